@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'http-server',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'prompt-templates',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'providers',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
