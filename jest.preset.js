@@ -17,5 +17,6 @@ module.exports = {
     '^@imagegen/([a-z-]+)/([a-z-]+)$': `${librariesRoot}/$1/src/$2/index.ts`,
   },
   coverageReporters: ['text-summary'],
+  reporters: ['default', path.join(__dirname, 'tools/scripts/jest-summary-reporter.cjs')],
   testTimeout: 30000,
 };

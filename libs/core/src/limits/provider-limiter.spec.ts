@@ -1,0 +1,82 @@
+import { createProviderLimiter } from './provider-limiter';
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+describe('createProviderLimiter', () => {
+  it('runs at most maxConcurrency calls at once and queues the rest', async () => {
+    const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 2, maxQueued: 10 });
+    let running = 0;
+    let peak = 0;
+    const gates = [deferred(), deferred(), deferred(), deferred()];
+    const calls = gates.map((gate) =>
+      limiter.run(async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await gate.promise;
+        running -= 1;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(running).toBe(2);
+    gates.forEach((gate) => gate.resolve());
+    await Promise.all(calls);
+    expect(peak).toBe(2);
+    await limiter.close();
+  });
+
+  it('refuses with queue_full when the queue is at its bound', async () => {
+    const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 1, maxQueued: 1 });
+    const gate = deferred();
+    const first = limiter.run(() => gate.promise);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = limiter.run(async () => 'second');
+    const third = limiter.run(async () => 'third');
+    await expect(third).rejects.toMatchObject({ code: 'queue_full', retryable: true });
+    gate.resolve();
+    await first;
+    await expect(second).resolves.toBe('second');
+    await limiter.close();
+  });
+
+  it('holds calls beyond the per-minute budget instead of failing them', async () => {
+    const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 2, maxConcurrency: 5, maxQueued: 10 });
+    const started: number[] = [];
+    const calls = [1, 2, 3].map((index) => limiter.run(async () => started.push(index)));
+    await Promise.all(calls.slice(0, 2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual([1, 2]);
+    const thirdOutcome = expect(calls[2]).rejects.toMatchObject({ code: 'cancelled' });
+    await limiter.close();
+    await thirdOutcome;
+    expect(started).toEqual([1, 2]);
+  });
+
+  it('lets a queued call be cancelled without ever running it', async () => {
+    const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 1, maxQueued: 5 });
+    const gate = deferred();
+    const first = limiter.run(() => gate.promise);
+    const controller = new AbortController();
+    let ran = false;
+    const queuedAhead: number[] = [];
+    const second = limiter.run(
+      async () => {
+        ran = true;
+      },
+      { signal: controller.signal, onQueued: (ahead) => queuedAhead.push(ahead) },
+    );
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ code: 'cancelled' });
+    gate.resolve();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ran).toBe(false);
+    expect(queuedAhead).toEqual([1]);
+    await limiter.close();
+  });
+});

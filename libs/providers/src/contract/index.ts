@@ -1,0 +1,20 @@
+export type { ImageProvider } from './image-provider';
+export type {
+  ModelCapabilities,
+  ModelDefinition,
+  ModelPricing,
+  ModelStatus,
+  SizeCapability,
+} from './model-definition';
+export type {
+  GeneratedImageData,
+  ImageEditRequest,
+  ImageGenerationRequest,
+  InputImage,
+  PartialImageEvent,
+  ProviderCall,
+  ProviderResult,
+  ProviderUsage,
+  RequestWarning,
+  ResolvedSize,
+} from './request';

@@ -1,0 +1,157 @@
+import type { ModelDefinition } from './model-definition';
+
+/**
+ * Provider-neutral requests (what callers of the engine send) and the provider-level call (what a provider
+ * receives after validation and translation). Provider-specific knobs travel in `providerOptions[providerId]`
+ * and are validated by that provider; they never leak into these shared types.
+ */
+
+/** An input image already validated by `@imagegen/imaging`: real bytes with their real MIME type. */
+export interface InputImage {
+  /** The encoded image bytes. */
+  data: Uint8Array;
+  /** `image/png`, `image/jpeg` or `image/webp`, detected from the bytes. */
+  mimeType: string;
+  /** Pixel width. */
+  width: number;
+  /** Pixel height. */
+  height: number;
+}
+
+/** A text-to-image request as a caller states it. Unset fields take the configured defaults. */
+export interface ImageGenerationRequest {
+  /** What to draw. */
+  prompt: string;
+  /** Model id or alias; defaults to the configured default model. */
+  model?: string;
+  /** How many images (1–10). */
+  n?: number;
+  /** `WxH` in pixels, or `auto`. */
+  size?: string;
+  /** `auto`, `low`, `medium`, `high` (and `xhigh`, `max` on models that have them). */
+  quality?: string;
+  /** `vivid` or `natural`. No current model has a style parameter: it is folded into the prompt, with a warning. */
+  style?: string;
+  /** `auto`, `transparent` or `opaque`. */
+  background?: string;
+  /** `png`, `jpeg` or `webp`. */
+  outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** 0–100, for jpeg and webp. */
+  compression?: number;
+  /** `auto` or `low`. */
+  moderation?: string;
+  /** Number of partial images to stream while generating (0–3), when the model streams. */
+  partialImages?: number;
+  /** Provider-specific options keyed by provider id, e.g. `{ openai: { safety_identifier: 'u-1' } }`. */
+  providerOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** An image-to-image request. */
+export interface ImageEditRequest extends ImageGenerationRequest {
+  /** One or more source images (the first one is the one a mask applies to). */
+  images: readonly InputImage[];
+  /** Optional mask: a PNG with alpha, same size as the first image; transparent pixels mark where to edit. */
+  mask?: InputImage;
+  /** `high` or `low`, on models that accept it. */
+  inputFidelity?: string;
+}
+
+/** A size resolved for the provider: exact pixels, or `auto`. */
+export type ResolvedSize = { width: number; height: number } | 'auto';
+
+/** A warning the engine returns with the result: something asked for was changed or ignored. */
+export interface RequestWarning {
+  /** `unsupported` (dropped), `translated` (changed to something equivalent), `other`. */
+  type: 'unsupported' | 'translated' | 'other';
+  /** The request field concerned, e.g. `style`. */
+  setting?: string;
+  /** A sentence for a person. */
+  message: string;
+}
+
+/** A partial image streamed while a generation runs. */
+export interface PartialImageEvent {
+  /** Which output image (0-based) it belongs to. */
+  imageIndex: number;
+  /** Which partial it is (0-based). */
+  partialIndex: number;
+  /** Encoded bytes of the partial image. */
+  data: Uint8Array;
+  /** MIME type of `data`. */
+  mimeType: string;
+}
+
+/**
+ * What a provider receives: validated, with defaults applied and values translated for `model`.
+ * Every field here is one the model accepts; providers do not re-validate.
+ */
+export interface ProviderCall {
+  /** The resolved model. */
+  model: ModelDefinition;
+  /** Final prompt text (style folded in when asked). */
+  prompt: string;
+  /** Images to produce in this call (≤ `model.capabilities.maxImagesPerCall`). */
+  n: number;
+  /** Size to ask the provider for (Gemini providers derive an aspect ratio from it). */
+  size: ResolvedSize;
+  /** Quality to send, when the model has one. */
+  quality?: string;
+  /** Background to send, when the model has one. */
+  background?: string;
+  /** Output format to ask for natively (the engine converts when the model cannot). */
+  outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** Compression to send natively. */
+  compression?: number;
+  /** Moderation level to send (generations only). */
+  moderation?: string;
+  /** Partial images to stream (0 = no streaming). */
+  partialImages?: number;
+  /** Input images, for edits. */
+  images?: readonly InputImage[];
+  /** Mask, for edits. */
+  mask?: InputImage;
+  /** Input fidelity, for edits. */
+  inputFidelity?: string;
+  /** This provider's own options, from `providerOptions[provider.id]`. */
+  providerOptions?: Readonly<Record<string, unknown>>;
+  /** Aborts the call; a provider must stop the network request and throw `cancelled`. */
+  signal?: AbortSignal;
+  /** Receives streamed partial images. */
+  onPartialImage?: (event: PartialImageEvent) => void;
+}
+
+/** Token usage as the vendor reported it. */
+export interface ProviderUsage {
+  /** Prompt text tokens. */
+  inputTextTokens?: number;
+  /** Input image tokens (edits). */
+  inputImageTokens?: number;
+  /** Output (image) tokens. */
+  outputTokens?: number;
+  /** Total tokens. */
+  totalTokens?: number;
+}
+
+/** One image a provider produced. */
+export interface GeneratedImageData {
+  /** Encoded bytes. */
+  data: Uint8Array;
+  /** MIME type of `data`, as detected or declared by the vendor. */
+  mimeType: string;
+}
+
+/** What a provider returns for one call. */
+export interface ProviderResult {
+  /** The images, in order. */
+  images: GeneratedImageData[];
+  /** Usage, when the vendor reports it. */
+  usage?: ProviderUsage;
+  /** Actual cost in USD, when the provider can compute it from the vendor's answer. */
+  costUsd?: number;
+  /** What the provider changed or ignored. */
+  warnings: RequestWarning[];
+  /** Vendor request id, for support. */
+  requestId?: string;
+  /** The model id the vendor says it used (may be a dated snapshot). */
+  modelUsed?: string;
+}
