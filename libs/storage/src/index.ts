@@ -1,1 +1,31 @@
-export {};
+/**
+ * @imagegen/storage: where generated images live. The `ImageStore` contract (save, get, history, stats,
+ * retention) and its filesystem implementation, with atomic writes, JSON sidecars and a self-repairing index.
+ */
+export { createFileSystemImageStore } from './file-system-image-store';
+export type { FileLocation, FileSystemImageStore, FileSystemImageStoreOptions, FileSystemStoredImage } from './file-system-image-store';
+export type {
+  CleanupOptions,
+  CleanupReport,
+  CleanupSummary,
+  HistoryEntry,
+  HistoryPage,
+  HistoryQuery,
+  ImageStore,
+  RemovedImage,
+  RemovedStrayFile,
+  SaveImageInput,
+  StorageStats,
+  StoredImage,
+  StoredImageContent,
+} from './image-store';
+export { parseImageMetadata } from './image-metadata';
+export type { ImageCostInfo, ImageFileInfo, ImageMetadata, ImageMetadataParseResult, ImageParameters, ImageProvenance } from './image-metadata';
+export { assertValidImageId, exampleImageId, generateImageId, imageIdTimestamp, isValidImageId } from './image-id';
+export { extensionOfFormat, formatOfExtension, imageFormats, isImageFormat, mimeTypeOfFormat } from './image-format';
+export type { ImageFormat } from './image-format';
+export { resolveStoragePaths } from './storage-paths';
+export type { StoragePaths } from './storage-paths';
+export { createNodeStorageFileSystem } from './storage-file-system';
+export type { DirectoryEntry, PathFacts, StorageFileSystem } from './storage-file-system';
+export type { IndexOpenOutcome } from './persistent-index';

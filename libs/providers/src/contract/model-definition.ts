@@ -77,6 +77,14 @@ export interface ModelCapabilities {
   partialImages: number;
   /** Whether the model has a native `style` parameter (none of today's GPT image or Gemini models do). */
   style: boolean;
+  /** Longest accepted prompt, in characters (code points); 32000 when absent. */
+  maxPromptLength?: number;
+  /**
+   * Provider-specific option names this model accepts in `providerOptions[provider]` beyond the ones every model
+   * of its provider takes (e.g. `markup` on gpt-image-2.5). A configuration override can add a brand-new vendor
+   * parameter here so it passes through before this library knows it.
+   */
+  extraProviderOptions?: readonly string[];
 }
 
 /**
@@ -123,4 +131,6 @@ export interface ModelDefinition {
   pricing?: ModelPricing;
   /** Free text shown in `model-info://` resources. */
   notes?: string;
+  /** Marks the model `defaultModelFor(provider)` returns; at most one per provider. */
+  providerDefault?: boolean;
 }

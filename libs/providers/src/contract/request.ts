@@ -96,6 +96,8 @@ export interface ProviderCall {
   size: ResolvedSize;
   /** Quality to send, when the model has one. */
   quality?: string;
+  /** Native style to send; set only when `model.capabilities.style` is true (otherwise folded into `prompt`). */
+  style?: string;
   /** Background to send, when the model has one. */
   background?: string;
   /** Output format to ask for natively (the engine converts when the model cannot). */

@@ -1,0 +1,28 @@
+import * as imaging from './index';
+
+describe('public surface', () => {
+  it('exports exactly the documented functions and constants', () => {
+    expect(Object.keys(imaging).sort()).toEqual([
+      'convertImage',
+      'decodeImageInput',
+      'defaultImageLimits',
+      'detectImageFormat',
+      'extensionForFormat',
+      'fitToSize',
+      'formatForExtension',
+      'formatForMimeType',
+      'hasC2paManifest',
+      'imageFormats',
+      'inspectImage',
+      'isImageFormat',
+      'isOutputImageFormat',
+      'makePreview',
+      'measureMaskEditableFraction',
+      'mimeTypeForFormat',
+      'outputImageFormats',
+      'prepareMask',
+      'readImageFile',
+      'smallestPreviewDimension',
+    ]);
+  });
+});

@@ -1,0 +1,113 @@
+import { ImageGenError } from '@imagegen/common';
+import sharp from 'sharp';
+import { readCheckedHeader } from './convert-image';
+import { mimeTypeForFormat } from './image-format';
+import { createPipeline, runDecoding } from './image-header';
+import { resolveImageLimits, type ImageLimits } from './image-limits';
+
+/** The budget a preview must fit. */
+export interface MakePreviewOptions {
+  /** The largest acceptable preview, in encoded bytes (base64 adds a third on top of this). */
+  maxBytes: number;
+  /** The longest side the preview may have, in pixels; default 1024. Never enlarges a smaller image. */
+  maxDimension?: number;
+  /** Size limits for the input; missing fields take {@link defaultImageLimits}. */
+  limits?: Partial<ImageLimits>;
+}
+
+/** A small rendition of an image, for inlining in a response. */
+export interface ImagePreview {
+  /** The encoded preview. */
+  data: Buffer;
+  /** `webp` when the source has an alpha channel (to keep transparency), otherwise `jpeg`. */
+  format: 'jpeg' | 'webp';
+  /** The MIME type of `format`. */
+  mimeType: string;
+  /** Preview width in pixels. */
+  width: number;
+  /** Preview height in pixels. */
+  height: number;
+  /** Size of `data`; never more than the requested `maxBytes`. */
+  byteLength: number;
+  /** The encoder quality that was used (1–100). */
+  quality: number;
+}
+
+/** The smallest long side worth showing; below it a preview is useless and `makePreview` gives up. */
+export const smallestPreviewDimension = 64;
+
+const defaultMaxDimension = 1024;
+const qualitySteps = [80, 60, 40] as const;
+
+/**
+ * Makes a JPEG (or, for images with an alpha channel, WebP) preview no larger than `maxBytes`. Tries decreasing
+ * quality (80, 60, 40) at the largest allowed size, then smaller sizes, down to a long side of 64 pixels. The result
+ * depends only on the input and options. EXIF orientation is applied; metadata is not copied.
+ *
+ * @returns the preview, or `undefined` when even a 64-pixel preview at the lowest quality exceeds `maxBytes`
+ *   (the caller then links to the full image instead of inlining it).
+ * @throws ImageGenError `invalid_request` when `maxBytes` or `maxDimension` is not a positive whole number.
+ * @throws ImageGenError `invalid_image` when the input is not a decodable image within the limits.
+ */
+export async function makePreview(data: Uint8Array, options: MakePreviewOptions): Promise<ImagePreview | undefined> {
+  const limits = resolveImageLimits(options.limits);
+  const maxDimension = options.maxDimension ?? defaultMaxDimension;
+  assertPositiveInteger(options.maxBytes, 'maxBytes');
+  assertPositiveInteger(maxDimension, 'maxDimension');
+  const header = await readCheckedHeader(data, limits);
+  const format = header.hasAlpha ? 'webp' : 'jpeg';
+  // Decoded and scaled once; every attempt below starts from these pixels instead of decoding the source again.
+  const base = await runDecoding('The image', header.format, () =>
+    createPipeline(header.buffer, limits)
+      .autoOrient()
+      .resize(maxDimension, maxDimension, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true }),
+  );
+  const baseLongSide = Math.max(base.info.width, base.info.height);
+  let longSide = baseLongSide;
+  for (;;) {
+    const scale = longSide / baseLongSide;
+    const width = Math.max(1, Math.round(base.info.width * scale));
+    const height = Math.max(1, Math.round(base.info.height * scale));
+    let smallest = Number.POSITIVE_INFINITY;
+    for (const quality of qualitySteps) {
+      let pipeline = sharp(base.data, {
+        raw: { width: base.info.width, height: base.info.height, channels: base.info.channels },
+        limitInputPixels: limits.maxPixels,
+      });
+      if (longSide !== baseLongSide) pipeline = pipeline.resize(width, height, { fit: 'fill' });
+      // WebP at effort 0 encodes two to three times faster than the default with files no larger at these
+      // sizes; a preview is a throwaway rendition, so speed wins.
+      const encoded =
+        format === 'webp'
+          ? await pipeline.webp({ quality, effort: 0, alphaQuality: 80 }).toBuffer()
+          : await pipeline.jpeg({ quality }).toBuffer();
+      if (encoded.length <= options.maxBytes) {
+        return { data: encoded, format, mimeType: mimeTypeForFormat(format), width, height, byteLength: encoded.length, quality };
+      }
+      smallest = Math.min(smallest, encoded.length);
+    }
+    const next = nextLongSide(longSide, smallest, options.maxBytes);
+    if (next === undefined) return undefined;
+    longSide = next;
+  }
+}
+
+// Encoded size grows roughly with pixel count, so the side shrinks by the square root of the overshoot (with a
+// margin), but by at least a fifth and at most two thirds per step to keep the number of attempts small.
+function nextLongSide(longSide: number, smallestSize: number, maxBytes: number): number | undefined {
+  if (longSide <= smallestPreviewDimension) return undefined;
+  const factor = Math.min(0.8, Math.max(0.33, Math.sqrt(maxBytes / smallestSize) * 0.9));
+  return Math.max(smallestPreviewDimension, Math.floor(longSide * factor));
+}
+
+function assertPositiveInteger(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ImageGenError({
+      code: 'invalid_request',
+      message: `${name} must be a positive whole number; got ${String(value)}.`,
+      details: { setting: name },
+    });
+  }
+}
