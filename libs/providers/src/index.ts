@@ -1,1 +1,51 @@
+/**
+ * @imagegen/providers — the model registry, request planning (validation and translation), cost, the retry helper
+ * and the vendor providers. Everything public is listed here by name.
+ */
 export * from './contract';
+export * from './gemini';
+export {
+  builtInModels,
+  createModelRegistry,
+  modelDefinitionSchema,
+  modelOverrideSchema,
+  openaiModels,
+} from './registry';
+export type { DefinitionIssue, ListModelsOptions, ModelOverride, ModelRegistry, ModelRegistryOptions } from './registry';
+export {
+  allowedSizes,
+  defaultMaxPromptLength,
+  describeSizes,
+  formatSize,
+  imageSizeTierFor,
+  isValidForRule,
+  maxImagesPerRequest,
+  nearestAspectRatio,
+  nearestValidSize,
+  parseSize,
+  planRequest,
+  resolveSize,
+} from './validation';
+export type {
+  OutputFormat,
+  PixelSize,
+  PlannedCall,
+  PlanOptions,
+  RequestDefaults,
+  RequestPlan,
+  SizeResolution,
+} from './validation';
+export {
+  costFromUsage,
+  estimateCost,
+  estimateTextTokens,
+  outputTokensPerImage,
+  outputTokensPerPartialImage,
+  perImagePrice,
+  roundUsd,
+} from './cost';
+export type { CostEstimateInput, UsageContext } from './cost';
+export { createOpenAIProvider, defaultOpenAIBaseUrl, mapOpenAIError, openaiCommonOptionsSchema, parseOpenAIProviderOptions } from './openai';
+export type { OpenAIErrorContext, OpenAIExtraFields, OpenAIProviderSettings } from './openai';
+export { isRetryable, parseRetryAfter, withRetries } from './retry';
+export type { HeaderLookup, RetryEvent, RetryOptions } from './retry';

@@ -1,0 +1,30 @@
+import type { ModelDefinition, ProviderUsage, ResolvedSize } from '../contract';
+import { perImagePrice, roundUsd } from './estimate-cost';
+
+/** What per-image pricing needs beyond token usage. */
+export interface UsageContext {
+  /** Images the call returned. */
+  images?: number;
+  /** Size the call asked for (selects the resolution tier). */
+  size?: ResolvedSize;
+}
+
+/**
+ * Actual US dollars of one call from the vendor's usage: text tokens × text rate + input-image tokens × image-input
+ * rate + output tokens × image-output rate (per-image pricing: images × tier price + input tokens). `undefined` when
+ * the model has no pricing or the usage carries no token counts.
+ */
+export function costFromUsage(model: ModelDefinition, usage: ProviderUsage | undefined, context: UsageContext = {}): number | undefined {
+  const pricing = model.pricing;
+  if (pricing === undefined || usage === undefined) return undefined;
+  const { inputTextTokens, inputImageTokens, outputTokens } = usage;
+  const inputUsd =
+    ((inputTextTokens ?? 0) * pricing.textInputPerMillion + (inputImageTokens ?? 0) * pricing.imageInputPerMillion) / 1_000_000;
+  if (pricing.kind === 'per-image') {
+    if (context.images === undefined || context.size === undefined) return undefined;
+    const perImage = perImagePrice(model, pricing, context.size);
+    return perImage === undefined ? undefined : roundUsd(perImage * context.images + inputUsd);
+  }
+  if (inputTextTokens === undefined && inputImageTokens === undefined && outputTokens === undefined) return undefined;
+  return roundUsd(inputUsd + ((outputTokens ?? 0) * pricing.imageOutputPerMillion) / 1_000_000);
+}

@@ -1,0 +1,79 @@
+import type { ModelDefinition, ModelPricing, ResolvedSize } from '../contract';
+import type { PlannedCall } from '../validation/plan-request';
+import { formatSize, imageSizeTierFor, parseSize, type PixelSize } from '../validation/size';
+
+/** What an estimate looks at: one planned call (a `PlannedCall` fits). */
+export type CostEstimateInput = Pick<PlannedCall, 'prompt' | 'n' | 'size'> & Partial<Pick<PlannedCall, 'quality' | 'partialImages'>>;
+
+/** Extra output tokens one streamed partial image costs (third-party figure). */
+export const outputTokensPerPartialImage = 100;
+
+/** Rough prompt tokens: about four characters per token. */
+export function estimateTextTokens(prompt: string): number {
+  return Math.ceil(Array.from(prompt).length / 4);
+}
+
+/**
+ * Estimated US dollars for one call, before it is made; `undefined` when the model has no pricing (cost unknown,
+ * never guessed). Token-priced models: prompt tokens (≈ chars / 4) plus output tokens from `outputTokensBySize`
+ * (`auto` size → the dearest listed size; `auto` or unset quality → `high`; an unlisted size → the listed size nearest
+ * in aspect, scaled by pixel count), plus ~100 tokens per partial image. Input-image tokens of edits are not
+ * estimated. Per-image-priced models: the tier covering the size, times `n`, plus prompt tokens.
+ * Check `model.pricing.unverified` before presenting the figure as exact.
+ */
+export function estimateCost(model: ModelDefinition, call: CostEstimateInput): number | undefined {
+  const pricing = model.pricing;
+  if (pricing === undefined) return undefined;
+  const textUsd = (estimateTextTokens(call.prompt) * pricing.textInputPerMillion) / 1_000_000;
+  if (pricing.kind === 'per-image') {
+    const perImage = perImagePrice(model, pricing, call.size);
+    return perImage === undefined ? undefined : roundUsd(perImage * call.n + textUsd);
+  }
+  const perImage = outputTokensPerImage(pricing, call.size, call.quality);
+  if (perImage === undefined) return undefined;
+  const outputTokens = (perImage + (call.partialImages ?? 0) * outputTokensPerPartialImage) * call.n;
+  return roundUsd(textUsd + (outputTokens * pricing.imageOutputPerMillion) / 1_000_000);
+}
+
+/** Output tokens one image of `size` and `quality` costs, from the pricing table. */
+export function outputTokensPerImage(
+  pricing: Extract<ModelPricing, { kind: 'tokens' }>,
+  size: ResolvedSize,
+  quality: string | undefined,
+): number | undefined {
+  const rows = Object.entries(pricing.outputTokensBySize)
+    .map(([key, row]) => ({ size: parseSize(key), row }))
+    .filter((entry): entry is { size: PixelSize; row: Readonly<Record<string, number>> } => typeof entry.size === 'object');
+  if (rows.length === 0) return undefined;
+  const tokensAt = (row: Readonly<Record<string, number>>): number => {
+    const values = Object.values(row);
+    const wanted = quality === undefined || quality === 'auto' ? 'high' : quality;
+    return row[wanted] ?? Math.max(0, ...values);
+  };
+  if (size === 'auto') return Math.max(...rows.map((entry) => tokensAt(entry.row)));
+  const exact = pricing.outputTokensBySize[formatSize(size)];
+  if (exact !== undefined) return tokensAt(exact);
+  const aspectDistance = (other: PixelSize): number => Math.abs(Math.log((other.width / other.height) / (size.width / size.height)));
+  const nearest = [...rows].sort((left, right) => aspectDistance(left.size) - aspectDistance(right.size))[0];
+  if (nearest === undefined) return undefined;
+  const pixelFactor = (size.width * size.height) / (nearest.size.width * nearest.size.height);
+  return Math.round(tokensAt(nearest.row) * pixelFactor);
+}
+
+/** Price of one image for `size` under per-image pricing: an exact `WxH` key, else the covering resolution tier. */
+export function perImagePrice(
+  model: ModelDefinition,
+  pricing: Extract<ModelPricing, { kind: 'per-image' }>,
+  size: ResolvedSize,
+): number | undefined {
+  const exact = pricing.perImageBySize[formatSize(size)];
+  if (exact !== undefined) return exact;
+  const tier = imageSizeTierFor(model.capabilities.sizes, size);
+  if (tier !== undefined) return pricing.perImageBySize[tier];
+  return undefined;
+}
+
+/** Rounds to a millionth of a dollar, which hides floating-point noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1_000_000) / 1_000_000;
+}

@@ -1,0 +1,11 @@
+export { costFromUsage } from './cost-from-usage';
+export type { UsageContext } from './cost-from-usage';
+export {
+  estimateCost,
+  estimateTextTokens,
+  outputTokensPerImage,
+  outputTokensPerPartialImage,
+  perImagePrice,
+  roundUsd,
+} from './estimate-cost';
+export type { CostEstimateInput } from './estimate-cost';

@@ -1,0 +1,3 @@
+import type { ModelDefinition } from '../contract';
+
+export const geminiModels: ModelDefinition[] = [];

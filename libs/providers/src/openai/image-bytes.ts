@@ -1,0 +1,32 @@
+/** Image MIME types the GPT image models produce and accept. */
+export type ImageMimeType = 'image/png' | 'image/jpeg' | 'image/webp';
+
+/** The MIME type the bytes' signature says, or `undefined` when they are not png, jpeg or webp. */
+export function sniffImageMimeType(bytes: Uint8Array): ImageMimeType | undefined {
+  const startsWith = (signature: readonly number[], offset = 0): boolean =>
+    bytes.length >= offset + signature.length && signature.every((value, index) => bytes[offset + index] === value);
+  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith([0x52, 0x49, 0x46, 0x46]) && startsWith([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
+  return undefined;
+}
+
+/** Decodes vendor base64 into an image; `undefined` when the text is not base64 of a png, jpeg or webp. */
+export function decodeBase64Image(base64: unknown): { data: Uint8Array; mimeType: ImageMimeType } | undefined {
+  if (typeof base64 !== 'string' || base64.length === 0 || !/^[A-Za-z0-9+/=\r\n]+$/.test(base64)) return undefined;
+  const data = new Uint8Array(Buffer.from(base64, 'base64'));
+  const mimeType = sniffImageMimeType(data);
+  return mimeType === undefined ? undefined : { data, mimeType };
+}
+
+/** The file extension the vendor expects for an upload of `mimeType`. */
+export function fileExtensionFor(mimeType: string): string {
+  switch (mimeType) {
+    case 'image/jpeg':
+      return 'jpg';
+    case 'image/webp':
+      return 'webp';
+    default:
+      return 'png';
+  }
+}

@@ -1,0 +1,310 @@
+import OpenAI from 'openai';
+import type { ImagesResponse } from 'openai/resources/images';
+import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import type {
+  GeneratedImageData,
+  ImageProvider,
+  ProviderCall,
+  ProviderResult,
+  ProviderUsage,
+  RequestWarning,
+} from '../contract';
+import { costFromUsage } from '../cost/cost-from-usage';
+import { decodeBase64Image } from './image-bytes';
+import { mapOpenAIError } from './openai-error-mapping';
+import { parseOpenAIProviderOptions } from './openai-provider-options';
+import { editBody, generationBody } from './openai-request-body';
+
+/** Settings of the OpenAI provider; the app reads them from its configuration (never from the environment here). */
+export interface OpenAIProviderSettings {
+  /** The API key. Required; never logged or put in messages. */
+  apiKey: string;
+  /** API base URL. Default `https://api.openai.com/v1`. */
+  baseUrl?: string;
+  /** `OpenAI-Organization` header, when the key belongs to several organizations. */
+  organization?: string;
+  /** `OpenAI-Project` header. */
+  project?: string;
+  /**
+   * Deadline for one call, in milliseconds, including a streamed response's body. Default 300 000 (five minutes):
+   * high-quality images can take over two minutes.
+   */
+  timeoutMs?: number;
+  /** A `fetch` implementation (tests, proxies). Default: the global one. */
+  fetch?: typeof globalThis.fetch;
+  /** Where diagnostics go. Default: nowhere. */
+  logger?: Logger;
+  /** Time source, to read `Retry-After` dates. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** The default API base URL. */
+export const defaultOpenAIBaseUrl = 'https://api.openai.com/v1';
+const defaultTimeoutMs = 300_000;
+
+/**
+ * Builds the OpenAI image provider on the official SDK. The SDK's own retries are off (`maxRetries: 0`): the engine
+ * retries with `withRetries`, so one failed call is never retried twice over (by the SDK and by the engine) and an
+ * image that took minutes is never paid for twice behind the caller's back. Throws `provider_not_configured` without a key.
+ */
+export function createOpenAIProvider(settings: OpenAIProviderSettings): ImageProvider {
+  if (typeof settings.apiKey !== 'string' || settings.apiKey.trim() === '') {
+    throw new ImageGenError({
+      code: 'provider_not_configured',
+      message: 'OpenAI needs an API key: set PROVIDERS__OPENAI__API_KEY.',
+      provider: 'openai',
+    });
+  }
+  const logger = (settings.logger ?? silentLogger).child({ provider: 'openai' });
+  const clock = settings.clock ?? systemClock;
+  const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
+  const client = new OpenAI({
+    apiKey: settings.apiKey,
+    // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
+    baseURL: settings.baseUrl ?? defaultOpenAIBaseUrl,
+    organization: settings.organization ?? null,
+    project: settings.project ?? null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    timeout: timeoutMs,
+    maxRetries: 0,
+    logLevel: 'warn',
+    logger: {
+      error: (message: string) => logger.error(`openai sdk: ${message}`),
+      warn: (message: string) => logger.warn(`openai sdk: ${message}`),
+      info: (message: string) => logger.info(`openai sdk: ${message}`),
+      debug: (message: string) => logger.debug(`openai sdk: ${message}`),
+    },
+    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+  });
+
+  const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
+    if (call.signal?.aborted) throw new ImageGenError({ code: 'cancelled', message: 'The OpenAI request was cancelled.', provider: 'openai' });
+    if (call.model.provider !== 'openai') {
+      throw new ImageGenError({
+        code: 'invalid_request',
+        message: `${call.model.id} belongs to provider '${call.model.provider}', not openai.`,
+        details: { setting: 'model' },
+      });
+    }
+    if (operation === 'edit' && (call.images === undefined || call.images.length === 0)) {
+      throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one input image.', details: { setting: 'images' } });
+    }
+    const extra = parseOpenAIProviderOptions(call, operation);
+    const stream = (call.partialImages ?? 0) > 0;
+    const deadline = startDeadline(timeoutMs, call.signal);
+    const startedAt = clock.now().getTime();
+    try {
+      const outcome = stream
+        ? await runStreaming(client, operation, call, extra, deadline.signal, logger)
+        : await runOnce(client, operation, call, extra, deadline.signal);
+      const result = toResult(call, outcome);
+      logger.debug('openai image call finished', {
+        model: call.model.id,
+        operation,
+        images: result.images.length,
+        requestId: result.requestId,
+        durationMs: clock.now().getTime() - startedAt,
+      });
+      return result;
+    } catch (error) {
+      const mapped = mapOpenAIError(error, {
+        modelId: call.model.id,
+        operation,
+        timedOut: deadline.timedOut(),
+        timeoutMs,
+        now: clock.now(),
+        ...(call.signal === undefined ? {} : { callerSignal: call.signal }),
+      });
+      logger.warn('openai image call failed', {
+        model: call.model.id,
+        operation,
+        code: mapped.code,
+        statusCode: mapped.statusCode,
+        requestId: mapped.requestId,
+        durationMs: clock.now().getTime() - startedAt,
+      });
+      throw mapped;
+    } finally {
+      deadline.dispose();
+    }
+  };
+
+  return {
+    id: 'openai',
+    generate: (call) => run('generate', call),
+    edit: (call) => run('edit', call),
+    async listAvailableModels(signal) {
+      const deadline = startDeadline(timeoutMs, signal);
+      try {
+        const ids: string[] = [];
+        for await (const model of client.models.list({ signal: deadline.signal })) ids.push(model.id);
+        return ids;
+      } catch (error) {
+        throw mapOpenAIError(error, {
+          operation: 'list-models',
+          timedOut: deadline.timedOut(),
+          timeoutMs,
+          now: clock.now(),
+          ...(signal === undefined ? {} : { callerSignal: signal }),
+        });
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+}
+
+/** What one call produced, before it becomes a `ProviderResult`. */
+interface CallOutcome {
+  images: GeneratedImageData[];
+  usage?: ProviderUsage;
+  requestId?: string;
+}
+
+type VendorUsage = ImagesResponse.Usage | undefined;
+
+async function runOnce(
+  client: OpenAI,
+  operation: 'generate' | 'edit',
+  call: ProviderCall,
+  extra: Record<string, string | number | boolean>,
+  signal: AbortSignal,
+): Promise<CallOutcome> {
+  const response =
+    operation === 'generate'
+      ? await client.images.generate(generationBody(call, extra, false), { signal }).withResponse()
+      : await client.images.edit(await editBody(call, extra, false), { signal }).withResponse();
+  const requestId = response.request_id ?? undefined;
+  const body: unknown = response.data;
+  const items = typeof body === 'object' && body !== null ? (body as Partial<ImagesResponse>).data : undefined;
+  const images = Array.isArray(items) ? items.map((item) => decodeBase64Image(item?.b64_json)) : [];
+  if (images.length === 0 || images.some((image) => image === undefined)) {
+    throw malformedResponse('the response held no usable b64_json image', requestId);
+  }
+  const usage = toUsage((body as ImagesResponse).usage);
+  return {
+    images: images as GeneratedImageData[],
+    ...(usage === undefined ? {} : { usage }),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}
+
+async function runStreaming(
+  client: OpenAI,
+  operation: 'generate' | 'edit',
+  call: ProviderCall,
+  extra: Record<string, string | number | boolean>,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<CallOutcome> {
+  const response =
+    operation === 'generate'
+      ? await client.images.generate({ ...generationBody(call, extra, true), stream: true }, { signal }).withResponse()
+      : await client.images.edit({ ...(await editBody(call, extra, true)), stream: true }, { signal }).withResponse();
+  const requestId = response.request_id ?? undefined;
+  const images: GeneratedImageData[] = [];
+  let usage: ProviderUsage | undefined;
+
+  for await (const event of response.data) {
+    if (event.type === 'image_generation.partial_image' || event.type === 'image_edit.partial_image') {
+      const partial = decodeBase64Image(event.b64_json);
+      if (partial === undefined || call.onPartialImage === undefined) continue;
+      try {
+        // The API does not say which image a partial belongs to; partials precede their image's completed event.
+        call.onPartialImage({ imageIndex: images.length, partialIndex: event.partial_image_index, ...partial });
+      } catch (listenerError) {
+        logger.warn('a partial-image listener threw; the generation continues', {
+          error: listenerError instanceof Error ? listenerError.name : typeof listenerError,
+        });
+      }
+    } else if (event.type === 'image_generation.completed' || event.type === 'image_edit.completed') {
+      const image = decodeBase64Image(event.b64_json);
+      if (image === undefined) throw malformedResponse('a completed event held no usable b64_json image', requestId);
+      images.push(image);
+      usage = addUsage(usage, toUsage(event.usage));
+    }
+  }
+  // The SDK ends the iteration quietly when the request is aborted; the caller must still see a failure.
+  if (signal.aborted) throw new DOMException('The stream was aborted.', 'AbortError');
+  if (images.length === 0) throw malformedResponse('the stream ended without a completed image', requestId);
+  return { images, ...(usage === undefined ? {} : { usage }), ...(requestId === undefined ? {} : { requestId }) };
+}
+
+function toResult(call: ProviderCall, outcome: CallOutcome): ProviderResult {
+  const warnings: RequestWarning[] = [];
+  if (outcome.images.length < call.n) {
+    warnings.push({
+      type: 'other',
+      setting: 'n',
+      message: `OpenAI returned ${outcome.images.length} of the ${call.n} images asked for.`,
+    });
+  }
+  const costUsd = costFromUsage(call.model, outcome.usage);
+  return {
+    images: outcome.images,
+    warnings,
+    ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
+    ...(costUsd === undefined ? {} : { costUsd }),
+    ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
+  };
+}
+
+function toUsage(usage: VendorUsage): ProviderUsage | undefined {
+  if (usage === undefined || usage === null) return undefined;
+  const details = usage.input_tokens_details;
+  // Without a breakdown the input of a generation is all prompt text.
+  const inputTextTokens = details?.text_tokens ?? usage.input_tokens;
+  const result: ProviderUsage = {};
+  if (typeof inputTextTokens === 'number') result.inputTextTokens = inputTextTokens;
+  if (typeof details?.image_tokens === 'number') result.inputImageTokens = details.image_tokens;
+  if (typeof usage.output_tokens === 'number') result.outputTokens = usage.output_tokens;
+  if (typeof usage.total_tokens === 'number') result.totalTokens = usage.total_tokens;
+  return result;
+}
+
+function addUsage(left: ProviderUsage | undefined, right: ProviderUsage | undefined): ProviderUsage | undefined {
+  if (left === undefined) return right;
+  if (right === undefined) return left;
+  const sum = (a: number | undefined, b: number | undefined): number | undefined =>
+    a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+  const result: ProviderUsage = {};
+  for (const key of ['inputTextTokens', 'inputImageTokens', 'outputTokens', 'totalTokens'] as const) {
+    const value = sum(left[key], right[key]);
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+function malformedResponse(what: string, requestId: string | undefined): ImageGenError {
+  return new ImageGenError({
+    code: 'upstream_error',
+    message: `OpenAI answered with something this server could not use: ${what}.`,
+    provider: 'openai',
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}
+
+/** One signal that fires when the caller aborts or the deadline passes, telling the two apart. */
+function startDeadline(
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onCallerAbort = (): void => controller.abort();
+  if (callerSignal?.aborted) controller.abort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}

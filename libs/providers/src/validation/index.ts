@@ -1,0 +1,14 @@
+export { defaultMaxPromptLength, maxImagesPerRequest, planRequest } from './plan-request';
+export type { OutputFormat, PlannedCall, PlanOptions, RequestDefaults, RequestPlan } from './plan-request';
+export {
+  allowedSizes,
+  describeSizes,
+  formatSize,
+  imageSizeTierFor,
+  isValidForRule,
+  nearestAspectRatio,
+  nearestValidSize,
+  parseSize,
+  resolveSize,
+} from './size';
+export type { PixelSize, SizeResolution } from './size';

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Runs the programs the README shows, exactly as written there, against the bundled fake provider servers, so the
+// README can never drift from what works. Each example is a fenced block right after an `<!-- example: NAME -->` line.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const readme = fs.readFileSync(path.join(workspaceRoot, 'README.md'), 'utf8');
+const { createFakeOpenAIServer } = await import(path.join(workspaceRoot, 'libs/testing/dist/index.mjs'));
+
+/** What each example must print to count as working. */
+const expectations = {
+  'core-without-mcp': [/img_\d{14}_[0-9a-f]{12}: 1536x1024 png/, /second call served from cache: true/],
+};
+
+const examples = [...readme.matchAll(/<!-- example: ([a-z0-9-]+) -->\s*```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
+  name: match[1],
+  language: match[2],
+  code: match[3],
+}));
+if (examples.length === 0) {
+  console.error('No examples found in README.md');
+  process.exit(1);
+}
+
+const fake = await createFakeOpenAIServer();
+const scratch = fs.mkdtempSync(path.join(workspaceRoot, 'tmp-readme-'));
+const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-readme-storage-'));
+let failed = 0;
+try {
+  for (const example of examples) {
+    const file = path.join(scratch, `${example.name}.mjs`);
+    fs.writeFileSync(file, example.code);
+    const result = spawnSync(process.execPath, [file], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: storage,
+        OPENAI_API_KEY: 'sk-readme-example',
+        PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
+        STORAGE__BASE_PATH: storage,
+      },
+    });
+    const problems = [];
+    if (result.status !== 0) problems.push(`exited with ${result.status}${result.signal ? ` (${result.signal})` : ''}`);
+    for (const pattern of expectations[example.name] ?? []) {
+      if (!pattern.test(result.stdout)) problems.push(`output lacks ${pattern}`);
+    }
+    if (problems.length > 0) {
+      failed += 1;
+      console.error(`README example ${example.name} failed: ${problems.join('; ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    } else {
+      console.log(`README example ${example.name}: ok\n${result.stdout.trim()}`);
+    }
+  }
+} finally {
+  await fake.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.rmSync(storage, { recursive: true, force: true });
+}
+process.exit(failed === 0 ? 0 : 1);
