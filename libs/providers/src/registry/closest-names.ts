@@ -1,16 +1,4 @@
-/** Edit distance between two strings (insertions, deletions, substitutions). */
-export function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let leftIndex = 1; leftIndex <= left.length; leftIndex++) {
-    const current = [leftIndex];
-    for (let rightIndex = 1; rightIndex <= right.length; rightIndex++) {
-      const substitution = (previous[rightIndex - 1] ?? 0) + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1);
-      current.push(Math.min((previous[rightIndex] ?? 0) + 1, (current[rightIndex - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[right.length] ?? 0;
-}
+import { distance as editDistance } from 'fastest-levenshtein';
 
 /**
  * Names from `candidates` that look like `requested`: a small edit distance, or one containing the other

@@ -1,0 +1,256 @@
+/**
+ * The one schema of every imagegen setting. A setting's environment variable is its path upper-cased and joined
+ * by `__` (`providers.openai.api_key` ⇔ `PROVIDERS__OPENAI__API_KEY`); the JSON config file uses the same nested
+ * keys in lower case. Leaves accept typed values and the text forms the environment carries.
+ */
+import { z } from 'zod';
+import {
+  choice,
+  customModelList,
+  decimal,
+  flag,
+  folderPath,
+  folderPathList,
+  imageSize,
+  integer,
+  list,
+  octalPermissions,
+  optionalSetting,
+  setting,
+  text,
+  url,
+} from './setting-builders';
+
+const httpUrl = () => url(['http', 'https']);
+const timeoutSeconds = (provider: string) =>
+  setting(decimal({ greaterThan: 0 }), {
+    default: 300,
+    description: `Seconds to wait for one ${provider} request before giving up.`,
+  });
+const maxRetries = (provider: string) =>
+  setting(integer({ min: 0, max: 10 }), {
+    default: 3,
+    description: `Retries of a failed ${provider} request (connection errors, 429, 5xx). A retried time-out may be billed twice.`,
+  });
+const maxConcurrency = (provider: string) =>
+  setting(integer({ min: 1 }), { default: 4, description: `Requests sent to ${provider} at the same time; the rest wait in a queue.` });
+
+const openaiSchema = z.object({
+  api_key: optionalSetting(text(), {
+    description: 'OpenAI API key. Falls back to OPENAI_API_KEY when no source sets this.',
+    secret: 'whole',
+  }),
+  base_url: setting(httpUrl(), {
+    default: 'https://api.openai.com/v1',
+    description: 'Base URL of the OpenAI API (a proxy or a compatible gateway).',
+  }),
+  organization: optionalSetting(text(), { description: 'OpenAI organization id sent with every request.' }),
+  project: optionalSetting(text(), { description: 'OpenAI project id sent with every request.' }),
+  timeout: timeoutSeconds('OpenAI'),
+  max_retries: maxRetries('OpenAI'),
+  enabled: optionalSetting(flag(), {
+    description: 'Turns the OpenAI provider on or off. Unset: enabled when a key is configured.',
+  }),
+  max_concurrency: maxConcurrency('OpenAI'),
+});
+
+const geminiSchema = z.object({
+  api_key: optionalSetting(text(), {
+    description: 'Google Gemini API key. Falls back to GOOGLE_API_KEY, then GEMINI_API_KEY, when no source sets this.',
+    secret: 'whole',
+  }),
+  base_url: optionalSetting(httpUrl(), { description: 'Base URL of the Gemini API. Unset: the SDK default.' }),
+  timeout: timeoutSeconds('Gemini'),
+  max_retries: maxRetries('Gemini'),
+  enabled: optionalSetting(flag(), {
+    description: 'Turns the Gemini provider on or off. Unset: enabled when a key (or a Vertex AI project) is configured.',
+  }),
+  default_model: setting(text(), {
+    default: 'gemini-nano-banana-2.1',
+    description: 'Gemini model used when a request names only the provider.',
+  }),
+  vertexai: setting(flag(), { default: false, description: 'Use Vertex AI instead of the Gemini API.' }),
+  project: optionalSetting(text(), { description: 'Google Cloud project for Vertex AI.' }),
+  location: setting(text(), { default: 'global', description: 'Google Cloud location for Vertex AI.' }),
+  max_concurrency: maxConcurrency('Gemini'),
+  api_version: optionalSetting(text(), { description: 'API version passed to the Google SDK (e.g. v1). Unset: the SDK default.' }),
+});
+
+const imagesSchema = z.object({
+  default_model: setting(text(), { default: 'gpt-image-2', description: 'Model used when a request names none.' }),
+  default_quality: setting(choice(['auto', 'low', 'medium', 'high', 'xhigh', 'max']), {
+    default: 'auto',
+    description: 'Quality used when a request names none; mapped to what the model supports.',
+  }),
+  default_size: setting(imageSize(), { default: '1536x1024', description: 'Size used when a request names none.' }),
+  default_style: optionalSetting(choice(['vivid', 'natural']), {
+    description: 'Style used when a request names none. GPT image models have no style parameter, so it is unset by default.',
+  }),
+  default_moderation: setting(choice(['auto', 'low']), {
+    default: 'auto',
+    description: 'OpenAI moderation strictness used when a request names none.',
+  }),
+  default_output_format: setting(choice(['png', 'jpeg', 'webp']), {
+    default: 'png',
+    description: 'File format used when a request names none.',
+  }),
+  default_compression: setting(integer({ min: 0, max: 100 }), {
+    default: 100,
+    description: 'Compression level for jpeg and webp output (100 = best quality).',
+  }),
+  base_host: optionalSetting(httpUrl(), {
+    description: 'Public base URL for image links served over HTTP (e.g. https://images.example.com).',
+  }),
+  max_input_bytes: setting(integer({ min: 1 }), {
+    default: 50 * 1024 * 1024,
+    description: 'Largest input image accepted for editing, in bytes (50 MiB).',
+  }),
+  max_input_pixels: setting(integer({ min: 1 }), {
+    default: 50_000_000,
+    description: 'Largest input image accepted for editing, in pixels (guards against decompression bombs).',
+  }),
+  custom_models: optionalSetting(customModelList(), {
+    description: 'Extra or overridden model definitions (JSON in the environment); the engine validates the details.',
+  }),
+});
+
+const serverSchema = z.object({
+  name: setting(text(), { default: 'Image Gen MCP Server', description: 'Server name announced to MCP clients.' }),
+  version: setting(text(), { default: '0.1.0', description: 'Server version announced to MCP clients.' }),
+  port: setting(integer({ min: 1, max: 65535 }), { default: 3001, description: 'TCP port of the HTTP transport.' }),
+  host: setting(text(), { default: '127.0.0.1', description: 'Interface the HTTP transport listens on.' }),
+  log_level: setting(choice(['debug', 'info', 'warn', 'error']), {
+    default: 'info',
+    description: 'Lowest level of log lines written (to standard error).',
+  }),
+  rate_limit_rpm: setting(integer({ min: 0 }), {
+    default: 50,
+    description: 'Requests per minute sent to each provider; 0 = unlimited.',
+  }),
+  auth_token: optionalSetting(text(), {
+    description: 'Bearer token the HTTP transport requires from clients. Unset: no authentication.',
+    secret: 'whole',
+  }),
+  allowed_hosts: setting(list(), {
+    default: [],
+    description: 'Host headers the HTTP transport accepts (DNS-rebinding protection). Empty: loopback names only.',
+  }),
+  allowed_origins: setting(list(), { default: [], description: 'Origin headers the HTTP transport accepts.' }),
+  cors_origins: setting(list(), { default: [], description: 'Origins allowed by CORS on the HTTP transport.' }),
+  stateless: setting(flag(), { default: false, description: 'Serve HTTP statelessly: a new MCP server per request.' }),
+  session_idle_minutes: setting(decimal({ greaterThan: 0 }), {
+    default: 30,
+    description: 'Minutes after which an idle HTTP session is closed.',
+  }),
+  max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
+  response_byte_budget: setting(integer({ min: 1 }), {
+    default: 700_000,
+    description: 'Largest tool result in bytes; bigger images are returned as links instead of inline data.',
+  }),
+  include_data_url: setting(flag(), {
+    default: false,
+    description: 'Also return a data: URL of each image when it fits the byte budget.',
+  }),
+  allowed_folders: setting(folderPathList(), {
+    default: [],
+    description: 'Local folders whose files the edit tool may read; resolved like STORAGE__BASE_PATH. Empty: none.',
+  }),
+  client_rate_limit_rpm: setting(integer({ min: 0 }), {
+    default: 120,
+    description: 'Requests per minute accepted from one client; 0 = unlimited.',
+  }),
+});
+
+const storageSchema = z.object({
+  base_path: optionalSetting(folderPath(), {
+    description:
+      'Folder for images and the cost ledger. A relative path is resolved against the config file folder when set there, ' +
+      'else against the working directory. Default: the per-user data folder.',
+    defaultLabel: 'per-user data folder',
+  }),
+  retention_days: setting(integer({ min: 0 }), {
+    default: 30,
+    description: 'Days an image is kept; 0 = keep forever.',
+  }),
+  max_size_gb: setting(decimal({ greaterThan: 0 }), {
+    default: 10,
+    description: 'Largest total size of stored images, in GB; the oldest go first.',
+  }),
+  cleanup_interval_hours: setting(decimal({ greaterThan: 0 }), {
+    default: 24,
+    description: 'Hours between retention runs.',
+  }),
+  create_subdirectories: setting(flag(), {
+    default: true,
+    description: 'Store images in YYYY/MM/DD folders instead of one flat folder.',
+  }),
+  file_permissions: optionalSetting(octalPermissions(), {
+    description: 'Permission bits of saved image files. Unset: the storage default (644).',
+  }),
+  min_free_space_mb: setting(decimal({ min: 0 }), {
+    default: 100,
+    description: 'Saves are refused when less than this much disk space, in MB, would stay free.',
+  }),
+});
+
+const cacheSchema = z
+  .object({
+    enabled: setting(flag(), { default: true, description: 'Reuse the result of an identical earlier request.' }),
+    ttl_hours: setting(decimal({ greaterThan: 0 }), { default: 24, description: 'Hours a cached result stays valid.' }),
+    backend: setting(choice(['memory', 'redis']), { default: 'memory', description: 'Where cached results are kept.' }),
+    max_size_mb: setting(decimal({ greaterThan: 0 }), { default: 500, description: 'Largest size of the memory cache, in MB.' }),
+    redis_url: optionalSetting(url(['redis', 'rediss']), {
+      description: 'Redis connection URL; required when CACHE__BACKEND is redis.',
+      secret: 'url-password',
+    }),
+  })
+  .check(
+    // `when` keeps this check running while other cache settings are invalid, so every problem is reported at once.
+    z.superRefine(
+      (cache, context) => {
+        if (cache.backend === 'redis' && cache.redis_url === undefined) {
+          context.addIssue({ code: 'custom', path: ['redis_url'], message: 'not set, but required when CACHE__BACKEND is redis' });
+        }
+      },
+      { when: () => true },
+    ),
+  );
+
+const costSchema = z.object({
+  daily_budget_usd: optionalSetting(decimal({ min: 0 }), {
+    description: 'Spending cap per day in USD; requests are refused once reached. Unset: no cap.',
+  }),
+  monthly_budget_usd: optionalSetting(decimal({ min: 0 }), {
+    description: 'Spending cap per calendar month in USD. Unset: no cap.',
+  }),
+});
+
+const templatesSchema = z.object({
+  enable_custom: setting(flag(), { default: true, description: 'Load custom prompt templates from TEMPLATES__DIRECTORY.' }),
+  directory: optionalSetting(folderPath(), {
+    description: 'Folder of custom prompt templates; resolved like STORAGE__BASE_PATH.',
+  }),
+  auto_size_optimization: setting(flag(), {
+    default: true,
+    description: 'Let templates pick the image size that suits them (e.g. 1200x630 for Open Graph).',
+  }),
+});
+
+/** The schema of the whole configuration. Parse the nested object built from all sources with it. */
+export const imageGenConfigSchema = z.object({
+  providers: z.object({ openai: openaiSchema, gemini: geminiSchema }),
+  images: imagesSchema,
+  server: serverSchema,
+  storage: storageSchema,
+  cache: cacheSchema,
+  cost: costSchema,
+  templates: templatesSchema,
+});
+
+/**
+ * The validated configuration. Keys are snake_case exactly as the environment variable names lower-cased.
+ * `storage.base_path` is always set (an absolute path) in a configuration returned by `loadConfig`.
+ */
+export type ImageGenConfig = z.output<typeof imageGenConfigSchema> & {
+  storage: z.output<typeof storageSchema> & { base_path: string };
+};
