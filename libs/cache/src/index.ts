@@ -1,1 +1,6 @@
-export {};
+export { computeRequestKey, canonicalJson, hashBytes } from './request-key';
+export type { CacheBackend, CacheSetOptions, CacheStats } from './cache-backend';
+export { createMemoryCache } from './memory-cache';
+export type { MemoryCacheOptions } from './memory-cache';
+export { createRequestCoalescer } from './request-coalescer';
+export type { RequestCoalescer } from './request-coalescer';
