@@ -1,1 +1,6 @@
-export {};
+export { builtInTemplates } from './built-in-templates';
+export { createTemplateRegistry } from './template-registry';
+export type { TemplateRegistry, TemplateRegistryOptions } from './template-registry';
+export { loadCustomTemplates } from './custom-templates';
+export type { TemplateFileSystem } from './custom-templates';
+export type { PromptTemplate, RenderedTemplate, TemplateArgument, TemplateRecommendation, TemplateValues } from './template-definition';
