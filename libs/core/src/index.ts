@@ -1,1 +1,29 @@
-export {};
+/**
+ * @imagegen/core — the image engine. Generate and edit images with OpenAI GPT image and Google Gemini image models,
+ * store them with metadata, cache, track cost and enforce limits. No MCP code: the MCP server and the CLI are thin
+ * layers over this package.
+ */
+export { createImageEngine } from './engine/image-engine';
+export type { CachedGeneration, ImageEngine, ImageEngineDependencies, RetryPolicy } from './engine/image-engine';
+export type {
+  CallOptions,
+  EditImageInput,
+  GenerateImageInput,
+  ImageResult,
+  ImageSource,
+  ModelListing,
+  ProgressEvent,
+  ProgressStage,
+  StoredImage,
+} from './engine/engine-types';
+export { imageIdFromReference } from './engine/resolve-image-source';
+export { createImageEngineFromConfig } from './engine/engine-from-config';
+export type { EngineFromConfigOptions } from './engine/engine-from-config';
+export { createCostLedger, createFileLedgerPersistence, createMemoryLedgerPersistence } from './cost/cost-ledger';
+export type { BudgetLimits, BudgetReservation, CostEntry, CostLedger, CostLedgerPersistence, CostTotals } from './cost/cost-ledger';
+export { createProviderLimiter } from './limits/provider-limiter';
+export type { LimiterRunOptions, ProviderLimiter, ProviderLimiterOptions } from './limits/provider-limiter';
+export { createJsonLogger } from './logging/json-logger';
+export type { JsonLoggerOptions } from './logging/json-logger';
+export { ImageGenError } from '@imagegen/common';
+export type { ImageGenErrorCode, Logger } from '@imagegen/common';

@@ -1,1 +1,6 @@
-export {};
+export { createFakeOpenAIServer } from './fake-openai-server';
+export type { FakeOpenAIFault, FakeOpenAIServer, FakeOpenAIServerOptions, ReceivedFile, ReceivedRequest } from './fake-openai-server';
+export { fakeModelRules, shutDownModels } from './openai-model-table';
+export type { FakeModelRules } from './openai-model-table';
+export { createTestImage, createTestMask } from './test-images';
+export type { TestImageOptions, TestMaskOptions } from './test-images';

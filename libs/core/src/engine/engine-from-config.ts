@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { createMemoryCache } from '@imagegen/cache';
+import type { ImageGenConfig } from '@imagegen/config';
+import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
+import { builtInModels, createModelRegistry, createOpenAIProvider, type ImageProvider } from '@imagegen/providers';
+import { createFileSystemImageStore } from '@imagegen/storage';
+import { createCostLedger, createFileLedgerPersistence } from '../cost/cost-ledger';
+import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
+import { createImageEngine, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
+
+/** Extras for {@link createImageEngineFromConfig}. */
+export interface EngineFromConfigOptions {
+  /** Structured logs (apps pass a JSON logger on stderr). */
+  logger?: Logger;
+  /** Time source. */
+  clock?: Clock;
+  /** A `fetch` for the OpenAI SDK (tests, proxies). */
+  fetch?: typeof globalThis.fetch;
+  /** Run retention at start and on the configured interval. Default true; the CLI's one-shot commands pass false. */
+  scheduleRetention?: boolean;
+  /** Called when stored images change (new image, retention), e.g. to tell MCP clients the resource list changed. */
+  onImagesChanged?: () => void;
+}
+
+const hoursToMs = (hours: number) => hours * 3_600_000;
+
+/**
+ * Builds an engine from a validated configuration: the registry (with user models), the providers that have
+ * credentials, the filesystem store, the cache, the cost ledger (beside the images), templates and limiters.
+ * Throws `invalid_config` when the configured default model is retired or unknown, before anything starts.
+ */
+export async function createImageEngineFromConfig(config: ImageGenConfig, options: EngineFromConfigOptions = {}): Promise<ImageEngine> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const registry = createModelRegistry({ models: builtInModels, overrides: config.images.custom_models ?? [], clock });
+  for (const [setting, modelId] of [['IMAGES__DEFAULT_MODEL', config.images.default_model]] as const) {
+    try {
+      registry.resolve(modelId);
+    } catch (error) {
+      if (ImageGenError.isInstance(error)) {
+        throw new ImageGenError({
+          code: 'invalid_config',
+          message: `${setting} = ${modelId}: ${error.message}`,
+          details: { problems: [{ setting, value: modelId, message: error.message }], ...error.details },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  const providers = new Map<string, ImageProvider>();
+  const limiters = new Map<string, ProviderLimiter>();
+  const retryPolicies = new Map<string, RetryPolicy>();
+  const openai = config.providers.openai;
+  if (openai.api_key && openai.enabled !== false) {
+    providers.set(
+      'openai',
+      createOpenAIProvider({
+        apiKey: openai.api_key,
+        baseUrl: openai.base_url,
+        ...(openai.organization ? { organization: openai.organization } : {}),
+        ...(openai.project ? { project: openai.project } : {}),
+        timeoutMs: openai.timeout * 1000,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        logger: logger.child({ provider: 'openai' }),
+        clock,
+      }),
+    );
+    limiters.set('openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: openai.max_concurrency, maxQueued: 100 }));
+    retryPolicies.set('openai', { maxRetries: openai.max_retries });
+  }
+  const storage = config.storage;
+  logger.info('storage folder', { basePath: storage.base_path });
+  const store = await createFileSystemImageStore({
+    basePath: storage.base_path,
+    filePermissions: storage.file_permissions,
+    createSubdirectories: storage.create_subdirectories,
+    minFreeBytes: storage.min_free_space_mb * 1024 * 1024,
+    clock,
+    logger: logger.child({ component: 'storage' }),
+  });
+  const ledger = await createCostLedger({
+    persistence: createFileLedgerPersistence(path.join(storage.base_path, 'cost-ledger.jsonl'), logger),
+    budgets: {
+      ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
+      ...(config.cost.monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.monthly_budget_usd }),
+    },
+    clock,
+    logger,
+  });
+  const customTemplates =
+    config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
+  const templates = createTemplateRegistry({ customTemplates });
+  const cache =
+    config.cache.enabled && config.cache.backend === 'memory'
+      ? createMemoryCache<CachedGeneration>({ maxBytes: config.cache.max_size_mb * 1024 * 1024, ttlMs: hoursToMs(config.cache.ttl_hours), clock })
+      : undefined;
+
+  const engine = createImageEngine({
+    registry,
+    providers,
+    limiters,
+    retryPolicies,
+    store,
+    ...(cache ? { cache } : {}),
+    cacheTtlMs: hoursToMs(config.cache.ttl_hours),
+    ledger,
+    templates,
+    defaults: {
+      model: config.images.default_model,
+      size: config.images.default_size,
+      quality: config.images.default_quality,
+      outputFormat: config.images.default_output_format,
+      moderation: config.images.default_moderation,
+      ...(config.images.default_compression < 100 ? { compression: config.images.default_compression } : {}),
+    },
+    inputLimits: { maxBytes: config.images.max_input_bytes, maxPixels: config.images.max_input_pixels },
+    allowedFolders: config.server.allowed_folders,
+    providerSettingHints: { openai: 'PROVIDERS__OPENAI__API_KEY (or OPENAI_API_KEY)', gemini: 'PROVIDERS__GEMINI__API_KEY (or GEMINI_API_KEY)' },
+    logger,
+    clock,
+    ...(options.onImagesChanged ? { onImagesChanged: options.onImagesChanged } : {}),
+  });
+
+  if (options.scheduleRetention === false) return engine;
+  const retention = { retentionDays: storage.retention_days, maxSizeBytes: Math.round(storage.max_size_gb * 1024 ** 3) };
+  const runRetention = () =>
+    engine.cleanup(retention).then(
+      (report) => logger.info('retention run', { removedImages: report.removedImages.length, removedBytes: report.removedBytes }),
+      (error: unknown) => logger.error('retention run failed', { error: String(error) }),
+    );
+  let running: Promise<void> = runRetention();
+  const timer = setInterval(() => {
+    running = running.then(runRetention);
+  }, hoursToMs(storage.cleanup_interval_hours));
+  // A periodic chore must never keep a finished CLI or server process alive.
+  timer.unref();
+  return {
+    ...engine,
+    async close() {
+      clearInterval(timer);
+      await running;
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { Logger } from '@imagegen/common';
+import type { ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
+
+/**
+ * Where an input image comes from. Explicit variants, so the engine never guesses whether a string is a path,
+ * an id or base64 (the MCP and CLI layers parse user strings into one of these).
+ */
+export type ImageSource =
+  /** Raw encoded bytes. */
+  | { kind: 'bytes'; data: Uint8Array }
+  /** Base64 or a `data:image/...;base64,` URL. */
+  | { kind: 'encoded'; value: string }
+  /** An image already in storage, by id (`img_…`) or `generated-images://` URI. */
+  | { kind: 'stored'; imageId: string }
+  /** A local file; read only when it lies inside one of the engine's allowed folders. */
+  | { kind: 'file'; path: string };
+
+/** A generation request plus engine-level switches. */
+export interface GenerateImageInput extends ImageGenerationRequest {
+  /** Skip the cache lookup and make a fresh image (the result is still cached for next time). */
+  fresh?: boolean;
+  /**
+   * Final pixel size wanted when it differs from what the model can produce (e.g. a template's 1200x630); the
+   * engine generates at the nearest native size and crops or resizes to this. Usually derived from `size`.
+   */
+  finalSize?: string;
+  /** Free-form labels stored with the image (e.g. the prompt template used). */
+  labels?: Record<string, string>;
+}
+
+/** An edit request with its source images. */
+export interface EditImageInput extends Omit<GenerateImageInput, 'n'> {
+  /** Source images; the first is the one a mask applies to. At most the model's `maxInputImages`. */
+  images: ImageSource[];
+  /** Optional mask: PNG with alpha (transparent = edit here) or black-and-white (white = edit here). */
+  mask?: ImageSource;
+  /** `high` or `low`, on models that accept it. */
+  inputFidelity?: string;
+  /** How many variations. */
+  n?: number;
+}
+
+/** Stages a long call reports through {@link CallOptions.onProgress}. */
+export type ProgressStage = 'queued' | 'requesting' | 'retrying' | 'partial_image' | 'processing' | 'storing' | 'done';
+
+/** One progress report. */
+export interface ProgressEvent {
+  /** What is happening now. */
+  stage: ProgressStage;
+  /** A short sentence for a person. */
+  message: string;
+  /** Milliseconds since the call started. */
+  elapsedMs: number;
+  /** The streamed partial image, for `partial_image`. */
+  partialImage?: PartialImageEvent;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Cancels the call: the upstream request is aborted and nothing is stored. */
+  signal?: AbortSignal;
+  /** Receives progress while the call runs. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Correlation id for logs; one is generated when absent. */
+  correlationId?: string;
+}
+
+/** One stored image in a result. */
+export interface StoredImage {
+  /** Image id (`img_YYYYMMDDHHmmss_<12 hex>`). */
+  imageId: string;
+  /** `generated-images://{imageId}`. */
+  resourceUri: string;
+  /** Absolute path of the file, when the store is a local disk. */
+  filePath?: string;
+  /** The encoded image. */
+  data: Buffer;
+  /** MIME type measured from the bytes. */
+  mimeType: string;
+  /** `png`, `jpeg` or `webp`. */
+  format: 'png' | 'jpeg' | 'webp';
+  /** Measured pixel width. */
+  width: number;
+  /** Measured pixel height. */
+  height: number;
+  /** File size in bytes. */
+  byteLength: number;
+  /** When it was created (ISO 8601). */
+  createdAt: string;
+}
+
+/** What generate and edit return. */
+export interface ImageResult {
+  /** Id of this request (all images of one call share it). */
+  taskId: string;
+  /** The model that made the images. */
+  model: string;
+  /** Its provider. */
+  provider: string;
+  /** The images, stored. */
+  images: StoredImage[];
+  /** What was changed or ignored from the request, for the user to see. */
+  warnings: RequestWarning[];
+  /** True when served from the cache: no provider call, no new cost. */
+  fromCache: boolean;
+  /** Estimated cost in USD before the call (undefined when the model's pricing is unknown). */
+  estimatedCostUsd?: number;
+  /** Cost in USD of this call from the vendor's usage (0 for a cache hit; undefined when unknown). */
+  actualCostUsd?: number;
+  /** The prompt actually sent (after style folding). */
+  prompt: string;
+  /** The request as resolved: size, quality, format, … after defaults. */
+  parameters: Record<string, unknown>;
+}
+
+/** A model as listings show it. */
+export interface ModelListing {
+  /** The registry entry. */
+  definition: ModelDefinition;
+  /** Whether its provider has credentials and is enabled. */
+  providerConfigured: boolean;
+  /**
+   * Whether the vendor lists this model for the configured key: `true`/`false` after asking, `undefined` when
+   * the vendor could not be asked (no key, offline).
+   */
+  availableForKey?: boolean;
+  /** Whether this is the configured default model. */
+  isDefault: boolean;
+}
+
+/** Shared dependencies every part of the engine receives. */
+export interface EngineContext {
+  logger: Logger;
+}

@@ -1,0 +1,57 @@
+import { ImageGenError } from '@imagegen/common';
+import { decodeImageInput, readImageFile, type ImageLimits, type ValidatedImage } from '@imagegen/imaging';
+import type { ImageStore } from '@imagegen/storage';
+import type { ImageSource } from './engine-types';
+
+/** What resolving an input needs from the engine. */
+export interface ImageSourceContext {
+  /** Where stored images are read from. */
+  store: ImageStore;
+  /** Byte and pixel limits for untrusted input. */
+  limits: ImageLimits;
+  /** Folders local files may be read from; empty means local files are refused. */
+  allowedFolders: readonly string[];
+}
+
+/** A validated input image and, when it came from storage, its id (recorded as a source of the edit). */
+export interface ResolvedImageSource {
+  image: ValidatedImage;
+  storedImageId?: string;
+}
+
+const resourcePrefix = 'generated-images://';
+
+/** Strips the `generated-images://` scheme so ids and resource URIs are accepted alike. */
+export function imageIdFromReference(reference: string): string {
+  return reference.startsWith(resourcePrefix) ? reference.slice(resourcePrefix.length) : reference;
+}
+
+/**
+ * Turns one {@link ImageSource} into validated bytes. Stored images are validated again like any input: a
+ * sidecar or file changed on disk is no more trusted than a caller's base64.
+ */
+export async function resolveImageSource(source: ImageSource, inputName: string, context: ImageSourceContext): Promise<ResolvedImageSource> {
+  switch (source.kind) {
+    case 'bytes':
+      return { image: await decodeImageInput(source.data, { limits: context.limits, inputName }) };
+    case 'encoded':
+      return { image: await decodeImageInput(source.value, { limits: context.limits, inputName }) };
+    case 'stored': {
+      const imageId = imageIdFromReference(source.imageId);
+      const stored = await context.store.get(imageId);
+      return {
+        image: await decodeImageInput(stored.bytes, { limits: context.limits, inputName }),
+        storedImageId: stored.imageId,
+      };
+    }
+    case 'file':
+      if (context.allowedFolders.length === 0) {
+        throw new ImageGenError({
+          code: 'invalid_request',
+          message: `Reading local files is turned off. Pass the ${inputName} as base64 or a stored image id, or list a folder in SERVER__ALLOWED_FOLDERS.`,
+          details: { setting: 'SERVER__ALLOWED_FOLDERS' },
+        });
+      }
+      return { image: await readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+  }
+}

@@ -1,0 +1,68 @@
+import sharp from 'sharp';
+
+/** Options of {@link createTestImage}. */
+export interface TestImageOptions {
+  width: number;
+  height: number;
+  /** Encoding; default png. */
+  format?: 'png' | 'jpeg' | 'webp';
+  /** Give the image an alpha channel with a transparent corner (png and webp only). */
+  alpha?: boolean;
+  /** Varies the pattern; the same seed always gives the same bytes. */
+  seed?: number;
+}
+
+/**
+ * A deterministic, realistic test image: a colour gradient with seeded noise, so it compresses like a photograph
+ * (a 1536x1024 PNG is a few megabytes), not like a flat colour.
+ */
+export async function createTestImage(options: TestImageOptions): Promise<Buffer> {
+  const { width, height } = options;
+  const channels = options.alpha ? 4 : 3;
+  const pixels = Buffer.alloc(width * height * channels);
+  let state = (options.seed ?? 1) * 2654435761 >>> 0 || 1;
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      // xorshift32: cheap, deterministic noise.
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      const noise = (state & 0x3f) - 32;
+      const offset = (y * width + x) * channels;
+      pixels[offset] = Math.max(0, Math.min(255, Math.round((x / width) * 255) + noise));
+      pixels[offset + 1] = Math.max(0, Math.min(255, Math.round((y / height) * 255) + noise));
+      pixels[offset + 2] = Math.max(0, Math.min(255, 128 + noise * 2));
+      if (channels === 4) pixels[offset + 3] = x < width / 4 && y < height / 4 ? 0 : 255;
+    }
+  }
+  const image = sharp(pixels, { raw: { width, height, channels } });
+  switch (options.format ?? 'png') {
+    case 'jpeg':
+      return image.jpeg({ quality: 90 }).toBuffer();
+    case 'webp':
+      return image.webp({ quality: 90 }).toBuffer();
+    default:
+      return image.png({ compressionLevel: 6 }).toBuffer();
+  }
+}
+
+/** Options of {@link createTestMask}. */
+export interface TestMaskOptions {
+  width: number;
+  height: number;
+  /** The rectangle to edit: fully transparent there, opaque elsewhere (OpenAI's mask convention). */
+  editRegion: { left: number; top: number; width: number; height: number };
+}
+
+/** A PNG mask with alpha: transparent inside `editRegion` (edit here), opaque black elsewhere. */
+export async function createTestMask(options: TestMaskOptions): Promise<Buffer> {
+  const hole = await sharp({ create: { width: options.editRegion.width, height: options.editRegion.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width: options.width, height: options.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } })
+    .composite([{ input: hole, left: options.editRegion.left, top: options.editRegion.top, blend: 'source' }])
+    .png()
+    .toBuffer();
+}
