@@ -1,1 +1,122 @@
-export {};
+import * as os from 'node:os';
+
+const usage = `imagegen-mcp-http — image generation MCP server over Streamable HTTP
+
+Usage: imagegen-mcp-http [--port N] [--host ADDRESS] [--stateless] [--config FILE] [--env-file FILE] [--set KEY=VALUE]...
+
+Endpoints: POST/GET/DELETE /mcp (Streamable HTTP), GET /images/{id}, GET /healthz, GET /readyz.
+Listening beyond loopback requires SERVER__AUTH_TOKEN; clients then send "Authorization: Bearer <token>".
+`;
+
+const exitCodes = { configError: 78, startupFailure: 1 } as const;
+
+/** Maps this app's own flags onto configuration paths; everything else goes to the config loader. */
+function appFlags(argv: string[]): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] ?? '';
+    const [name, inlineValue] = argument.split('=', 2) as [string, string | undefined];
+    const value = () => inlineValue ?? argv[++index];
+    if (name === '--port') flags['server.port'] = value();
+    else if (name === '--host') flags['server.host'] = value();
+    else if (name === '--stateless') flags['server.stateless'] = 'true';
+  }
+  return flags;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return;
+  }
+  const { loadConfig, parseConfigArguments } = await import('@imagegen/config');
+  const { createImageEngineFromConfig, createJsonLogger, ImageGenError } = await import('@imagegen/core');
+  const configArguments = parseConfigArguments(argv);
+  let loaded;
+  try {
+    loaded = loadConfig({
+      env: process.env,
+      argv,
+      flags: appFlags(configArguments.remaining),
+      cwd: process.cwd(),
+      homeDirectory: os.homedir(),
+      platform: process.platform,
+    });
+  } catch (error) {
+    process.stderr.write(`imagegen-mcp-http: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
+    process.exitCode = exitCodes.configError;
+    return;
+  }
+  const { config } = loaded;
+  const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp-http' } });
+  for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
+
+  const { isLoopbackHost, createHttpApp } = await import('./http-app');
+  if (!isLoopbackHost(config.server.host) && !config.server.auth_token) {
+    process.stderr.write(
+      `imagegen-mcp-http: listening on ${config.server.host} exposes the server beyond this machine; set SERVER__AUTH_TOKEN so clients must authenticate.\n`,
+    );
+    process.exitCode = exitCodes.configError;
+    return;
+  }
+  const { createImageGenMcpServer } = await import('@imagegen/mcp');
+  let engine;
+  try {
+    engine = await createImageEngineFromConfig(config, { logger });
+  } catch (error) {
+    process.stderr.write(`imagegen-mcp-http: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
+    process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+    return;
+  }
+  const publicBaseUrl = config.images.base_host ?? `http://${config.server.host}:${config.server.port}`;
+  const createServer = () =>
+    createImageGenMcpServer({
+      engine,
+      logger,
+      settings: {
+        name: config.server.name,
+        version: config.server.version,
+        responseByteBudget: config.server.response_byte_budget,
+        includeDataUrl: config.server.include_data_url,
+        allowLocalFiles: false,
+        publicBaseUrl,
+        retentionDays: config.storage.retention_days,
+      },
+    });
+  const http = createHttpApp({
+    engine,
+    createServer,
+    host: config.server.host,
+    allowedHosts: config.server.allowed_hosts,
+    ...(config.server.auth_token ? { authToken: config.server.auth_token } : {}),
+    stateless: config.server.stateless,
+    sessionIdleMs: config.server.session_idle_minutes * 60_000,
+    maxBodyBytes: Math.round(config.server.max_body_mb * 1024 * 1024),
+    logger,
+  });
+  const listener = http.app.listen(config.server.port, config.server.host, () => {
+    const address = listener.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    logger.info('listening', { url: `http://${config.server.host}:${port}/mcp`, stateless: config.server.stateless, storage: config.storage.base_path, providers: engine.configuredProviders() });
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: draining in-flight requests', { signal });
+    // Stop accepting connections; requests already running (generations included) finish first.
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await http.closeSessions();
+    await engine.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`imagegen-mcp-http: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,1 +1,98 @@
-export {};
+import * as os from 'node:os';
+import { routeConsoleToStandardError } from './stdout-guard';
+
+routeConsoleToStandardError();
+
+const usage = `imagegen-mcp — image generation MCP server over stdio (OpenAI GPT image and Google Gemini image models)
+
+Usage: imagegen-mcp [--config FILE] [--env-file FILE] [--set KEY=VALUE]... [--help] [--version]
+
+Settings come from (lowest to highest): defaults, the JSON config file (--config or IMAGEGEN_CONFIG), a .env file,
+the environment, then --set. Set PROVIDERS__OPENAI__API_KEY (or OPENAI_API_KEY) and/or PROVIDERS__GEMINI__API_KEY
+(or GEMINI_API_KEY). Logs are JSON lines on standard error; standard output carries JSON-RPC only.
+`;
+
+const exitCodes = { configError: 78, startupFailure: 1 } as const;
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stderr.write(usage);
+    return;
+  }
+  // Heavy modules (sharp, vendor SDKs) load after argument handling so `--help` and config errors answer at once.
+  const { loadConfig, parseConfigArguments } = await import('@imagegen/config');
+  const { createImageEngineFromConfig, createJsonLogger, ImageGenError } = await import('@imagegen/core');
+  const parsedArguments = parseConfigArguments(argv);
+  if (argv.includes('--version')) {
+    process.stderr.write(`${require('../package.json').version}\n`);
+    return;
+  }
+  let loaded;
+  try {
+    loaded = loadConfig({ env: process.env, argv, cwd: process.cwd(), homeDirectory: os.homedir(), platform: process.platform });
+  } catch (error) {
+    process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
+    process.exitCode = exitCodes.configError;
+    return;
+  }
+  void parsedArguments;
+  const { config } = loaded;
+  const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
+  for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
+
+  const { createImageGenMcpServer } = await import('@imagegen/mcp');
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+  let notifyImagesChanged = () => undefined as void;
+  let engine;
+  try {
+    engine = await createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
+  } catch (error) {
+    process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
+    process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+    return;
+  }
+  const server = createImageGenMcpServer({
+    engine,
+    logger,
+    settings: {
+      name: config.server.name,
+      version: config.server.version,
+      responseByteBudget: config.server.response_byte_budget,
+      includeDataUrl: config.server.include_data_url,
+      allowLocalFiles: config.server.allowed_folders.length > 0,
+      retentionDays: config.storage.retention_days,
+    },
+  });
+  notifyImagesChanged = () => {
+    if (server.isConnected()) server.sendResourceListChanged();
+  };
+  logger.info('starting', {
+    transport: 'stdio',
+    storage: config.storage.base_path,
+    providers: engine.configuredProviders(),
+    defaultModel: config.images.default_model,
+  });
+  if (engine.configuredProviders().length === 0) {
+    logger.warn('no provider is configured: set PROVIDERS__OPENAI__API_KEY or PROVIDERS__GEMINI__API_KEY to generate images');
+  }
+
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { reason });
+    await server.close().catch(() => undefined);
+    await engine.close().catch((error: unknown) => logger.error('engine close failed', { error: String(error) }));
+    process.exit(0);
+  };
+  process.stdin.on('end', () => void stop('stdin closed'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await server.connect(new StdioServerTransport());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`imagegen-mcp: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

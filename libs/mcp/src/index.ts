@@ -1,1 +1,3 @@
-export {};
+export { createImageGenMcpServer } from './image-gen-mcp-server';
+export type { ImageGenMcpServerOptions } from './image-gen-mcp-server';
+export type { McpServerSettings } from './server-settings';

@@ -1,0 +1,99 @@
+/**
+ * End to end: spawns the built `imagegen-mcp` exactly as an MCP client would, against the fake OpenAI server, and
+ * talks to it with the SDK's own Client over stdio.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
+
+const binary = path.join(__dirname, '..', 'dist', 'main.js');
+
+function baseEnvironment(storage: string): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', HOME: storage, STORAGE__BASE_PATH: storage, SERVER__LOG_LEVEL: 'info' };
+}
+
+describe('imagegen-mcp (stdio)', () => {
+  let fake: FakeOpenAIServer;
+  let storage: string;
+
+  beforeAll(async () => {
+    fake = await createFakeOpenAIServer();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-stdio-'));
+  });
+  afterEach(() => {
+    fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it('generates an image over stdio and keeps stdout for JSON-RPC only', async () => {
+    const stderrLines: string[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [binary],
+      env: { ...baseEnvironment(storage), OPENAI_API_KEY: 'sk-stdio-test', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` },
+      stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (chunk: Buffer) => stderrLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    const client = new Client({ name: 'stdio-e2e', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models']));
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a paper boat', size: '1024x1024', quality: 'low' } });
+      expect(result.isError).toBeFalsy();
+      const structured = result.structuredContent as { image_id: string; resource_uri: string };
+      expect(structured.image_id).toMatch(/^img_\d{14}_[0-9a-f]{12}$/);
+      const resource = await client.readResource({ uri: structured.resource_uri });
+      expect(resource.contents[0]).toMatchObject({ mimeType: 'image/png' });
+    } finally {
+      await client.close();
+    }
+    // Every line on stderr is a JSON log line; nothing but JSON-RPC reached stdout (the client would have failed).
+    expect(stderrLines.length).toBeGreaterThan(0);
+    for (const line of stderrLines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('starts with no provider key and names the setting to add', async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [binary], env: baseEnvironment(storage), stderr: 'ignore' });
+    const client = new Client({ name: 'stdio-e2e', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'anything' } });
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toContain('PROVIDERS__OPENAI__API_KEY');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses an invalid configuration before starting, one line per problem', async () => {
+    const child = spawn(process.execPath, [binary], {
+      env: { ...baseEnvironment(storage), STORAGE__RETENTION_DAYS: 'forever', SERVER__PORT: '99999' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(78);
+    expect(stderr).toContain('STORAGE__RETENTION_DAYS');
+    expect(stderr).toContain('SERVER__PORT');
+    expect(stdout).toBe('');
+  });
+
+  it('exits cleanly when the client closes stdin', async () => {
+    const child = spawn(process.execPath, [binary], { env: baseEnvironment(storage), stdio: ['pipe', 'pipe', 'ignore'] });
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+  });
+});

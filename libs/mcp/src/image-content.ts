@@ -1,0 +1,76 @@
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import { makePreview } from '@imagegen/imaging';
+import type { ImageResult, StoredImage } from '@imagegen/core';
+import type { McpServerSettings } from './server-settings';
+
+/** Where an image can be found, as text and fields. */
+export function imageLocations(image: StoredImage, settings: McpServerSettings) {
+  return {
+    resource_uri: image.resourceUri,
+    ...(image.filePath ? { file_path: image.filePath } : {}),
+    ...(settings.publicBaseUrl ? { http_url: `${settings.publicBaseUrl.replace(/\/$/, '')}/images/${image.imageId}` } : {}),
+  };
+}
+
+const serializedSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The tool result for stored images: a text summary that always says where each image is, a `resource_link` per
+ * image, and inline image blocks — the full image when it fits the byte budget, else a preview that does. With
+ * `includeDataUrl`, `image_url` carries the whole image and the budget is knowingly exceeded.
+ */
+export async function buildImageResult(
+  result: ImageResult,
+  structured: Record<string, unknown>,
+  settings: McpServerSettings,
+  includeDataUrl: boolean,
+): Promise<CallToolResult> {
+  const lines = result.images.map((image, index) => {
+    const where = imageLocations(image, settings);
+    return [
+      `Image ${index + 1}: ${image.imageId} (${image.width}x${image.height} ${image.format}, ${Math.round(image.byteLength / 1024)} KB)`,
+      `  resource: ${where.resource_uri}`,
+      ...(where.file_path ? [`  file: ${where.file_path}`] : []),
+      ...(where.http_url ? [`  url: ${where.http_url}`] : []),
+    ].join('\n');
+  });
+  const summary = [
+    result.fromCache ? 'Served from cache (no new cost).' : `Generated with ${result.model}.`,
+    ...lines,
+    ...result.warnings.map((warning) => `Note: ${warning.message}`),
+  ].join('\n');
+  const links: ContentBlock[] = result.images.map((image) => ({
+    type: 'resource_link',
+    uri: image.resourceUri,
+    name: image.imageId,
+    mimeType: image.mimeType,
+    description: `${image.width}x${image.height} ${image.format}`,
+  }));
+  const base: CallToolResult = { content: [{ type: 'text', text: summary }, ...links], structuredContent: structured };
+  if (includeDataUrl) {
+    const first = result.images[0];
+    if (first) structured['image_url'] = `data:${first.mimeType};base64,${first.data.toString('base64')}`;
+    return base;
+  }
+  // Share what is left of the budget between the images; base64 grows bytes by 4/3.
+  const remaining = settings.responseByteBudget - serializedSize(base) - 512 * result.images.length;
+  const perImage = Math.floor(remaining / Math.max(1, result.images.length));
+  const inline: ContentBlock[] = [];
+  let previewed = false;
+  for (const image of result.images) {
+    if (Math.ceil(image.byteLength / 3) * 4 <= perImage) {
+      inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+      continue;
+    }
+    const preview = await makePreview(image.data, { maxBytes: Math.floor((perImage * 3) / 4), maxDimension: 768 });
+    if (preview) {
+      previewed = true;
+      inline.push({ type: 'image', data: preview.data.toString('base64'), mimeType: preview.mimeType });
+    }
+  }
+  if (previewed) {
+    (base.content[0] as { text: string }).text += '\nThe inline image is a smaller preview; read the resource (or open the file) for the full image.';
+  }
+  base.content.splice(1, 0, ...inline);
+  return base;
+}

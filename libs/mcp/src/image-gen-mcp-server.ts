@@ -1,0 +1,43 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { silentLogger, type Logger } from '@imagegen/common';
+import type { ImageEngine } from '@imagegen/core';
+import { registerPrompts } from './prompts';
+import { registerResources } from './resources';
+import type { McpServerSettings } from './server-settings';
+import { registerEditImageTool } from './tools/edit-image';
+import { registerGenerateImageTool } from './tools/generate-image';
+import { registerListAvailableModelsTool } from './tools/list-available-models';
+import { registerStorageTools } from './tools/storage-tools';
+
+/** What {@link createImageGenMcpServer} is built from. */
+export interface ImageGenMcpServerOptions {
+  /** The engine every tool, resource and prompt uses. */
+  engine: ImageEngine;
+  /** Response budget, links and server identity. */
+  settings: McpServerSettings;
+  /** Structured logs (never stdout). */
+  logger?: Logger;
+}
+
+/**
+ * The one MCP server factory: tools, resources and prompts over an engine. The stdio app calls it once; the HTTP
+ * app once per session (or per request when stateless).
+ */
+export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpServer {
+  const logger = options.logger ?? silentLogger;
+  const server = new McpServer(
+    { name: options.settings.name, version: options.settings.version },
+    {
+      capabilities: { logging: {}, resources: { listChanged: true }, tools: {}, prompts: {} },
+      instructions:
+        'Generate images with generate_image and edit them with edit_image. Each result names where the image is stored (resource URI and file path); inline images are previews when the full image is large. Call list_available_models to see models and prices.',
+    },
+  );
+  registerListAvailableModelsTool(server, options.engine, logger);
+  registerGenerateImageTool(server, options.engine, options.settings, logger);
+  registerEditImageTool(server, options.engine, options.settings, logger);
+  registerStorageTools(server, options.engine, options.settings, logger);
+  registerResources(server, options.engine, options.settings);
+  registerPrompts(server, options.engine.templates);
+  return server;
+}

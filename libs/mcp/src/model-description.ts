@@ -1,0 +1,46 @@
+import type { ModelListing } from '@imagegen/core';
+import type { ModelDefinition } from '@imagegen/providers';
+
+/** Sizes as a listing shows them: the list, or the presets plus the rule in words. */
+export function describeSizes(definition: ModelDefinition): string[] {
+  const sizes = definition.capabilities.sizes;
+  switch (sizes.kind) {
+    case 'list':
+      return [...sizes.sizes];
+    case 'rule':
+      return [...sizes.presets, `any WxH with sides multiple of ${sizes.multipleOf}, up to ${sizes.maxEdge}px, aspect ratio up to ${sizes.maxAspectRatio}:1`];
+    case 'aspect-ratios':
+      return sizes.ratios.map((ratio) => `aspect ${ratio}`);
+  }
+}
+
+/** One model as `list_available_models` and `model-info://` present it. */
+export function describeModel(listing: ModelListing) {
+  const { definition } = listing;
+  const status = definition.status;
+  return {
+    name: definition.displayName,
+    id: definition.id,
+    provider: definition.provider,
+    status: status.kind,
+    ...(status.kind === 'deprecated' ? { shutdown_date: status.shutdownDate, ...(status.replacement ? { replacement: status.replacement } : {}) } : {}),
+    ...(status.kind === 'retired' ? { retired_date: status.retiredDate, replacement: status.replacement } : {}),
+    is_default: listing.isDefault,
+    provider_configured: listing.providerConfigured,
+    ...(listing.availableForKey === undefined ? {} : { available_for_key: listing.availableForKey }),
+    capabilities: {
+      generation: definition.capabilities.generate,
+      editing: definition.capabilities.edit,
+      mask: definition.capabilities.mask,
+      max_input_images: definition.capabilities.maxInputImages,
+      max_images_per_call: definition.capabilities.maxImagesPerCall,
+      supported_sizes: describeSizes(definition),
+      supported_formats: [...definition.capabilities.outputFormats],
+      qualities: [...definition.capabilities.qualities],
+      backgrounds: [...definition.capabilities.backgrounds],
+    },
+    ...(definition.pricing ? { pricing: definition.pricing } : {}),
+    ...(definition.aliases.length > 0 ? { aliases: [...definition.aliases] } : {}),
+    ...(definition.notes ? { notes: definition.notes } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ImageGenError } from '@imagegen/common';
+import type { ImageEngine } from '@imagegen/core';
+import { describeModel } from './model-description';
+import type { McpServerSettings } from './server-settings';
+import { describeHistory, describeStats } from './storage-views';
+
+const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] });
+
+/** Reads a positive whole number from a query parameter, within bounds, else the default. */
+function boundedNumber(value: string | null, fallback: number, minimum: number, maximum: number): number {
+  const parsed = value === null ? Number.NaN : Number(value);
+  return Number.isFinite(parsed) ? Math.min(maximum, Math.max(minimum, parsed)) : fallback;
+}
+
+/** The four resources of the design: stored images as blobs, history, storage stats and model information. */
+export function registerResources(server: McpServer, engine: ImageEngine, settings: McpServerSettings): void {
+  server.registerResource(
+    'generated-image',
+    new ResourceTemplate('generated-images://{image_id}', {
+      list: async () => {
+        const page = await engine.history({ limit: 50 });
+        return {
+          resources: page.images.map((image) => ({
+            uri: `generated-images://${image.imageId}`,
+            name: image.imageId,
+            description: image.promptExcerpt,
+            mimeType: image.mimeType,
+            size: image.sizeBytes,
+          })),
+        };
+      },
+      complete: { image_id: (value) => engine.completeImageIds(value, 20) },
+    }),
+    { title: 'Generated image', description: 'A stored image, as its original bytes with its real MIME type.' },
+    async (uri, variables) => {
+      const imageId = String(variables['image_id'] ?? '');
+      const image = await engine.getImage(imageId);
+      return { contents: [{ uri: uri.href, mimeType: image.mimeType, blob: Buffer.from(image.bytes).toString('base64') }] };
+    },
+  );
+
+  server.registerResource(
+    'image-history',
+    new ResourceTemplate('image-history://recent{?limit,days}', {
+      list: async () => ({ resources: [{ uri: 'image-history://recent', name: 'Recent images', mimeType: 'application/json' }] }),
+    }),
+    { title: 'Recent images', description: 'Recently generated images; query parameters limit (default 10, max 100) and days (default 7).', mimeType: 'application/json' },
+    async (uri) => json(uri.href, await describeHistory(engine, boundedNumber(uri.searchParams.get('limit'), 10, 1, 100), boundedNumber(uri.searchParams.get('days'), 7, 0.001, 36500))),
+  );
+
+  server.registerResource(
+    'storage-stats',
+    'storage-stats://overview',
+    { title: 'Storage statistics', description: 'Stored images, disk usage, retention and the last cleanup.', mimeType: 'application/json' },
+    async (uri) => json(uri.href, await describeStats(engine, settings)),
+  );
+
+  server.registerResource(
+    'model-info',
+    new ResourceTemplate('model-info://{model}', {
+      list: async () => ({
+        resources: engine.registry.list({ includeRetired: true }).map((definition) => ({
+          uri: `model-info://${definition.id}`,
+          name: definition.id,
+          description: definition.displayName,
+          mimeType: 'application/json',
+        })),
+      }),
+      complete: {
+        model: (value) =>
+          engine.registry
+            .list({ includeRetired: true })
+            .map((definition) => definition.id)
+            .filter((id) => id.startsWith(value)),
+      },
+    }),
+    { title: 'Model information', description: 'A model’s capabilities, prices, limits and status.', mimeType: 'application/json' },
+    async (uri, variables) => {
+      const requested = String(variables['model'] ?? '');
+      const definition = engine.registry.get(requested);
+      if (!definition) throw new ImageGenError({ code: 'model_not_found', message: `No model named ${requested}; see list_available_models.` });
+      const listing = (await engine.listModels()).find((candidate) => candidate.definition.id === definition.id);
+      return json(uri.href, listing ? describeModel(listing) : definition);
+    },
+  );
+}

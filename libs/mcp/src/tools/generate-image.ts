@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ImageEngine, ImageResult } from '@imagegen/core';
+import type { Logger } from '@imagegen/common';
+import { buildImageResult, imageLocations } from '../image-content';
+import { startProgress } from '../progress-reporter';
+import type { McpServerSettings } from '../server-settings';
+import { toolErrorResult } from '../tool-errors';
+
+export const generateImageToolName = 'generate_image';
+
+/** Shared by generate_image and edit_image: the seed's output fields plus warnings, cache and all images. */
+export const imageOutputShape = {
+  task_id: z.string().describe('Id of this request'),
+  image_id: z.string().describe('Id of the (first) image'),
+  image_url: z.string().optional().describe('Complete data URL of the first image, only when include_data_url is set'),
+  resource_uri: z.string().describe('MCP resource URI of the first image: generated-images://{image_id}'),
+  file_path: z.string().optional().describe('Where the first image is on the server’s disk'),
+  http_url: z.string().optional().describe('HTTP URL of the first image, when served over HTTP'),
+  metadata: z.object({
+    size: z.string(),
+    quality: z.string().optional(),
+    style: z.string().optional(),
+    prompt: z.string(),
+    created_at: z.string(),
+    cost_estimate: z.number().optional(),
+    actual_cost: z.number().optional(),
+    file_size_bytes: z.number(),
+    dimensions: z.string(),
+    format: z.string(),
+    model: z.string(),
+  }),
+  images: z.array(z.object({ image_id: z.string(), resource_uri: z.string(), file_path: z.string().optional(), http_url: z.string().optional(), dimensions: z.string(), format: z.string(), file_size_bytes: z.number() })),
+  warnings: z.array(z.string()),
+  from_cache: z.boolean(),
+};
+
+/** The structured result both image tools return. */
+export function describeImageResult(result: ImageResult, settings: McpServerSettings, style: string | undefined): Record<string, unknown> {
+  const first = result.images[0];
+  if (!first) throw new Error('The engine returned no image.');
+  return {
+    task_id: result.taskId,
+    image_id: first.imageId,
+    ...imageLocations(first, settings),
+    metadata: {
+      size: String(result.parameters['size'] ?? `${first.width}x${first.height}`),
+      ...(result.parameters['quality'] ? { quality: String(result.parameters['quality']) } : {}),
+      ...(style ? { style } : {}),
+      prompt: result.prompt,
+      created_at: first.createdAt,
+      ...(result.estimatedCostUsd === undefined ? {} : { cost_estimate: result.estimatedCostUsd }),
+      ...(result.actualCostUsd === undefined ? {} : { actual_cost: result.actualCostUsd }),
+      file_size_bytes: first.byteLength,
+      dimensions: `${first.width}x${first.height}`,
+      format: first.format.toUpperCase(),
+      model: result.model,
+    },
+    images: result.images.map((image) => ({ image_id: image.imageId, ...imageLocations(image, settings), dimensions: `${image.width}x${image.height}`, format: image.format, file_size_bytes: image.byteLength })),
+    warnings: result.warnings.map((warning) => warning.message),
+    from_cache: result.fromCache,
+  };
+}
+
+export function registerGenerateImageTool(server: McpServer, engine: ImageEngine, settings: McpServerSettings, logger: Logger): void {
+  server.registerTool(
+    generateImageToolName,
+    {
+      title: 'Generate image',
+      description:
+        'Generate images from a text description with OpenAI GPT image or Google Gemini image models. The image is stored on the server; the result names its resource URI and file path, shows a preview within the size budget, and links the full image.',
+      inputSchema: {
+        prompt: z.string().describe('What to draw'),
+        model: z.string().optional().describe('Model id, e.g. gpt-image-2 (default), gpt-image-2.5-flare; see list_available_models'),
+        quality: z.string().optional().describe('auto, low, medium, high (xhigh, max on gpt-image-2.5 models)'),
+        size: z.string().optional().describe('WxH, e.g. 1536x1024, 1024x1536, 1024x1024, 1200x630 (cropped exactly), or auto'),
+        style: z.string().optional().describe('vivid or natural: folded into the prompt, since current models have no style parameter'),
+        moderation: z.string().optional().describe('auto or low'),
+        output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('png (default), jpeg or webp'),
+        background: z.string().optional().describe('auto, transparent (png/webp) or opaque'),
+        compression: z.number().int().min(0).max(100).optional().describe('0–100 for jpeg/webp'),
+        n: z.number().int().min(1).max(10).optional().describe('How many images (1–10)'),
+        fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
+        include_data_url: z.boolean().optional().describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
+      },
+      outputSchema: imageOutputShape,
+      annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, context) => {
+      const progress = startProgress(context);
+      try {
+        const result = await engine.generate(
+          {
+            prompt: args.prompt,
+            ...(args.model ? { model: args.model } : {}),
+            ...(args.quality ? { quality: args.quality } : {}),
+            ...(args.size ? { size: args.size } : {}),
+            ...(args.style ? { style: args.style } : {}),
+            ...(args.moderation ? { moderation: args.moderation } : {}),
+            ...(args.output_format ? { outputFormat: args.output_format } : {}),
+            ...(args.background ? { background: args.background } : {}),
+            ...(args.compression === undefined ? {} : { compression: args.compression }),
+            ...(args.n ? { n: args.n } : {}),
+            ...(args.fresh ? { fresh: true } : {}),
+          },
+          { signal: context.signal, onProgress: progress.onProgress },
+        );
+        return await buildImageResult(result, describeImageResult(result, settings, args.style), settings, args.include_data_url ?? settings.includeDataUrl);
+      } catch (error) {
+        return toolErrorResult(error, logger);
+      } finally {
+        progress.stop();
+      }
+    },
+  );
+}
