@@ -231,6 +231,8 @@ export async function runCli(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   void runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+    // Keep-alive sockets of the vendor SDKs may hold the event loop open for seconds after the work is done; a CLI
+    // ends when its command does, once everything written to stdout has been flushed.
+    process.stdout.write('', () => process.exit(code));
   });
 }
