@@ -4,11 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reportsFolder = path.join(workspaceRoot, 'reports', 'jest');
-const nx = path.join(workspaceRoot, 'node_modules', 'nx', 'bin', 'nx.js');
+const nx = createRequire(import.meta.url).resolve('nx/bin/nx');
 const environment = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 
 function run(title, command, args) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the programs the README shows, exactly as written there, against the bundled fake provider servers, so the
 // README can never drift from what works. Each example is a fenced block right after an `<!-- example: NAME -->` line.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,10 +34,10 @@ try {
   for (const example of examples) {
     const file = path.join(scratch, `${example.name}.mjs`);
     fs.writeFileSync(file, example.code);
-    const result = spawnSync(process.execPath, [file], {
+    // Asynchronous on purpose: the fake server runs in this process and must keep answering while the example runs.
+    const result = await new Promise((resolve) => {
+      const child = spawn(process.execPath, [file], {
       cwd: scratch,
-      encoding: 'utf8',
-      timeout: 120_000,
       env: {
         PATH: process.env.PATH,
         HOME: storage,
@@ -45,6 +45,15 @@ try {
         PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
         STORAGE__BASE_PATH: storage,
       },
+      });
+      const output = { stdout: '', stderr: '', status: null, signal: null };
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.stdout.on('data', (chunk) => (output.stdout += chunk));
+      child.stderr.on('data', (chunk) => (output.stderr += chunk));
+      child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve({ ...output, status, signal });
+      });
     });
     const problems = [];
     if (result.status !== 0) problems.push(`exited with ${result.status}${result.signal ? ` (${result.signal})` : ''}`);

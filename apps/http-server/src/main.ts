@@ -1,4 +1,8 @@
 import * as os from 'node:os';
+import { loadConfig, parseConfigArguments } from '@imagegen/config';
+import { createImageEngineFromConfig, createJsonLogger, ImageGenError } from '@imagegen/core';
+import { createImageGenMcpServer } from '@imagegen/mcp';
+import { createHttpApp, isLoopbackHost } from './http-app';
 
 const usage = `imagegen-mcp-http — image generation MCP server over Streamable HTTP
 
@@ -30,8 +34,6 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const { loadConfig, parseConfigArguments } = await import('@imagegen/config');
-  const { createImageEngineFromConfig, createJsonLogger, ImageGenError } = await import('@imagegen/core');
   const configArguments = parseConfigArguments(argv);
   let loaded;
   try {
@@ -52,7 +54,6 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp-http' } });
   for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
 
-  const { isLoopbackHost, createHttpApp } = await import('./http-app');
   if (!isLoopbackHost(config.server.host) && !config.server.auth_token) {
     process.stderr.write(
       `imagegen-mcp-http: listening on ${config.server.host} exposes the server beyond this machine; set SERVER__AUTH_TOKEN so clients must authenticate.\n`,
@@ -60,7 +61,6 @@ async function main(): Promise<void> {
     process.exitCode = exitCodes.configError;
     return;
   }
-  const { createImageGenMcpServer } = await import('@imagegen/mcp');
   let engine;
   try {
     engine = await createImageEngineFromConfig(config, { logger });

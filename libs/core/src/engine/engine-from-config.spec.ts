@@ -50,7 +50,10 @@ describe('createImageEngineFromConfig', () => {
     const later = { now: () => new Date(Date.now() + 40 * 86_400_000) };
     const second = await createImageEngineFromConfig(configFor(storage, { ...env, STORAGE__RETENTION_DAYS: '30' }), { clock: later });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The start-up run is asynchronous: wait until it has recorded itself.
+      for (let waited = 0; (await second.stats()).lastCleanup === null && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await expect(second.getImage(stored.images[0]?.imageId ?? '')).rejects.toMatchObject({ code: 'not_found' });
     } finally {
       await second.close();

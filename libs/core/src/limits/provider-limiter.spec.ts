@@ -8,6 +8,15 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
+/** Waits until `condition` holds (the limiter schedules asynchronously; a loaded machine may take a while). */
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('createProviderLimiter', () => {
   it('runs at most maxConcurrency calls at once and queues the rest', async () => {
     const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 2, maxQueued: 10 });
@@ -22,7 +31,8 @@ describe('createProviderLimiter', () => {
         running -= 1;
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => running === 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(running).toBe(2);
     gates.forEach((gate) => gate.resolve());
     await Promise.all(calls);
@@ -33,8 +43,12 @@ describe('createProviderLimiter', () => {
   it('refuses with queue_full when the queue is at its bound', async () => {
     const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 1, maxQueued: 1 });
     const gate = deferred();
-    const first = limiter.run(() => gate.promise);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    let firstStarted = false;
+    const first = limiter.run(() => {
+      firstStarted = true;
+      return gate.promise;
+    });
+    await waitFor(() => firstStarted);
     const second = limiter.run(async () => 'second');
     const third = limiter.run(async () => 'third');
     await expect(third).rejects.toMatchObject({ code: 'queue_full', retryable: true });
