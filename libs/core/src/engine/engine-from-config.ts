@@ -71,6 +71,9 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     limiters.set('openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: openai.max_concurrency, maxQueued: 100 }));
     retryPolicies.set('openai', { maxRetries: openai.max_retries });
   }
+  if (config.providers.gemini.api_key || config.providers.gemini.vertexai) {
+    logger.warn('Gemini settings are present, but this version has no Gemini provider yet; Gemini models are not available');
+  }
   const storage = config.storage;
   logger.info('storage folder', { basePath: storage.base_path });
   const store = await createFileSystemImageStore({
