@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Rewrites the README's settings table from the configuration schema (npm run docs:settings).
+// Rewrites the READMEs' settings tables from the configuration schema (npm run docs:settings).
 // A test in libs/config fails when the README and the schema disagree.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,11 +8,15 @@ import { fileURLToPath } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { renderSettingsTable } = createRequire(import.meta.url)(path.join(workspaceRoot, 'libs/config/dist/index.js'));
-const readmePath = path.join(workspaceRoot, 'README.md');
-const readme = fs.readFileSync(readmePath, 'utf8');
 const start = '<!-- settings-table:start -->';
 const end = '<!-- settings-table:end -->';
-const before = readme.slice(0, readme.indexOf(start) + start.length);
-const after = readme.slice(readme.indexOf(end));
-fs.writeFileSync(readmePath, `${before}\n${renderSettingsTable().trim()}\n${after}`);
-console.log('README settings table updated.');
+// The workspace README and the config library's README both carry the table.
+for (const relative of ['README.md', 'libs/config/README.md']) {
+  const readmePath = path.join(workspaceRoot, relative);
+  const readme = fs.readFileSync(readmePath, 'utf8');
+  if (!readme.includes(start)) continue;
+  const before = readme.slice(0, readme.indexOf(start) + start.length);
+  const after = readme.slice(readme.indexOf(end));
+  fs.writeFileSync(readmePath, `${before}\n${renderSettingsTable().trim()}\n${after}`);
+  console.log(`${relative}: settings table updated.`);
+}

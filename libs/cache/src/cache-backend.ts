@@ -35,4 +35,8 @@ export interface CacheBackend<V> {
   clear(): Promise<void>;
   /** Counters. */
   stats(): CacheStats;
+  /** Networked backends: resolves when the backend answers, rejects `upstream_unavailable` otherwise (readiness checks). */
+  ping?(): Promise<void>;
+  /** Networked backends: closes connections so the process can exit. */
+  close?(): Promise<void>;
 }

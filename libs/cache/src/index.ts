@@ -4,3 +4,5 @@ export { createMemoryCache } from './memory-cache';
 export type { MemoryCacheOptions } from './memory-cache';
 export { createRequestCoalescer } from './request-coalescer';
 export type { RequestCoalescer } from './request-coalescer';
+export { createRedisCache } from './redis-cache';
+export type { RedisCache, RedisCacheOptions } from './redis-cache';

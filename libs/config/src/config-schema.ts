@@ -117,7 +117,7 @@ const imagesSchema = z.object({
 const serverSchema = z.object({
   name: setting(text(), { default: 'Image Gen MCP Server', description: 'Server name announced to MCP clients.' }),
   version: setting(text(), { default: '0.1.0', description: 'Server version announced to MCP clients.' }),
-  port: setting(integer({ min: 1, max: 65535 }), { default: 3001, description: 'TCP port of the HTTP transport.' }),
+  port: setting(integer({ min: 0, max: 65535 }), { default: 3001, description: 'TCP port of the HTTP transport; 0 picks a free one (logged at start).' }),
   host: setting(text(), { default: '127.0.0.1', description: 'Interface the HTTP transport listens on.' }),
   log_level: setting(choice(['debug', 'info', 'warn', 'error']), {
     default: 'info',
@@ -141,6 +141,10 @@ const serverSchema = z.object({
   session_idle_minutes: setting(decimal({ greaterThan: 0 }), {
     default: 30,
     description: 'Minutes after which an idle HTTP session is closed.',
+  }),
+  shutdown_grace_seconds: setting(decimal({ min: 0 }), {
+    default: 30,
+    description: 'Seconds a stopping HTTP server waits for running tool calls to finish before it closes the sessions.',
   }),
   max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
   response_byte_budget: setting(integer({ min: 1 }), {
@@ -198,10 +202,17 @@ const cacheSchema = z
     enabled: setting(flag(), { default: true, description: 'Reuse the result of an identical earlier request.' }),
     ttl_hours: setting(decimal({ greaterThan: 0 }), { default: 24, description: 'Hours a cached result stays valid.' }),
     backend: setting(choice(['memory', 'redis']), { default: 'memory', description: 'Where cached results are kept.' }),
-    max_size_mb: setting(decimal({ greaterThan: 0 }), { default: 500, description: 'Largest size of the memory cache, in MB.' }),
+    max_size_mb: setting(decimal({ greaterThan: 0 }), {
+      default: 500,
+      description: 'Largest size of the cache in MB (the image bytes behind its entries); least recently used entries go first.',
+    }),
     redis_url: optionalSetting(url(['redis', 'rediss']), {
-      description: 'Redis connection URL; required when CACHE__BACKEND is redis.',
+      description: 'Redis connection URL; required when CACHE__BACKEND is redis. Several servers sharing one Redis share its cache.',
       secret: 'url-password',
+    }),
+    redis_key_prefix: setting(text(), {
+      default: 'imagegen:cache:',
+      description: 'Prefix of every Redis key the cache writes, so several installations can share one Redis.',
     }),
   })
   .check(

@@ -20,7 +20,7 @@ describe('invalid values fail fast with a line naming the setting, the value, th
   it.each([
     ['a bad number', { PROVIDERS__OPENAI__TIMEOUT: 'soon' }, '  - PROVIDERS__OPENAI__TIMEOUT = "soon" (from env): expected a number greater than 0'],
     ['a number out of range', { PROVIDERS__OPENAI__MAX_RETRIES: '11' }, '  - PROVIDERS__OPENAI__MAX_RETRIES = "11" (from env): expected a whole number from 0 to 10'],
-    ['a fraction where a whole number is needed', { SERVER__PORT: '80.5' }, '  - SERVER__PORT = "80.5" (from env): expected a whole number from 1 to 65535'],
+    ['a fraction where a whole number is needed', { SERVER__PORT: '80.5' }, '  - SERVER__PORT = "80.5" (from env): expected a whole number from 0 to 65535'],
     ['a bad choice', { IMAGES__DEFAULT_QUALITY: 'ultra' }, '  - IMAGES__DEFAULT_QUALITY = "ultra" (from env): expected one of auto, low, medium, high, xhigh, max'],
     ['a bad boolean', { SERVER__STATELESS: 'maybe' }, '  - SERVER__STATELESS = "maybe" (from env): expected true or false (also 1/0, yes/no)'],
     ['a bad URL', { PROVIDERS__OPENAI__BASE_URL: 'api.openai.com' }, '  - PROVIDERS__OPENAI__BASE_URL = "api.openai.com" (from env): not a URL; expected a URL starting with http:// or https://'],
@@ -55,7 +55,7 @@ describe('invalid values fail fast with a line naming the setting, the value, th
   it('collects every problem from every source instead of stopping at the first', () => {
     const { message, problems } = problemsOf({
       files: {
-        '/work/project/c.json': JSON.stringify({ server: { port: 0 }, cache: { backend: 'redis' } }),
+        '/work/project/c.json': JSON.stringify({ server: { port: 70000 }, cache: { backend: 'redis' } }),
         '/work/project/.env': 'SERVER__LOG_LEVEL=loud\n',
       },
       env: { STORAGE__RETENTION_DAYS: '-1' },

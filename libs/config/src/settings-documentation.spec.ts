@@ -54,7 +54,7 @@ describe('renderSettingsTable', () => {
     expect(lines[0]).toBe('| Variable | Allowed | Default | Description |');
     expect(lines).toHaveLength(describeSettings().length + 2);
     expect(lines).toContain(
-      '| `SERVER__PORT` | a whole number from 1 to 65535 | `3001` | TCP port of the HTTP transport. |',
+      '| `SERVER__PORT` | a whole number from 0 to 65535 | `3001` | TCP port of the HTTP transport; 0 picks a free one (logged at start). |',
     );
     expect(table).toContain('| `STORAGE__BASE_PATH` | a folder path (absolute, relative, or starting with ~/) | per-user data folder |');
   });

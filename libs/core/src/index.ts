@@ -4,7 +4,7 @@
  * layers over this package.
  */
 export { createImageEngine } from './engine/image-engine';
-export type { CachedGeneration, ImageEngine, ImageEngineDependencies, RetryPolicy } from './engine/image-engine';
+export type { CachedGeneration, ImageEngine, ImageEngineDependencies, ReadinessReport, RetryPolicy } from './engine/image-engine';
 export type {
   CallOptions,
   EditImageInput,

@@ -3,6 +3,7 @@ import * as imaging from './index';
 describe('public surface', () => {
   it('exports exactly the documented functions and constants', () => {
     expect(Object.keys(imaging).sort()).toEqual([
+      'compositeMaskedEdit',
       'convertImage',
       'decodeImageInput',
       'defaultImageLimits',

@@ -17,6 +17,8 @@ export { measureMaskEditableFraction, prepareMask } from './prepare-mask';
 export type { PreparedMask, PrepareMaskOptions } from './prepare-mask';
 export { convertImage } from './convert-image';
 export type { ConvertImageOptions } from './convert-image';
+export { compositeMaskedEdit } from './composite-masked-edit';
+export type { CompositeMaskedEditInput } from './composite-masked-edit';
 export { fitToSize } from './fit-to-size';
 export type { FitResizeMode, FitToSizeOptions, FittedImage } from './fit-to-size';
 export type { ProcessedImage } from './processed-image';

@@ -7,6 +7,7 @@ export * from './gemini';
 export {
   builtInModels,
   createModelRegistry,
+  geminiModels,
   modelDefinitionSchema,
   modelOverrideSchema,
   openaiModels,

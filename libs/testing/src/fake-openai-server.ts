@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import sharp from 'sharp';
 import { fakeModelRules, plausibleOutputTokens, shutDownModels, sizeProblem, type FakeModelRules } from './openai-model-table';
+import { handleGeminiRequest } from './fake-gemini-routes';
 import { createTestImage } from './test-images';
 
 /** A fault the fake answers the next matching request(s) with. */
@@ -19,7 +20,11 @@ export type FakeOpenAIFault =
   /** 200 with a body that is not an ImagesResponse. */
   | { kind: 'malformed'; times?: number }
   /** Drops the connection without answering. */
-  | { kind: 'disconnect'; times?: number };
+  | { kind: 'disconnect'; times?: number }
+  /** Gemini only: the prompt is blocked (`promptFeedback.blockReason`, no candidates). OpenAI routes skip it. */
+  | { kind: 'prompt_blocked'; blockReason?: string; times?: number }
+  /** Gemini only: a candidate without an image (`finishReason` NO_IMAGE by default, optionally with text). */
+  | { kind: 'no_image'; finishReason?: string; text?: string; times?: number };
 
 /** A multipart file part as received. */
 export interface ReceivedFile {
@@ -50,11 +55,15 @@ export interface FakeOpenAIServerOptions {
   latencyMs?: number;
   /** Model ids `GET /v1/models` lists (simulates a key without access to some models); default every model the fake knows. */
   availableModels?: readonly string[];
+  /** The only Gemini key accepted; by default any key starting with `AIza`. */
+  geminiApiKey?: string;
+  /** Model ids the Gemini listing returns; default every Gemini model the fake knows. */
+  availableGeminiModels?: readonly string[];
 }
 
 /** A running fake OpenAI Images API. */
 export interface FakeOpenAIServer {
-  /** `http://127.0.0.1:PORT`; give the SDK `baseURL: url + '/v1'`. */
+  /** `http://127.0.0.1:PORT`; give the OpenAI SDK `baseURL: url + '/v1'`, the Google SDK `httpOptions.baseUrl: url`. */
   url: string;
   /** Every request received, oldest first. */
   requests: ReceivedRequest[];
@@ -127,9 +136,11 @@ function parseMultipart(request: http.IncomingMessage): Promise<ParsedMultipart>
 }
 
 /**
- * Starts a fake OpenAI Images API on loopback that speaks the real wire format and validates requests as strictly as
- * the real API: JSON generations, multipart edits, streaming partial images, error bodies, `usage`, `x-request-id`.
- * Images are real encodings of the requested size and format.
+ * Starts a fake image provider on loopback that speaks both vendors' real wire formats and validates requests as
+ * strictly as the real APIs. OpenAI Images API: JSON generations, multipart edits, streaming partial images, error
+ * bodies, `usage`, `x-request-id`. Gemini: `generateContent` on the Gemini API (`/v1` and `/v1beta`) and Vertex AI
+ * paths, thought parts, `usageMetadata`, block reasons, Google error bodies. Images are real encodings of the
+ * requested size. Faults queue up in one list and apply to the next image request of either vendor.
  */
 export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
   const requests: ReceivedRequest[] = [];
@@ -143,6 +154,20 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     let image = renderCache.get(key);
     if (!image) {
       image = createTestImage({ width, height, format: format as 'png' | 'jpeg' | 'webp', alpha: transparent, seed: seed + 1 });
+      renderCache.set(key, image);
+    }
+    return image;
+  };
+
+  // 2K and 4K answers are drawn at a quarter of the pixels and enlarged: still noisy, a fraction of the work.
+  const renderLarge = async (width: number, height: number, prompt: string): Promise<Buffer> => {
+    if (width * height <= 1_600_000) return render(width, height, 'png', false, prompt);
+    const key = `large:${width}x${height}:${[...prompt].reduce((sum, character) => sum + character.charCodeAt(0), 0) % 4}`;
+    let image = renderCache.get(key);
+    if (!image) {
+      image = render(Math.ceil(width / 2), Math.ceil(height / 2), 'png', false, prompt).then((small) =>
+        sharp(small).resize(width, height, { kernel: 'nearest' }).png({ compressionLevel: 1 }).toBuffer(),
+      );
       renderCache.set(key, image);
     }
     return image;
@@ -299,6 +324,9 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     if (options.latencyMs && !(await wait(options.latencyMs, response))) return;
     const fault = takeFault();
     switch (fault?.kind) {
+      case 'prompt_blocked':
+      case 'no_image':
+        break;
       case 'rate_limit': {
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
@@ -339,6 +367,15 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     const record: ReceivedRequest = { method: request.method ?? 'GET', path: url.pathname, headers, body: undefined };
     requests.push(record);
     const handle = async () => {
+      const geminiContext = {
+        ...(options.geminiApiKey === undefined ? {} : { apiKey: options.geminiApiKey }),
+        ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+        ...(options.availableGeminiModels === undefined ? {} : { availableModels: options.availableGeminiModels }),
+        takeFault,
+        wait,
+        render: renderLarge,
+      };
+      if (await handleGeminiRequest(request, response, url, record, geminiContext)) return;
       if (request.method === 'POST' && url.pathname === '/v1/images/generations') return handleImages(request, response, 'generation', record);
       if (request.method === 'POST' && url.pathname === '/v1/images/edits') return handleImages(request, response, 'edit', record);
       if (request.method === 'POST' && url.pathname === '/v1/images/variations') throw new ApiError(404, 'The variations endpoint has been shut down.', null, 'not_found');
@@ -385,3 +422,6 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     },
   };
 }
+
+/** The same server under a vendor-neutral name: it answers OpenAI and Gemini requests alike. */
+export const createFakeProviderServer = createFakeOpenAIServer;

@@ -58,11 +58,15 @@ export interface TestMaskOptions {
 
 /** A PNG mask with alpha: transparent inside `editRegion` (edit here), opaque black elsewhere. */
 export async function createTestMask(options: TestMaskOptions): Promise<Buffer> {
-  const hole = await sharp({ create: { width: options.editRegion.width, height: options.editRegion.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
-    .png()
-    .toBuffer();
-  return sharp({ create: { width: options.width, height: options.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } })
-    .composite([{ input: hole, left: options.editRegion.left, top: options.editRegion.top, blend: 'source' }])
-    .png()
-    .toBuffer();
+  const { width, height, editRegion } = options;
+  // Drawn pixel by pixel: compositing a transparent hole with sharp's `source` blend clears the whole canvas.
+  const pixels = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y += 1) {
+    const insideRows = y >= editRegion.top && y < editRegion.top + editRegion.height;
+    for (let x = 0; x < width; x += 1) {
+      const inside = insideRows && x >= editRegion.left && x < editRegion.left + editRegion.width;
+      pixels[(y * width + x) * 4 + 3] = inside ? 0 : 255;
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
 }

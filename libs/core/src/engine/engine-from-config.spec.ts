@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRedisCache } from '@imagegen/cache';
 import { loadConfig } from '@imagegen/config';
 import { createFakeOpenAIServer } from '@imagegen/testing';
 import { createImageEngineFromConfig } from './engine-from-config';
@@ -58,6 +59,43 @@ describe('createImageEngineFromConfig', () => {
     } finally {
       await second.close();
       await fake.close();
+    }
+  });
+
+  it('shares a Redis cache between two engines (two server processes) and reports readiness', async () => {
+    const fake = await createFakeOpenAIServer();
+    const env = {
+      OPENAI_API_KEY: 'sk-redis',
+      PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
+      CACHE__BACKEND: 'redis',
+      CACHE__REDIS_URL: 'redis://127.0.0.1:6379/0',
+      CACHE__REDIS_KEY_PREFIX: `imagegen-test:${path.basename(storage)}:`,
+    };
+    const first = await createImageEngineFromConfig(configFor(storage, env), { scheduleRetention: false });
+    const second = await createImageEngineFromConfig(configFor(storage, env), { scheduleRetention: false });
+    try {
+      const prompt = `a shared lantern ${path.basename(storage)}`;
+      const made = await first.generate({ prompt });
+      const repeated = await second.generate({ prompt });
+      expect(repeated).toMatchObject({ fromCache: true, actualCostUsd: 0 });
+      expect(repeated.images[0]?.imageId).toBe(made.images[0]?.imageId);
+      expect(fake.requests.filter((request) => request.path === '/v1/images/generations')).toHaveLength(1);
+      await expect(first.checkReadiness()).resolves.toMatchObject({ ready: true });
+    } finally {
+      await first.close();
+      await second.close();
+      await fake.close();
+      const leftovers = createRedisCache({ url: env.CACHE__REDIS_URL, keyPrefix: env.CACHE__REDIS_KEY_PREFIX, maxBytes: 1 });
+      await leftovers.clear();
+      await leftovers.close();
+    }
+    const unreachable = await createImageEngineFromConfig(configFor(storage, { ...env, CACHE__REDIS_URL: 'redis://127.0.0.1:1/0' }), { scheduleRetention: false });
+    try {
+      const readiness = await unreachable.checkReadiness();
+      expect(readiness.ready).toBe(false);
+      expect(readiness.checks.cache).toMatchObject({ ok: false, message: expect.stringContaining('CACHE__REDIS_URL') });
+    } finally {
+      await unreachable.close();
     }
   });
 });

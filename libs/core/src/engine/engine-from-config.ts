@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
-import { createMemoryCache } from '@imagegen/cache';
+import { createMemoryCache, createRedisCache } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
-import { builtInModels, createModelRegistry, createOpenAIProvider, type ImageProvider } from '@imagegen/providers';
+import { builtInModels, createGeminiProvider, createModelRegistry, createOpenAIProvider, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
 import { createFileSystemImageStore } from '@imagegen/storage';
 import { createCostLedger, createFileLedgerPersistence } from '../cost/cost-ledger';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
@@ -15,7 +15,7 @@ export interface EngineFromConfigOptions {
   logger?: Logger;
   /** Time source. */
   clock?: Clock;
-  /** A `fetch` for the OpenAI SDK (tests, proxies). */
+  /** A `fetch` for the vendor SDKs (tests, proxies). */
   fetch?: typeof globalThis.fetch;
   /** Run retention at start and on the configured interval. Default true; the CLI's one-shot commands pass false. */
   scheduleRetention?: boolean;
@@ -34,21 +34,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const registry = createModelRegistry({ models: builtInModels, overrides: config.images.custom_models ?? [], clock });
-  for (const [setting, modelId] of [['IMAGES__DEFAULT_MODEL', config.images.default_model]] as const) {
-    try {
-      registry.resolve(modelId);
-    } catch (error) {
-      if (ImageGenError.isInstance(error)) {
-        throw new ImageGenError({
-          code: 'invalid_config',
-          message: `${setting} = ${modelId}: ${error.message}`,
-          details: { problems: [{ setting, value: modelId, message: error.message }], ...error.details },
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
+  checkConfiguredModel(registry, 'IMAGES__DEFAULT_MODEL', config.images.default_model);
 
   const providers = new Map<string, ImageProvider>();
   const limiters = new Map<string, ProviderLimiter>();
@@ -71,8 +57,42 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     limiters.set('openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: openai.max_concurrency, maxQueued: 100 }));
     retryPolicies.set('openai', { maxRetries: openai.max_retries });
   }
-  if (config.providers.gemini.api_key || config.providers.gemini.vertexai) {
-    logger.warn('Gemini settings are present, but this version has no Gemini provider yet; Gemini models are not available');
+  const gemini = config.providers.gemini;
+  const geminiCredentials = Boolean(gemini.api_key) || (gemini.vertexai && Boolean(gemini.project));
+  if (geminiCredentials && gemini.enabled !== false) {
+    providers.set(
+      'gemini',
+      createGeminiProvider({
+        ...(gemini.api_key ? { apiKey: gemini.api_key } : {}),
+        vertexai: gemini.vertexai,
+        ...(gemini.project ? { project: gemini.project } : {}),
+        location: gemini.location,
+        ...(gemini.base_url ? { baseUrl: gemini.base_url } : {}),
+        ...(gemini.api_version ? { apiVersion: gemini.api_version } : {}),
+        timeoutMs: gemini.timeout * 1000,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        logger: logger.child({ provider: 'gemini' }),
+        clock,
+      }),
+    );
+    limiters.set('gemini', createProviderLimiter({ provider: 'gemini', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: gemini.max_concurrency, maxQueued: 100 }));
+    retryPolicies.set('gemini', { maxRetries: gemini.max_retries });
+  } else if (gemini.vertexai && !geminiCredentials) {
+    logger.warn('PROVIDERS__GEMINI__VERTEXAI is on but neither PROVIDERS__GEMINI__PROJECT nor an API key is set; Gemini models are not available');
+  }
+  const geminiEnabled = providers.has('gemini');
+  if (geminiEnabled) checkConfiguredModel(registry, 'PROVIDERS__GEMINI__DEFAULT_MODEL', gemini.default_model);
+  // With a single configured provider, a default model from the other one would fail every request that names no
+  // model: the configured provider's own default takes its place (a Gemini-only setup works out of the box).
+  let defaultModel = config.images.default_model;
+  const defaultProvider = registry.resolve(defaultModel).provider;
+  if (!providers.has(defaultProvider) && providers.size > 0) {
+    const fallback = providers.has('gemini') ? gemini.default_model : 'gpt-image-2';
+    logger.info('the default model needs a provider that is not configured; using the configured provider\'s default', {
+      configuredDefault: defaultModel,
+      defaultModel: fallback,
+    });
+    defaultModel = fallback;
   }
   const storage = config.storage;
   logger.info('storage folder', { basePath: storage.base_path });
@@ -96,10 +116,12 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const customTemplates =
     config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
   const templates = createTemplateRegistry({ customTemplates });
-  const cache =
-    config.cache.enabled && config.cache.backend === 'memory'
-      ? createMemoryCache<CachedGeneration>({ maxBytes: config.cache.max_size_mb * 1024 * 1024, ttlMs: hoursToMs(config.cache.ttl_hours), clock })
-      : undefined;
+  const cacheMaxBytes = config.cache.max_size_mb * 1024 * 1024;
+  const cache = !config.cache.enabled
+    ? undefined
+    : config.cache.backend === 'redis' && config.cache.redis_url
+      ? createRedisCache<CachedGeneration>({ url: config.cache.redis_url, keyPrefix: config.cache.redis_key_prefix, maxBytes: cacheMaxBytes, logger, clock })
+      : createMemoryCache<CachedGeneration>({ maxBytes: cacheMaxBytes, ttlMs: hoursToMs(config.cache.ttl_hours), clock });
 
   const engine = createImageEngine({
     registry,
@@ -112,7 +134,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     ledger,
     templates,
     defaults: {
-      model: config.images.default_model,
+      model: defaultModel,
       size: config.images.default_size,
       quality: config.images.default_quality,
       outputFormat: config.images.default_output_format,
@@ -122,6 +144,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     inputLimits: { maxBytes: config.images.max_input_bytes, maxPixels: config.images.max_input_pixels },
     allowedFolders: config.server.allowed_folders,
     providerSettingHints: { openai: 'PROVIDERS__OPENAI__API_KEY (or OPENAI_API_KEY)', gemini: 'PROVIDERS__GEMINI__API_KEY (or GEMINI_API_KEY)' },
+    providerDefaultModels: { openai: defaultProvider === 'openai' ? config.images.default_model : 'gpt-image-2', gemini: gemini.default_model },
     logger,
     clock,
     ...(options.onImagesChanged ? { onImagesChanged: options.onImagesChanged } : {}),
@@ -148,4 +171,21 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
       await engine.close();
     },
   };
+}
+
+/** Refuses a configured model that is unknown or retired, naming the setting, before anything starts. */
+function checkConfiguredModel(registry: ModelRegistry, setting: string, modelId: string): void {
+  try {
+    registry.resolve(modelId);
+  } catch (error) {
+    if (ImageGenError.isInstance(error)) {
+      throw new ImageGenError({
+        code: 'invalid_config',
+        message: `${setting} = ${modelId}: ${error.message}`,
+        details: { problems: [{ setting, value: modelId, message: error.message }], ...error.details },
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { computeRequestKey, hashBytes, createRequestCoalescer, type CacheBackend } from '@imagegen/cache';
-import { fitToSize, convertImage, inspectImage, prepareMask, type ImageLimits } from '@imagegen/imaging';
+import { compositeMaskedEdit, fitToSize, convertImage, inspectImage, prepareMask, type ImageLimits } from '@imagegen/imaging';
 import {
   costFromUsage,
   estimateCost,
@@ -81,6 +81,8 @@ export interface ImageEngineDependencies {
   allowedFolders?: readonly string[];
   /** The setting a user adds to configure each provider, for `provider_not_configured` messages. */
   providerSettingHints?: Readonly<Record<string, string>>;
+  /** The model a request gets when it names only a provider id as its model (`"model": "gemini"`). */
+  providerDefaultModels?: Readonly<Record<string, string>>;
   /** Structured logs. */
   logger?: Logger;
   /** Time source. */
@@ -117,8 +119,21 @@ export interface ImageEngine {
   estimateCost(input: GenerateImageInput): number | undefined;
   /** Spend per day and month, with the budgets. */
   costReport(): CostTotals;
+  /**
+   * What a readiness probe needs: whether a provider is configured, the store answers and the cache (when networked)
+   * is reachable. Never throws; each failed check carries a sentence for a person.
+   */
+  checkReadiness(): Promise<ReadinessReport>;
   /** Stops timers and limiters and closes the store. */
   close(): Promise<void>;
+}
+
+/** The result of {@link ImageEngine.checkReadiness}. */
+export interface ReadinessReport {
+  /** True when every check passed. */
+  ready: boolean;
+  /** Each check: passed, and why not when it failed. */
+  checks: Record<'provider_configured' | 'storage' | 'cache', { ok: boolean; message?: string }>;
 }
 
 const resourceUriOf = (imageId: string) => `generated-images://${imageId}`;
@@ -141,7 +156,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     });
   };
 
-  const resolveModel = (requested: string | undefined) => registry.resolve(requested ?? dependencies.defaults.model);
+  const resolveModel = (requested: string | undefined) => {
+    const name = requested ?? dependencies.defaults.model;
+    return registry.resolve(dependencies.providerDefaultModels?.[name.trim().toLowerCase()] ?? name);
+  };
 
   async function run(
     operation: 'generate' | 'edit',
@@ -198,7 +216,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         reservation.release();
         throw error;
       }
-      const actualParts = results.map((result) => result.costUsd ?? costFromUsage(model, result.usage, { images: result.images.length, size: plan.call.size }));
+      const actualParts = results.map((result) => result.costUsd ?? costFromUsage(model, result.usage, { images: result.images.length, size: plan.call.size, ...(plan.call.quality === undefined ? {} : { quality: plan.call.quality }) }));
       const actualCostUsd = actualParts.every((part) => part !== undefined) ? actualParts.reduce<number>((sum, part) => sum + (part ?? 0), 0) : undefined;
       for (const result of results) warnings.push(...result.warnings);
       const modelUsed = results.find((result) => result.modelUsed)?.modelUsed ?? model.id;
@@ -382,6 +400,12 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
   async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]) {
     const info = await inspectImage(data);
     let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } = { data: Buffer.from(data), format: info.format, width: info.width, height: info.height, hasC2pa: info.hasC2pa, provenanceRemoved: false };
+    if (plan.compositeMask) {
+      // The model edited the whole image: keep its pixels only where the mask says, the original everywhere else.
+      const { original, mask } = plan.compositeMask;
+      const composed = await compositeMaskedEdit({ original: original.data, edited: current.data, mask: mask.data });
+      current = { data: composed.data, format: composed.format, width: composed.width, height: composed.height, hasC2pa: false, provenanceRemoved: current.hasC2pa };
+    }
     const wanted = plan.finalSize;
     if (wanted !== 'auto' && (wanted.width !== current.width || wanted.height !== current.height)) {
       const fitted = await fitToSize(current.data, { width: wanted.width, height: wanted.height, format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
@@ -469,8 +493,30 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       return estimateCost(model, { ...plan.call, n: plan.totalImages });
     },
     costReport: () => ledger.totals(),
+    async checkReadiness() {
+      const checks: ReadinessReport['checks'] = {
+        provider_configured:
+          dependencies.providers.size > 0
+            ? { ok: true }
+            : { ok: false, message: 'No provider is configured: set PROVIDERS__OPENAI__API_KEY or PROVIDERS__GEMINI__API_KEY.' },
+        storage: { ok: true },
+        cache: { ok: true },
+      };
+      try {
+        await store.stats();
+      } catch (error) {
+        checks.storage = { ok: false, message: ImageGenError.isInstance(error) ? error.message : 'The image store does not answer.' };
+      }
+      try {
+        await dependencies.cache?.ping?.();
+      } catch (error) {
+        checks.cache = { ok: false, message: ImageGenError.isInstance(error) ? error.message : 'The cache does not answer.' };
+      }
+      return { ready: Object.values(checks).every((check) => check.ok), checks };
+    },
     async close() {
       await Promise.all([...(dependencies.limiters?.values() ?? [])].map((limiter) => limiter.close()));
+      await dependencies.cache?.close?.();
       await store.close();
     },
   };

@@ -53,5 +53,12 @@ export async function resolveImageSource(source: ImageSource, inputName: string,
         });
       }
       return { image: await readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+    default:
+      // Callers in plain JavaScript get a clear refusal rather than a crash for a source of no known kind.
+      throw new ImageGenError({
+        code: 'invalid_request',
+        message: `The ${inputName} must be { kind: 'bytes' | 'encoded' | 'stored' | 'file', … }; got ${JSON.stringify(Object.keys(source ?? {}))}.`,
+        details: { setting: inputName },
+      });
   }
 }

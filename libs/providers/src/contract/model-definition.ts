@@ -55,6 +55,12 @@ export interface ModelCapabilities {
   edit: boolean;
   /** Whether edits accept a mask that limits the change to an area. */
   mask: boolean;
+  /**
+   * How a mask is honoured. `native` (the default): it is sent to the vendor. `composite`: the vendor has no mask
+   * parameter, so the provider edits the whole image and the engine keeps the edited pixels only inside the mask,
+   * laying them over the original elsewhere (same result semantics as a native mask).
+   */
+  maskMode?: 'native' | 'composite';
   /** Most input images one edit accepts. */
   maxInputImages: number;
   /** Most images one call returns (`n`); the engine fans out beyond it when the provider allows. */

@@ -7,6 +7,8 @@ export interface UsageContext {
   images?: number;
   /** Size the call asked for (selects the resolution tier). */
   size?: ResolvedSize;
+  /** Quality the call asked for (can raise the resolution tier). */
+  quality?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export function costFromUsage(model: ModelDefinition, usage: ProviderUsage | und
     ((inputTextTokens ?? 0) * pricing.textInputPerMillion + (inputImageTokens ?? 0) * pricing.imageInputPerMillion) / 1_000_000;
   if (pricing.kind === 'per-image') {
     if (context.images === undefined || context.size === undefined) return undefined;
-    const perImage = perImagePrice(model, pricing, context.size);
+    const perImage = perImagePrice(model, pricing, context.size, context.quality);
     return perImage === undefined ? undefined : roundUsd(perImage * context.images + inputUsd);
   }
   if (inputTextTokens === undefined && inputImageTokens === undefined && outputTokens === undefined) return undefined;

@@ -26,7 +26,7 @@ export function estimateCost(model: ModelDefinition, call: CostEstimateInput): n
   if (pricing === undefined) return undefined;
   const textUsd = (estimateTextTokens(call.prompt) * pricing.textInputPerMillion) / 1_000_000;
   if (pricing.kind === 'per-image') {
-    const perImage = perImagePrice(model, pricing, call.size);
+    const perImage = perImagePrice(model, pricing, call.size, call.quality);
     return perImage === undefined ? undefined : roundUsd(perImage * call.n + textUsd);
   }
   const perImage = outputTokensPerImage(pricing, call.size, call.quality);
@@ -60,15 +60,19 @@ export function outputTokensPerImage(
   return Math.round(tokensAt(nearest.row) * pixelFactor);
 }
 
-/** Price of one image for `size` under per-image pricing: an exact `WxH` key, else the covering resolution tier. */
+/**
+ * Price of one image for `size` (and `quality`, which can raise the resolution tier) under per-image pricing: an exact
+ * `WxH` key, else the tier {@link imageSizeTierFor} picks.
+ */
 export function perImagePrice(
   model: ModelDefinition,
   pricing: Extract<ModelPricing, { kind: 'per-image' }>,
   size: ResolvedSize,
+  quality?: string,
 ): number | undefined {
   const exact = pricing.perImageBySize[formatSize(size)];
   if (exact !== undefined) return exact;
-  const tier = imageSizeTierFor(model.capabilities.sizes, size);
+  const tier = imageSizeTierFor(model.capabilities.sizes, size, quality);
   if (tier !== undefined) return pricing.perImageBySize[tier];
   return undefined;
 }

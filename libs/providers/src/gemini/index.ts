@@ -1,3 +1,4 @@
-import type { ModelDefinition } from '../contract';
-
-export const geminiModels: ModelDefinition[] = [];
+export { createGeminiProvider, defaultGeminiBaseUrl } from './gemini-provider';
+export type { GeminiProviderSettings } from './gemini-provider';
+export { mapGeminiError } from './gemini-error-mapping';
+export type { GeminiErrorContext } from './gemini-error-mapping';

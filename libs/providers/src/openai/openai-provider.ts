@@ -10,7 +10,8 @@ import type {
   RequestWarning,
 } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
-import { decodeBase64Image } from './image-bytes';
+import { decodeBase64Image } from '../media/image-bytes';
+import { startDeadline } from '../deadline/start-deadline';
 import { mapOpenAIError } from './openai-error-mapping';
 import { parseOpenAIProviderOptions } from './openai-provider-options';
 import { editBody, generationBody } from './openai-request-body';
@@ -283,28 +284,4 @@ function malformedResponse(what: string, requestId: string | undefined): ImageGe
     provider: 'openai',
     ...(requestId === undefined ? {} : { requestId }),
   });
-}
-
-/** One signal that fires when the caller aborts or the deadline passes, telling the two apart. */
-function startDeadline(
-  timeoutMs: number,
-  callerSignal: AbortSignal | undefined,
-): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onCallerAbort = (): void => controller.abort();
-  if (callerSignal?.aborted) controller.abort();
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    dispose: () => {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
 }

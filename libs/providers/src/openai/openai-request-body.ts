@@ -2,7 +2,7 @@ import { toFile } from 'openai';
 import type { ImageEditParamsBase, ImageGenerateParamsBase } from 'openai/resources/images';
 import type { InputImage, ProviderCall } from '../contract';
 import { formatSize } from '../validation/size';
-import { fileExtensionFor } from './image-bytes';
+import { fileExtensionFor } from '../media/image-bytes';
 import type { OpenAIExtraFields } from './openai-provider-options';
 
 /**

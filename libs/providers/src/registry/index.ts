@@ -1,4 +1,5 @@
 export { builtInModels } from './built-in-models';
+export { geminiModels } from './gemini-models';
 export { openaiModels } from './openai-models';
 export { createModelRegistry } from './model-registry';
 export type { ListModelsOptions, ModelRegistry, ModelRegistryOptions } from './model-registry';

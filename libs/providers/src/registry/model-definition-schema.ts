@@ -45,6 +45,7 @@ const capabilityShape = {
   generate: z.boolean(),
   edit: z.boolean(),
   mask: z.boolean(),
+  maskMode: z.enum(['native', 'composite']).optional(),
   maxInputImages: nonNegativeInteger,
   maxImagesPerCall: positiveInteger,
   sizes: sizeCapabilitySchema,

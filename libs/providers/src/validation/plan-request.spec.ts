@@ -1,5 +1,6 @@
 import { ImageGenError } from '@imagegen/common';
 import type { ImageEditRequest, InputImage, ModelCapabilities, ModelDefinition } from '../contract';
+import { geminiModels } from '../registry/gemini-models';
 import { openaiModels } from '../registry/openai-models';
 import { planRequest, type RequestDefaults } from './plan-request';
 
@@ -272,5 +273,36 @@ describe('planRequest output', () => {
     const plan = planRequest(model('gpt-image-2.5-flare'), edit({ mask, inputFidelity: 'low', quality: 'xhigh' }));
     expect(plan.operation).toBe('edit');
     expect(plan.call).toMatchObject({ mask, inputFidelity: 'low', quality: 'xhigh', images: [expect.objectContaining({ width: 1024 })] });
+  });
+});
+
+describe('planRequest for Gemini models', () => {
+  const gemini = (id: string): ModelDefinition => {
+    const found = geminiModels.find((candidate) => candidate.id === id);
+    if (found === undefined) throw new Error(`no built-in ${id}`);
+    return found;
+  };
+
+  it('keeps a mask out of the provider call and asks the engine to composite, at the original size', () => {
+    const mask = image(800, 600);
+    const plan = planRequest(gemini('gemini-3-pro-image'), edit({ images: [image(800, 600)], mask }));
+    expect(plan.call.mask).toBeUndefined();
+    expect(plan.compositeMask?.mask).toBe(mask);
+    expect(plan.finalSize).toEqual({ width: 800, height: 600 });
+    expect(plan.warnings.find((warning) => warning.setting === 'mask')?.type).toBe('translated');
+  });
+
+  it('asks one image per call and converts formats locally', () => {
+    const plan = planRequest(gemini('gemini-nano-banana-2.1'), { prompt: 'x', n: 4, outputFormat: 'webp', compression: 80 });
+    expect([plan.call.n, plan.totalImages, plan.call.outputFormat, plan.outputFormat, plan.compression]).toEqual([1, 4, 'png', 'webp', 80]);
+  });
+
+  it('refuses a transparent background, which Gemini cannot make', () => {
+    expect(refusal(() => planRequest(gemini('gemini-3-pro-image'), { prompt: 'x', background: 'transparent' }))).toMatchObject({ code: 'invalid_request', details: expect.objectContaining({ setting: 'background' }) });
+  });
+
+  it('refuses more reference images than the model takes', () => {
+    const images = Array.from({ length: 4 }, () => image(256, 256));
+    expect(refusal(() => planRequest(gemini('gemini-3.1-flash-lite-image'), edit({ images })))).toMatchObject({ details: expect.objectContaining({ setting: 'images' }) });
   });
 });

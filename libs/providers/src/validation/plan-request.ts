@@ -71,6 +71,11 @@ export interface RequestPlan {
   compression?: number;
   /** The size the caller receives: the engine crops/resizes when the provider's image differs. */
   finalSize: ResolvedSize;
+  /**
+   * Set for a masked edit on a model whose `maskMode` is `composite`: the mask was not sent to the provider, and the
+   * engine lays the provider's result over the first input image, keeping it only where the mask is transparent.
+   */
+  compositeMask?: { mask: InputImage; original: InputImage };
 }
 
 /** Most images one request may ask for; fan-out beyond a model's `maxImagesPerCall` happens up to this. */
@@ -154,6 +159,24 @@ export function planRequest(
   const nativeFormat = nativeFormatFor(capabilities, outputFormat);
   const providerOptions = request.providerOptions?.[model.provider];
 
+  // Vendors without a mask parameter edit the whole image; the engine keeps only the masked area of their result.
+  const compositeMask =
+    edit?.mask !== undefined && capabilities.maskMode === 'composite' && edit.images?.[0] !== undefined
+      ? { mask: edit.mask, original: edit.images[0] }
+      : undefined;
+  if (compositeMask !== undefined) {
+    delete edit?.mask;
+    warn(
+      'translated',
+      'mask',
+      `${model.id} has no mask parameter: the whole image was edited and only the area the mask marks was kept, laid over the original elsewhere.`,
+    );
+  }
+  const finalSize: ResolvedSize =
+    compositeMask !== undefined && size.finalSize === 'auto'
+      ? { width: compositeMask.original.width, height: compositeMask.original.height }
+      : size.finalSize;
+
   const call: PlannedCall = {
     model,
     prompt,
@@ -176,7 +199,8 @@ export function planRequest(
     warnings,
     outputFormat,
     ...(compression === undefined ? {} : { compression }),
-    finalSize: size.finalSize,
+    finalSize,
+    ...(compositeMask === undefined ? {} : { compositeMask }),
   };
 }
 

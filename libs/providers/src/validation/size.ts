@@ -304,13 +304,29 @@ function capitalize(text: string): string {
 }
 
 /**
- * The resolution tier (`1K`, `2K`, …) of an `aspect-ratios` model that covers `size`: the smallest whose long edge
- * reaches the requested long side, else the largest; the smallest for `auto`. `undefined` for other size kinds.
+ * How quality moves the resolution tier: `low`, `medium` and unset take the smallest tier whose long side covers the
+ * requested size (the engine then only ever shrinks); `high` takes the tier above it, for more detail.
  */
-export function imageSizeTierFor(capability: SizeCapability, size: ResolvedSize): string | undefined {
+const tierStepsByQuality: Readonly<Record<string, number>> = { low: 0, medium: 0, high: 1 };
+
+/**
+ * The resolution tier (`1K`, `2K`, …) of an `aspect-ratios` model for `size` and `quality` (see
+ * {@link tierStepsByQuality}): the smallest tier whose long edge reaches the requested long side, else the largest.
+ * Without a size (`auto`) the vendor's default tier, 1K (or the smallest when there is no 1K). `undefined` for other
+ * size kinds. The provider and the cost estimate both use this, so the price matches what is asked for.
+ */
+export function imageSizeTierFor(capability: SizeCapability, size: ResolvedSize, quality?: string): string | undefined {
   if (capability.kind !== 'aspect-ratios') return undefined;
   const tiers = capability.imageSizes;
-  if (size === 'auto') return tiers[0];
-  const longSide = Math.max(size.width, size.height);
-  return tiers.find((tier) => (capability.longEdgeByImageSize[tier] ?? 0) >= longSide) ?? tiers[tiers.length - 1];
+  if (tiers.length === 0) return undefined;
+  let index: number;
+  if (size === 'auto') {
+    index = Math.max(0, tiers.indexOf('1K'));
+  } else {
+    const longSide = Math.max(size.width, size.height);
+    index = tiers.findIndex((tier) => (capability.longEdgeByImageSize[tier] ?? 0) >= longSide);
+    if (index < 0) index = tiers.length - 1;
+  }
+  index = Math.min(tiers.length - 1, index + (tierStepsByQuality[quality ?? 'medium'] ?? 0));
+  return tiers[index];
 }

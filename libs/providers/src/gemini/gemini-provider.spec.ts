@@ -1,0 +1,205 @@
+import { ImageGenError } from '@imagegen/common';
+import type { ImageGenerationRequest, ImageEditRequest, ModelDefinition, ProviderCall } from '../contract';
+import { estimateCost } from '../cost/estimate-cost';
+import { geminiModels } from '../registry/gemini-models';
+import { planRequest } from '../validation/plan-request';
+import { pngBytes, startFakeOpenAIServer, tinyPngBase64, type FakeOpenAIServer } from '../openai/test-support/fake-openai-server';
+import { createGeminiProvider } from './gemini-provider';
+
+const apiKey = 'AIzaSyTestKey0123456789abcdefghijklmn';
+
+function model(id: string): ModelDefinition {
+  const found = geminiModels.find((candidate) => candidate.id === id);
+  if (found === undefined) throw new Error(`no built-in ${id}`);
+  return found;
+}
+
+function call(id: string, request: ImageGenerationRequest | ImageEditRequest, extra: Partial<ProviderCall> = {}): ProviderCall {
+  return { ...planRequest(model(id), request).call, ...extra };
+}
+
+const imageAnswer = (parts: unknown[] = [{ text: 'Here it is.' }, { inlineData: { mimeType: 'image/png', data: tinyPngBase64 } }]) => ({
+  candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }],
+  usageMetadata: {
+    promptTokenCount: 600,
+    candidatesTokenCount: 1130,
+    totalTokenCount: 1730,
+    promptTokensDetails: [
+      { modality: 'TEXT', tokenCount: 40 },
+      { modality: 'IMAGE', tokenCount: 560 },
+    ],
+  },
+  modelVersion: 'gemini-3-pro-image',
+  responseId: 'resp-1',
+});
+
+describe('Gemini provider', () => {
+  let fake: FakeOpenAIServer;
+  let root: string;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer();
+    root = fake.baseUrl.replace(/\/v1$/, '');
+  });
+  afterAll(() => fake.close());
+
+  const provider = (extra: Partial<Parameters<typeof createGeminiProvider>[0]> = {}) =>
+    createGeminiProvider({ apiKey, baseUrl: root, timeoutMs: 5_000, ...extra });
+
+  it('sends generateContent with the key in x-goog-api-key, the ratio derived from the size and the tier from size and quality', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    const result = await provider().generate(call('gemini-3-pro-image', { prompt: 'a lighthouse', size: '1536x1024' }));
+    const sent = fake.requests.at(-1);
+    expect(sent?.path).toBe('/v1beta/models/gemini-3-pro-image:generateContent');
+    expect(sent?.headers['x-goog-api-key']).toBe(apiKey);
+    expect(sent?.json()).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '3:2', imageSize: '2K' } },
+    });
+    expect(result.images).toEqual([{ data: pngBytes, mimeType: 'image/png' }]);
+    expect(result.requestId).toBe('resp-1');
+  });
+
+  it.each([
+    ['1024x1024', undefined, { aspectRatio: '1:1', imageSize: '1K' }],
+    ['1024x1536', undefined, { aspectRatio: '2:3', imageSize: '2K' }],
+    ['1024x1024', 'high', { aspectRatio: '1:1', imageSize: '2K' }],
+    ['1200x630', 'low', { aspectRatio: '16:9', imageSize: '2K' }],
+  ])('maps %s at quality %s to %j', async (size, quality, imageConfig) => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    await provider().generate(call('gemini-3-pro-image', { prompt: 'x', size, ...(quality ? { quality } : {}) }));
+    expect((fake.requests.at(-1)?.json()['generationConfig'] as Record<string, unknown>)['imageConfig']).toEqual(imageConfig);
+  });
+
+  it('never sends 16:10 (the seed mapping): 1536x1024 is exactly 3:2', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    await provider().generate(call('gemini-nano-banana-2.1', { prompt: 'x', size: '1536x1024' }));
+    expect(JSON.stringify(fake.requests.at(-1)?.json())).not.toContain('16:10');
+    expect(JSON.stringify(fake.requests.at(-1)?.json())).toContain('"3:2"');
+  });
+
+  it('sends reference images as inline parts after the prompt and leaves the ratio to the input for auto-sized edits', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    const image = { data: pngBytes, mimeType: 'image/png', width: 1024, height: 1024 };
+    await provider().edit(call('gemini-3-pro-image', { prompt: 'make it night', images: [image, { ...image, mimeType: 'image/png' }] }));
+    const body = fake.requests.at(-1)?.json() as { contents: Array<{ parts: unknown[] }>; generationConfig: Record<string, unknown> };
+    expect(body.contents[0]?.parts).toEqual([
+      { text: 'make it night' },
+      { inlineData: { mimeType: 'image/png', data: tinyPngBase64 } },
+      { inlineData: { mimeType: 'image/png', data: tinyPngBase64 } },
+    ]);
+    expect(body.generationConfig['imageConfig']).toEqual({ imageSize: '1K' });
+  });
+
+  it('skips thought parts (a reasoning model’s draft image) and keeps the final image', async () => {
+    const draft = Buffer.from(pngBytes).toString('base64');
+    fake.enqueue({
+      kind: 'json',
+      body: imageAnswer([
+        { text: 'planning', thought: true },
+        { inlineData: { mimeType: 'image/png', data: draft }, thought: true },
+        { inlineData: { mimeType: 'image/png', data: tinyPngBase64 } },
+      ]),
+    });
+    const result = await provider().generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    expect(result.images).toHaveLength(1);
+  });
+
+  it('computes the cost from the tier price plus input tokens', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    const planned = call('gemini-3-pro-image', { prompt: 'x', size: '1536x1024' });
+    const result = await provider().generate(planned);
+    // 2K image $0.134 + 40 text tokens and 560 image tokens at $2 per million.
+    expect(result.costUsd).toBeCloseTo(0.134 + (600 * 2) / 1_000_000, 6);
+    expect(result.usage).toMatchObject({ inputTextTokens: 40, inputImageTokens: 560, outputTokens: 1130 });
+    expect(estimateCost(model('gemini-3-pro-image'), planned)).toBeGreaterThanOrEqual(0.134);
+  });
+
+  it('turns a blocked prompt into content_blocked at the input stage', async () => {
+    fake.enqueue({ kind: 'json', body: { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 5 } } });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+      code: 'content_blocked',
+      retryable: false,
+      details: expect.objectContaining({ stage: 'input', reason: 'PROHIBITED_CONTENT' }),
+    });
+  });
+
+  it.each(['IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'SAFETY'])('turns finish reason %s into content_blocked at the output stage', async (finishReason) => {
+    fake.enqueue({ kind: 'json', body: { candidates: [{ finishReason }] } });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+      code: 'content_blocked',
+      retryable: false,
+      details: expect.objectContaining({ stage: 'output', reason: finishReason }),
+    });
+  });
+
+  it('turns an answer without an image into a non-retryable error quoting the model', async () => {
+    fake.enqueue({ kind: 'json', body: { candidates: [{ content: { parts: [{ text: 'I cannot draw that.' }] }, finishReason: 'NO_IMAGE' }] } });
+    const failure = provider().generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    await expect(failure).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
+    await expect(failure).rejects.toThrow(/NO_IMAGE.*I cannot draw that/);
+  });
+
+  it('reads RetryInfo from a 429 as retryAfterMs and marks it retryable', async () => {
+    fake.enqueue({
+      kind: 'json',
+      status: 429,
+      body: { error: { code: 429, message: 'Resource has been exhausted.', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '7s' }] } },
+    });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000, statusCode: 429 });
+  });
+
+  it('falls back to a Retry-After header on a 503', async () => {
+    fake.enqueue({ kind: 'json', status: 503, headers: { 'retry-after': '3' }, body: { error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } } });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'upstream_unavailable', retryable: true, retryAfterMs: 3000 });
+  });
+
+  it('names the setting to fix for an invalid key, without echoing the key', async () => {
+    fake.enqueue({
+      kind: 'json',
+      status: 400,
+      body: { error: { code: 400, message: `API key not valid. Please pass a valid API key. (${apiKey})`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } },
+    });
+    const failure = provider().generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    await expect(failure).rejects.toMatchObject({ code: 'authentication_failed', retryable: false });
+    await expect(failure).rejects.toThrow(/PROVIDERS__GEMINI__API_KEY/);
+    await expect(failure).rejects.not.toThrow(new RegExp(apiKey.slice(4, 20)));
+  });
+
+  it('maps 404 to model_not_found and other 400s to invalid_request with Google’s words', async () => {
+    fake.enqueue({ kind: 'json', status: 404, body: { error: { code: 404, message: 'models/x is not found', status: 'NOT_FOUND' } } });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'model_not_found' });
+    fake.enqueue({ kind: 'json', status: 400, body: { error: { code: 400, message: 'Unsupported aspect ratio', status: 'INVALID_ARGUMENT' } } });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toThrow(/Unsupported aspect ratio/);
+  });
+
+  it('stops the request when the caller aborts, and times out on its own deadline', async () => {
+    fake.enqueue({ kind: 'hang' });
+    const controller = new AbortController();
+    const before = fake.requests.length;
+    const pending = provider().generate(call('gemini-3-pro-image', { prompt: 'x' }, { signal: controller.signal }));
+    await fake.waitForRequests(before + 1);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+
+    fake.enqueue({ kind: 'hang' });
+    await expect(provider({ timeoutMs: 100 }).generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'timeout', retryable: true });
+  });
+
+  it('uses the Vertex AI express path with an API key', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    await provider({ vertexai: true }).generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    expect(fake.requests.at(-1)?.path).toBe('/v1beta1/publishers/google/models/gemini-3-pro-image:generateContent');
+  });
+
+  it('lists the models the key can use without the models/ prefix', async () => {
+    fake.enqueue({ kind: 'json', body: { models: [{ name: 'models/gemini-3-pro-image' }, { name: 'models/gemini-2.5-flash' }] } });
+    await expect(provider().listAvailableModels()).resolves.toEqual(['gemini-3-pro-image', 'gemini-2.5-flash']);
+  });
+
+  it('refuses to start without credentials, naming the setting', () => {
+    expect(() => createGeminiProvider({})).toThrow(ImageGenError);
+    expect(() => createGeminiProvider({})).toThrow(/PROVIDERS__GEMINI__API_KEY/);
+    expect(() => createGeminiProvider({ vertexai: true })).toThrow(/PROVIDERS__GEMINI__PROJECT/);
+  });
+});
