@@ -4,6 +4,10 @@
  */
 export * from './contract';
 export * from './gemini';
+export { defaultProviderTimeoutMs } from './provider-support/common-provider-settings';
+export type { CommonProviderSettings } from './provider-support/common-provider-settings';
+export { guardProviderCall } from './provider-support/provider-call-guard';
+export { startDeadline } from './provider-support/start-deadline';
 export {
   builtInModels,
   createModelRegistry,

@@ -1,15 +1,17 @@
 import { GoogleGenAI } from '@google/genai';
-import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, silentLogger, systemClock } from '@imagegen/common';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
 import { roundUsd } from '../cost/estimate-cost';
-import { startDeadline } from '../deadline/start-deadline';
+import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
+import { guardProviderCall } from '../provider-support/provider-call-guard';
+import { startDeadline } from '../provider-support/start-deadline';
 import { mapGeminiError } from './gemini-error-mapping';
 import { planGeminiRequest } from './gemini-request';
 import { readGeminiResponse } from './gemini-response';
 
 /** Settings of the Gemini provider; the app reads them from its configuration (never from the environment here). */
-export interface GeminiProviderSettings {
+export interface GeminiProviderSettings extends CommonProviderSettings {
   /**
    * API key. Required on the Gemini API; on Vertex AI an API key selects express mode, and without one the SDK uses
    * Google Application Default Credentials with `project` and `location`. Never logged or put in messages.
@@ -28,19 +30,10 @@ export interface GeminiProviderSettings {
   baseUrl?: string;
   /** API version, e.g. `v1`. Default: the SDK's (`v1beta`; `v1beta1` on Vertex AI). */
   apiVersion?: string;
-  /** Deadline for one call in milliseconds. Default 300 000. The SDK has no time-out of its own. */
-  timeoutMs?: number;
-  /** A `fetch` implementation (tests, proxies). Default: the global one. */
-  fetch?: typeof globalThis.fetch;
-  /** Where diagnostics go. Default: nowhere. */
-  logger?: Logger;
-  /** Time source, to read `Retry-After` dates. */
-  clock?: Clock;
 }
 
 /** The Gemini Developer API endpoint. */
 export const defaultGeminiBaseUrl = 'https://generativelanguage.googleapis.com';
-const defaultTimeoutMs = 300_000;
 const provider = 'gemini';
 
 /**
@@ -63,7 +56,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   }
   const logger = (settings.logger ?? silentLogger).child({ provider });
   const clock = settings.clock ?? systemClock;
-  const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = settings.timeoutMs ?? defaultProviderTimeoutMs;
   const location = settings.location ?? 'global';
   const baseUrl = settings.baseUrl ?? defaultBaseUrl(vertexai, apiKey !== undefined, location);
   const baseFetch = settings.fetch ?? globalThis.fetch;
@@ -77,17 +70,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   });
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
-    if (call.signal?.aborted) throw new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider });
-    if (call.model.provider !== provider) {
-      throw new ImageGenError({
-        code: 'invalid_request',
-        message: `${call.model.id} belongs to provider '${call.model.provider}', not gemini.`,
-        details: { setting: 'model' },
-      });
-    }
-    if (operation === 'edit' && (call.images === undefined || call.images.length === 0)) {
-      throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one input image.', details: { setting: 'images' } });
-    }
+    guardProviderCall('gemini', 'Gemini', operation, call);
     const planned = planGeminiRequest(call);
     const deadline = startDeadline(timeoutMs, call.signal);
     // The SDK's ApiError carries no headers; this per-call fetch keeps the Retry-After of a failed answer.

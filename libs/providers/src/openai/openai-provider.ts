@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ImagesResponse } from 'openai/resources/images';
-import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, silentLogger, systemClock, type Logger } from '@imagegen/common';
 import type {
   GeneratedImageData,
   ImageProvider,
@@ -11,13 +11,15 @@ import type {
 } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
 import { decodeBase64Image } from '../media/image-bytes';
-import { startDeadline } from '../deadline/start-deadline';
+import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
+import { guardProviderCall } from '../provider-support/provider-call-guard';
+import { startDeadline } from '../provider-support/start-deadline';
 import { mapOpenAIError } from './openai-error-mapping';
 import { parseOpenAIProviderOptions } from './openai-provider-options';
 import { editBody, generationBody } from './openai-request-body';
 
 /** Settings of the OpenAI provider; the app reads them from its configuration (never from the environment here). */
-export interface OpenAIProviderSettings {
+export interface OpenAIProviderSettings extends CommonProviderSettings {
   /** The API key. Required; never logged or put in messages. */
   apiKey: string;
   /** API base URL. Default `https://api.openai.com/v1`. */
@@ -26,22 +28,10 @@ export interface OpenAIProviderSettings {
   organization?: string;
   /** `OpenAI-Project` header. */
   project?: string;
-  /**
-   * Deadline for one call, in milliseconds, including a streamed response's body. Default 300 000 (five minutes):
-   * high-quality images can take over two minutes.
-   */
-  timeoutMs?: number;
-  /** A `fetch` implementation (tests, proxies). Default: the global one. */
-  fetch?: typeof globalThis.fetch;
-  /** Where diagnostics go. Default: nowhere. */
-  logger?: Logger;
-  /** Time source, to read `Retry-After` dates. Default: the system clock. */
-  clock?: Clock;
 }
 
 /** The default API base URL. */
 export const defaultOpenAIBaseUrl = 'https://api.openai.com/v1';
-const defaultTimeoutMs = 300_000;
 
 /**
  * Builds the OpenAI image provider on the official SDK. The SDK's own retries are off (`maxRetries: 0`): the engine
@@ -58,7 +48,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
   }
   const logger = (settings.logger ?? silentLogger).child({ provider: 'openai' });
   const clock = settings.clock ?? systemClock;
-  const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = settings.timeoutMs ?? defaultProviderTimeoutMs;
   const client = new OpenAI({
     apiKey: settings.apiKey,
     // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
@@ -80,17 +70,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
   });
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
-    if (call.signal?.aborted) throw new ImageGenError({ code: 'cancelled', message: 'The OpenAI request was cancelled.', provider: 'openai' });
-    if (call.model.provider !== 'openai') {
-      throw new ImageGenError({
-        code: 'invalid_request',
-        message: `${call.model.id} belongs to provider '${call.model.provider}', not openai.`,
-        details: { setting: 'model' },
-      });
-    }
-    if (operation === 'edit' && (call.images === undefined || call.images.length === 0)) {
-      throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one input image.', details: { setting: 'images' } });
-    }
+    guardProviderCall('openai', 'OpenAI', operation, call);
     const extra = parseOpenAIProviderOptions(call, operation);
     const stream = (call.partialImages ?? 0) > 0;
     const deadline = startDeadline(timeoutMs, call.signal);
