@@ -49,6 +49,8 @@ for (const script of ['verify-package-install.mjs', 'run-readme-examples.mjs']) 
   const scriptPath = path.join(workspaceRoot, 'tools', 'scripts', script);
   if (fs.existsSync(scriptPath) && !run(script, process.execPath, [scriptPath])) failures.push(script);
 }
+// Quick benchmark pass (results in a temp folder): fails only when a scenario crashes, never on timings.
+if (!run('benchmarks, quick', process.execPath, [path.join(workspaceRoot, 'tools', 'bench', 'src', 'run-all.mjs'), '--quick'])) failures.push('bench --quick');
 
 const totals = collectCounts();
 process.stdout.write('\n');

@@ -1,22 +1,36 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
+import { imageGenToolNames } from '@imagegen/mcp';
+import { createAppMetrics } from './metrics';
+import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
+
+export { isLoopbackHost } from './request-guards';
 
 /** What the HTTP app needs. */
 export interface HttpAppOptions {
   /** The engine behind every MCP server and `/images`. */
   engine: ImageEngine;
-  /** Builds one MCP server (one per session, or one per request when stateless). */
-  createServer: () => McpServer;
+  /**
+   * Builds one MCP server (one per session, or one per request when stateless) over the engine it is given: the
+   * app passes its own engine wrapper, which records generations for `/metrics`.
+   */
+  createServer: (engine: ImageEngine) => McpServer;
   /** Address the server binds to; loopback addresses turn on Host-header validation by default. */
   host: string;
   /** Extra Host names accepted (e.g. a public name behind a proxy). */
   allowedHosts: readonly string[];
-  /** Bearer token required on `/mcp` and `/images`; required whenever the host is not loopback. */
+  /** Extra browser origins accepted (`*` = any). Loopback (or allowed-host) origins are always accepted. */
+  allowedOrigins?: readonly string[];
+  /** Origins that get CORS headers (`*` = any accepted origin). */
+  corsOrigins?: readonly string[];
+  /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
   /** A new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
@@ -24,6 +38,10 @@ export interface HttpAppOptions {
   sessionIdleMs: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Requests per minute accepted from one client (bearer token, else IP) on the MCP and image routes; 0 = unlimited. */
+  clientRateLimitRpm?: number;
+  /** Export Node.js process metrics on `/metrics` too. Default true. */
+  processMetrics?: boolean;
   /** Structured logs. */
   logger: Logger;
 }
@@ -31,60 +49,75 @@ export interface HttpAppOptions {
 /** The app plus what its owner needs to shut it down cleanly. */
 export interface HttpApp {
   app: Express;
-  /** Open MCP sessions. */
+  /** What `/metrics` shows. */
+  metrics: Registry;
+  /** Open MCP sessions (Streamable HTTP and legacy SSE). */
   sessionCount(): number;
-  /** Closes every session and its server. */
+  /** Tool calls received and not yet answered. */
+  inFlightToolCalls(): number;
+  /** Resolves once no tool call is running, or after `timeoutMs`; true when nothing was left running. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Closes every session and its server (ending open streams). */
   closeSessions(): Promise<void>;
 }
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
-
-export function isLoopbackHost(host: string): boolean {
-  return loopbackHosts.has(host);
+interface Session {
+  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  server: McpServer;
+  lastSeen: number;
 }
 
-function tokensMatch(expected: string, presented: string): boolean {
-  const left = Buffer.from(expected);
-  const right = Buffer.from(presented);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+const jsonRpcError = (response: Response, status: number, code: number, message: string) => {
+  response.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+};
 
 /**
- * Streamable HTTP at `/mcp` (stateful by default, with idle expiry; stateless on request), stored images at
- * `/images/{id}`, `/healthz` and `/readyz`. Host-header validation guards loopback servers against DNS rebinding.
+ * Streamable HTTP at `/mcp` (stateful by default, with idle expiry; stateless on request), the deprecated HTTP+SSE
+ * transport at `/sse` + `/messages`, stored images at `/images/{id}`, Prometheus metrics at `/metrics`, `/healthz`
+ * and `/readyz`. Host and Origin validation guard against DNS rebinding; a bearer token, CORS and per-client rate
+ * limits are configurable.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const app = createMcpExpressApp({
-    host: options.host,
-    ...(options.allowedHosts.length > 0 ? { allowedHosts: [...options.allowedHosts] } : {}),
-  });
-  app.disable('x-powered-by');
-
-  const requireToken = (request: Request, response: Response, next: NextFunction) => {
-    if (!options.authToken) return next();
-    const header = request.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (presented && tokensMatch(options.authToken, presented)) return next();
-    response.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'Send Authorization: Bearer <SERVER__AUTH_TOKEN>.' });
+  const metrics = createAppMetrics({ toolNames: imageGenToolNames, processMetrics: options.processMetrics ?? true });
+  const engine = metrics.instrumentEngine(options.engine);
+  const guardOptions = {
+    bindHost: options.host,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins ?? [],
+    corsOrigins: options.corsOrigins ?? [],
   };
+  const originPolicy = createOriginPolicy(guardOptions);
+  const hostCheck = hostValidation(guardOptions);
+  const requireToken = bearerAuth(options.authToken);
+  const rateLimit = clientRateLimit(options.clientRateLimitRpm ?? 0, options.authToken);
+  const limited = rateLimit ? [rateLimit] : [];
   const jsonBody = express.json({ limit: options.maxBodyBytes });
 
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metrics.httpMiddleware);
+
+  // Health checks answer before Host/Origin checks: probes address the pod or container by IP.
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
   app.get('/readyz', async (_request, response) => {
-    const checks: Record<string, boolean> = { provider_configured: options.engine.configuredProviders().length > 0 };
-    try {
-      await options.engine.stats();
-      checks['storage'] = true;
-    } catch {
-      checks['storage'] = false;
-    }
-    const ready = Object.values(checks).every(Boolean);
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+    // A provider key, a store that answers and a reachable cache (Redis, when configured).
+    const report = await options.engine.checkReadiness();
+    const checks = Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, check.ok]));
+    const problems = Object.values(report.checks).flatMap((check) => (check.message === undefined ? [] : [check.message]));
+    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', checks, ...(problems.length ? { problems } : {}) });
   });
 
-  app.get('/images/:imageId', requireToken, async (request, response) => {
+  if (hostCheck) app.use(hostCheck);
+  app.use(originValidation(originPolicy));
+  app.use(corsHeaders(originPolicy));
+
+  app.get('/metrics', requireToken, async (_request, response) => {
+    response.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.get('/images/:imageId', ...limited, requireToken, async (request, response) => {
     try {
       const image = await options.engine.getImage(String(request.params['imageId']));
       response
@@ -100,28 +133,41 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer; lastSeen: number }>();
+  /** Connects a new server (one per session or request) to its transport, with tool-call metrics on the transport. */
+  const connectServer = async (transport: Transport, server = options.createServer(engine)): Promise<McpServer> => {
+    metrics.instrumentTransport(transport);
+    await server.connect(transport);
+    return server;
+  };
+
+  const sessions = new Map<string, Session>();
+  const sseSessions = new Map<string, Session>();
+  metrics.observeSessions(() => ({ streamable_http: sessions.size, sse: sseSessions.size }));
+  const closeSession = async (session: Session) => {
+    await session.transport.close().catch(() => undefined);
+    await session.server.close().catch(() => undefined);
+  };
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [sessionId, session] of sessions) {
-      if (now - session.lastSeen > options.sessionIdleMs) {
-        options.logger.info('closing idle MCP session', { sessionId });
-        sessions.delete(sessionId);
-        void session.transport.close();
-        void session.server.close();
+    for (const table of [sessions, sseSessions]) {
+      for (const [sessionId, session] of table) {
+        if (now - session.lastSeen > options.sessionIdleMs) {
+          options.logger.info('closing idle MCP session', { sessionId });
+          table.delete(sessionId);
+          void closeSession(session);
+        }
       }
     }
-  }, Math.min(60_000, options.sessionIdleMs));
+  }, Math.max(10, Math.min(60_000, options.sessionIdleMs / 2)));
   sweep.unref();
 
   const handleStateless = async (request: Request, response: Response) => {
-    const server = options.createServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const server = await connectServer(transport);
     response.on('close', () => {
       void transport.close();
       void server.close();
     });
-    await server.connect(transport);
     await transport.handleRequest(request, response, request.body);
   };
 
@@ -130,39 +176,71 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (existing) {
       existing.lastSeen = Date.now();
-      await existing.transport.handleRequest(request, response, request.body);
+      await (existing.transport as StreamableHTTPServerTransport).handleRequest(request, response, request.body);
       return;
     }
     if (typeof sessionId === 'string') {
-      response.status(404).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found or expired; initialize a new session.' }, id: null });
+      jsonRpcError(response, 404, -32001, 'Session not found or expired; initialize a new session.');
       return;
     }
     if (request.method !== 'POST') {
-      response.status(400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad request: no session; send initialize first.' }, id: null });
+      jsonRpcError(response, 400, -32000, 'Bad request: no session; send initialize first.');
       return;
     }
-    const server = options.createServer();
+    const server = options.createServer(engine);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (newSessionId) => {
         sessions.set(newSessionId, { transport, server, lastSeen: Date.now() });
       },
     });
+    // Set before connect, so the SDK keeps its own close handling (which aborts running tool calls) as well.
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await server.connect(transport);
+    await connectServer(transport, server);
     await transport.handleRequest(request, response, request.body);
   };
 
-  app.all('/mcp', requireToken, jsonBody, async (request, response) => {
+  app.all('/mcp', ...limited, requireToken, jsonBody, async (request, response) => {
     try {
       await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
     } catch (error) {
       options.logger.error('MCP request failed', { error: String(error) });
-      if (!response.headersSent) {
-        response.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error.' }, id: null });
-      }
+      if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
+    }
+  });
+
+  // The deprecated HTTP+SSE transport (protocol 2024-11-05) for older clients: one server per SSE stream.
+  app.get('/sse', ...limited, requireToken, async (_request, response) => {
+    const transport = new SSEServerTransport('/messages', response);
+    const sessionId = transport.sessionId;
+    // Set before connect: the SDK chains its own close handling (which ends the server's side) after this.
+    transport.onclose = () => {
+      sseSessions.delete(sessionId);
+    };
+    try {
+      const server = await connectServer(transport);
+      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now() });
+      options.logger.info('legacy SSE session opened', { sessionId });
+    } catch (error) {
+      options.logger.error('SSE session failed to start', { error: String(error) });
+      if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
+    }
+  });
+  app.post('/messages', ...limited, requireToken, jsonBody, async (request, response) => {
+    const sessionId = typeof request.query['sessionId'] === 'string' ? request.query['sessionId'] : '';
+    const session = sseSessions.get(sessionId);
+    if (!session) {
+      jsonRpcError(response, 404, -32001, 'SSE session not found or expired; open a new one with GET /sse.');
+      return;
+    }
+    session.lastSeen = Date.now();
+    try {
+      await (session.transport as SSEServerTransport).handlePostMessage(request, response, request.body);
+    } catch (error) {
+      options.logger.error('SSE message failed', { error: String(error) });
+      if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
     }
   });
 
@@ -178,15 +256,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   return {
     app,
-    sessionCount: () => sessions.size,
+    metrics: metrics.registry,
+    sessionCount: () => sessions.size + sseSessions.size,
+    inFlightToolCalls: () => metrics.inFlightToolCalls(),
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (metrics.inFlightToolCalls() > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now()))));
+      }
+      return metrics.inFlightToolCalls() === 0;
+    },
     async closeSessions() {
       clearInterval(sweep);
-      const all = [...sessions.values()];
+      const all = [...sessions.values(), ...sseSessions.values()];
       sessions.clear();
-      await Promise.all(all.map(async (session) => {
-        await session.transport.close().catch(() => undefined);
-        await session.server.close().catch(() => undefined);
-      }));
+      sseSessions.clear();
+      await Promise.all(all.map(closeSession));
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { loadConfig, parseConfigArguments } from '@imagegen/config';
-import { createImageEngineFromConfig, createJsonLogger, ImageGenError } from '@imagegen/core';
+import { createImageEngineFromConfig, createJsonLogger, ImageGenError, type ImageEngine } from '@imagegen/core';
 import { createImageGenMcpServer } from '@imagegen/mcp';
 import { createHttpApp, isLoopbackHost } from './http-app';
 
@@ -8,7 +8,8 @@ const usage = `imagegen-mcp-http — image generation MCP server over Streamable
 
 Usage: imagegen-mcp-http [--port N] [--host ADDRESS] [--stateless] [--config FILE] [--env-file FILE] [--set KEY=VALUE]...
 
-Endpoints: POST/GET/DELETE /mcp (Streamable HTTP), GET /images/{id}, GET /healthz, GET /readyz.
+Endpoints: POST/GET/DELETE /mcp (Streamable HTTP), GET /sse + POST /messages (deprecated HTTP+SSE transport),
+GET /images/{id}, GET /metrics (Prometheus), GET /healthz, GET /readyz.
 Listening beyond loopback requires SERVER__AUTH_TOKEN; clients then send "Authorization: Bearer <token>".
 `;
 
@@ -69,10 +70,12 @@ async function main(): Promise<void> {
     process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
     return;
   }
-  const publicBaseUrl = config.images.base_host ?? `http://${config.server.host}:${config.server.port}`;
-  const createServer = () =>
+  const hostInUrl = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  // Image links: IMAGES__BASE_HOST, else this listener (its real port once known, for --port 0).
+  let publicBaseUrl = config.images.base_host ?? `http://${hostInUrl}:${config.server.port}`;
+  const createServer = (serverEngine: ImageEngine) =>
     createImageGenMcpServer({
-      engine,
+      engine: serverEngine,
       logger,
       settings: {
         name: config.server.name,
@@ -89,6 +92,9 @@ async function main(): Promise<void> {
     createServer,
     host: config.server.host,
     allowedHosts: config.server.allowed_hosts,
+    allowedOrigins: config.server.allowed_origins,
+    corsOrigins: config.server.cors_origins,
+    clientRateLimitRpm: config.server.client_rate_limit_rpm,
     ...(config.server.auth_token ? { authToken: config.server.auth_token } : {}),
     stateless: config.server.stateless,
     sessionIdleMs: config.server.session_idle_minutes * 60_000,
@@ -98,7 +104,13 @@ async function main(): Promise<void> {
   const listener = http.app.listen(config.server.port, config.server.host, () => {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
-    logger.info('listening', { url: `http://${config.server.host}:${port}/mcp`, stateless: config.server.stateless, storage: config.storage.base_path, providers: engine.configuredProviders() });
+    if (!config.images.base_host) publicBaseUrl = `http://${hostInUrl}:${port}`;
+    logger.info('listening', { url: `http://${hostInUrl}:${port}/mcp`, stateless: config.server.stateless, storage: config.storage.base_path, providers: engine.configuredProviders() });
+  });
+
+  listener.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`imagegen-mcp-http: cannot listen on ${config.server.host}:${config.server.port}: ${error.code ?? error.message}\n`);
+    process.exit(exitCodes.startupFailure);
   });
 
   let stopping = false;
@@ -106,9 +118,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping: draining in-flight requests', { signal });
-    // Stop accepting connections; requests already running (generations included) finish first.
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    // Stop accepting connections; tool calls already running (generations included) finish first, up to the grace
+    // period. Then the sessions close, which ends their open streams so the listener can finish closing.
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    listener.closeIdleConnections();
+    const drained = await http.drain(config.server.shutdown_grace_seconds * 1000);
+    if (!drained) logger.warn('grace period over: cancelling running tool calls', { running: http.inFlightToolCalls() });
     await http.closeSessions();
+    // Keep-alive connections close as soon as they fall idle; short requests still answering get a moment, then
+    // whatever is left open is cut.
+    const idleSweep = setInterval(() => listener.closeIdleConnections(), 100);
+    const cut = setTimeout(() => listener.closeAllConnections(), 5_000);
+    listener.closeIdleConnections();
+    await closed;
+    clearInterval(idleSweep);
+    clearTimeout(cut);
     await engine.close();
     process.exit(0);
   };

@@ -1,4 +1,4 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import type { CacheBackend, CacheStats } from './cache-backend';
 
@@ -107,26 +107,34 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
     // Reconnect with a capped back-off for as long as the process lives.
     retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
   };
-  const client = new Redis(options.url, redisOptions) as ScriptedRedis;
-  client.defineCommand('imagegenCacheSet', { numberOfKeys: 4, lua: setScript });
-  client.defineCommand('imagegenCacheGet', { numberOfKeys: 4, lua: getScript });
-  client.defineCommand('imagegenCacheDelete', { numberOfKeys: 4, lua: deleteScript });
-  client.on('error', (error: Error) => {
-    if (reportedOutage) return;
-    reportedOutage = true;
-    // The message can name the host but never the password (it is in the URL, which is not logged).
-    logger.warn('Redis cache unreachable; requests go to the provider until it is back', { error: error.message });
-  });
-  client.on('ready', () => {
-    if (reportedOutage) logger.info('Redis cache reachable again');
-    reportedOutage = false;
+  // ioredis loads with the first use of this backend, so a server with the memory cache never loads it.
+  let connected: ScriptedRedis | undefined;
+  const connecting: Promise<ScriptedRedis> = import('ioredis').then((module) => {
+    const RedisClient = (module.default ?? module.Redis) as unknown as new (url: string, options: RedisOptions) => ScriptedRedis;
+    const client = new RedisClient(options.url, redisOptions);
+    client.defineCommand('imagegenCacheSet', { numberOfKeys: 4, lua: setScript });
+    client.defineCommand('imagegenCacheGet', { numberOfKeys: 4, lua: getScript });
+    client.defineCommand('imagegenCacheDelete', { numberOfKeys: 4, lua: deleteScript });
+    client.on('error', (error: Error) => {
+      if (reportedOutage) return;
+      reportedOutage = true;
+      // The message can name the host but never the password (it is in the URL, which is not logged).
+      logger.warn('Redis cache unreachable; requests go to the provider until it is back', { error: error.message });
+    });
+    client.on('ready', () => {
+      if (reportedOutage) logger.info('Redis cache reachable again');
+      reportedOutage = false;
+    });
+    connected = client;
+    return client;
   });
 
   const scriptKeys = (key: string) => [entryPrefix + key, keys.lru, keys.sizes, keys.bytes];
 
   const refreshSnapshot = (): void => {
     const now = clock.now().getTime();
-    if (now - snapshot.refreshedAt < 1000 || client.status !== 'ready') return;
+    const client = connected;
+    if (now - snapshot.refreshedAt < 1000 || client === undefined || client.status !== 'ready') return;
     snapshot.refreshedAt = now;
     Promise.all([client.zcard(keys.lru), client.get(keys.bytes)]).then(
       ([entries, bytes]) => {
@@ -139,7 +147,7 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
 
   return {
     async get(key) {
-      const text = await client.imagegenCacheGet(...scriptKeys(key), key);
+      const text = await (await connecting).imagegenCacheGet(...scriptKeys(key), key);
       if (text === null) {
         counters.misses += 1;
         return undefined;
@@ -151,14 +159,15 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
       const size = Math.max(1, Math.ceil(setOptions.sizeBytes));
       if (size > options.maxBytes) return;
       const ttlMs = Math.max(1, Math.round(setOptions.ttlMs));
-      const evicted = await client.imagegenCacheSet(...scriptKeys(key), key, JSON.stringify(value), ttlMs, size, options.maxBytes, entryPrefix);
+      const evicted = await (await connecting).imagegenCacheSet(...scriptKeys(key), key, JSON.stringify(value), ttlMs, size, options.maxBytes, entryPrefix);
       counters.evictions += evicted;
       refreshSnapshot();
     },
     async delete(key) {
-      await client.imagegenCacheDelete(...scriptKeys(key), key);
+      await (await connecting).imagegenCacheDelete(...scriptKeys(key), key);
     },
     async clear() {
+      const client = await connecting;
       let cursor = '0';
       do {
         const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
@@ -174,12 +183,13 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
     },
     async ping() {
       try {
-        await client.ping();
+        await (await connecting).ping();
       } catch (error) {
         throw new ImageGenError({ code: 'upstream_unavailable', message: 'The Redis cache does not answer; check CACHE__REDIS_URL.', retryable: true, cause: error });
       }
     },
     async close() {
+      const client = await connecting;
       await client.quit().catch(() => client.disconnect());
     },
   };

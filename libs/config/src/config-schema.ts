@@ -135,8 +135,15 @@ const serverSchema = z.object({
     default: [],
     description: 'Host headers the HTTP transport accepts (DNS-rebinding protection). Empty: loopback names only.',
   }),
-  allowed_origins: setting(list(), { default: [], description: 'Origin headers the HTTP transport accepts.' }),
-  cors_origins: setting(list(), { default: [], description: 'Origins allowed by CORS on the HTTP transport.' }),
+  allowed_origins: setting(list(), {
+    default: [],
+    description:
+      'Browser Origin headers the HTTP transport accepts besides its own loopback and allowed-host names (DNS-rebinding protection); * accepts any. Requests without Origin always pass.',
+  }),
+  cors_origins: setting(list(), {
+    default: [],
+    description: 'Origins that get CORS headers from the HTTP transport (Mcp-Session-Id exposed); they are accepted origins too. * = any accepted origin.',
+  }),
   stateless: setting(flag(), { default: false, description: 'Serve HTTP statelessly: a new MCP server per request.' }),
   session_idle_minutes: setting(decimal({ greaterThan: 0 }), {
     default: 30,
@@ -161,7 +168,8 @@ const serverSchema = z.object({
   }),
   client_rate_limit_rpm: setting(integer({ min: 0 }), {
     default: 120,
-    description: 'Requests per minute accepted from one client; 0 = unlimited.',
+    description:
+      'HTTP requests per minute accepted from one client (its bearer token, else its IP address) on /mcp, /sse, /messages and /images; more get 429 with Retry-After. 0 = unlimited.',
   }),
 });
 

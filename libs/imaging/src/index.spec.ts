@@ -4,6 +4,7 @@ describe('public surface', () => {
   it('exports exactly the documented functions and constants', () => {
     expect(Object.keys(imaging).sort()).toEqual([
       'compositeMaskedEdit',
+      'configureImageProcessing',
       'convertImage',
       'decodeImageInput',
       'defaultImageLimits',

@@ -18,6 +18,8 @@ export type { PreparedMask, PrepareMaskOptions } from './prepare-mask';
 export { convertImage } from './convert-image';
 export type { ConvertImageOptions } from './convert-image';
 export { compositeMaskedEdit } from './composite-masked-edit';
+export { configureImageProcessing } from './process-settings';
+export type { ImageProcessingSettings } from './process-settings';
 export type { CompositeMaskedEditInput } from './composite-masked-edit';
 export { fitToSize } from './fit-to-size';
 export type { FitResizeMode, FitToSizeOptions, FittedImage } from './fit-to-size';

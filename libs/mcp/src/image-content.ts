@@ -1,5 +1,6 @@
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
-import { makePreview } from '@imagegen/imaging';
+import { LRUCache } from 'lru-cache';
+import type { ImagePreview } from '@imagegen/imaging';
 import type { ImageResult, StoredImage } from '@imagegen/core';
 import type { McpServerSettings } from './server-settings';
 
@@ -13,6 +14,26 @@ export function imageLocations(image: StoredImage, settings: McpServerSettings) 
 }
 
 const serializedSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * Previews already made, by image id and byte allowance. A stored image never changes under its id, so a repeated
+ * request (a cache hit) reuses its preview instead of decoding a multi-megabyte PNG again. Bounded by bytes.
+ */
+const previews = new LRUCache<string, ImagePreview | 'none'>({
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (preview) => (preview === 'none' ? 1 : preview.byteLength),
+});
+
+async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePreview | undefined> {
+  const key = `${image.imageId}:${maxBytes}`;
+  const known = previews.get(key);
+  if (known !== undefined) return known === 'none' ? undefined : known;
+  // sharp loads with the first preview, not when the server starts.
+  const { makePreview } = await import('@imagegen/imaging');
+  const made = await makePreview(image.data, { maxBytes, maxDimension: 768 });
+  previews.set(key, made ?? 'none');
+  return made;
+}
 
 /**
  * The tool result for stored images: a text summary that always says where each image is, a `resource_link` per
@@ -62,7 +83,7 @@ export async function buildImageResult(
       inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
       continue;
     }
-    const preview = await makePreview(image.data, { maxBytes: Math.floor((perImage * 3) / 4), maxDimension: 768 });
+    const preview = await previewOf(image, Math.floor((perImage * 3) / 4));
     if (preview) {
       previewed = true;
       inline.push({ type: 'image', data: preview.data.toString('base64'), mimeType: preview.mimeType });

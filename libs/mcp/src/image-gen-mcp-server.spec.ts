@@ -10,7 +10,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { loadConfig } from '@imagegen/config';
 import { createImageEngineFromConfig, type ImageEngine } from '@imagegen/core';
 import { createFakeOpenAIServer, createTestImage, type FakeOpenAIServer } from '@imagegen/testing';
-import { createImageGenMcpServer } from './image-gen-mcp-server';
+import { createImageGenMcpServer, imageGenToolNames } from './image-gen-mcp-server';
 import type { McpServerSettings } from './server-settings';
 
 const settings: McpServerSettings = { name: 'imagegen-test', version: '0.0.0', responseByteBudget: 300_000, includeDataUrl: false, allowLocalFiles: false, retentionDays: 30 };
@@ -66,6 +66,7 @@ describe('imagegen MCP server', () => {
   it('lists its tools with annotations and output schemas', async () => {
     const { tools } = await harness.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(['edit_image', 'generate_image', 'get_image_history', 'get_storage_stats', 'list_available_models']);
+    expect([...imageGenToolNames].sort()).toEqual(tools.map((tool) => tool.name).sort());
     for (const tool of tools) expect(tool.annotations).toBeDefined();
     expect(tools.find((tool) => tool.name === 'generate_image')?.outputSchema).toBeDefined();
   });
@@ -135,6 +136,11 @@ describe('imagegen MCP server', () => {
     const parsed = JSON.parse((history.contents[0] as { text: string }).text) as { images: unknown[]; total_count: number };
     expect(parsed.images.length).toBeLessThanOrEqual(2);
     expect(parsed.total_count).toBeGreaterThan(0);
+    // The listed URI itself, and any one of the optional query parameters, read too.
+    for (const uri of ['image-history://recent', 'image-history://recent?limit=1']) {
+      const read = await harness.client.readResource({ uri });
+      expect((JSON.parse((read.contents[0] as { text: string }).text) as { total_count: number }).total_count).toBe(parsed.total_count);
+    }
     const stats = await harness.client.callTool({ name: 'get_storage_stats', arguments: {} });
     expect(stats.structuredContent).toMatchObject({ total_images: expect.any(Number), retention_policy_days: 30 });
     const toolHistory = await harness.client.callTool({ name: 'get_image_history', arguments: { limit: 1 } });

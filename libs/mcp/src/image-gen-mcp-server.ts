@@ -4,10 +4,13 @@ import type { ImageEngine } from '@imagegen/core';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
-import { registerEditImageTool } from './tools/edit-image';
-import { registerGenerateImageTool } from './tools/generate-image';
-import { registerListAvailableModelsTool } from './tools/list-available-models';
-import { registerStorageTools } from './tools/storage-tools';
+import { editImageToolName, registerEditImageTool } from './tools/edit-image';
+import { generateImageToolName, registerGenerateImageTool } from './tools/generate-image';
+import { listAvailableModelsToolName, registerListAvailableModelsTool } from './tools/list-available-models';
+import { registerStorageTools, storageToolNames } from './tools/storage-tools';
+
+/** The names of every tool the server registers (e.g. for metric labels that must stay a fixed set). */
+export const imageGenToolNames: readonly string[] = [listAvailableModelsToolName, generateImageToolName, editImageToolName, ...storageToolNames];
 
 /** What {@link createImageGenMcpServer} is built from. */
 export interface ImageGenMcpServerOptions {

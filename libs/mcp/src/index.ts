@@ -1,3 +1,3 @@
-export { createImageGenMcpServer } from './image-gen-mcp-server';
+export { createImageGenMcpServer, imageGenToolNames } from './image-gen-mcp-server';
 export type { ImageGenMcpServerOptions } from './image-gen-mcp-server';
 export type { McpServerSettings } from './server-settings';

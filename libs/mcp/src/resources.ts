@@ -1,4 +1,5 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { UriTemplate, type Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { ImageGenError } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { describeModel } from './model-description';
@@ -11,6 +12,31 @@ const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'ap
 function boundedNumber(value: string | null, fallback: number, minimum: number, maximum: number): number {
   const parsed = value === null ? Number.NaN : Number(value);
   return Number.isFinite(parsed) ? Math.min(maximum, Math.max(minimum, parsed)) : fallback;
+}
+
+/**
+ * `base{?a,b}` that also matches the bare base and any subset of the query parameters (the SDK's matcher requires
+ * every parameter, so the listed `image-history://recent` itself could not be read).
+ */
+class OptionalQueryTemplate extends UriTemplate {
+  constructor(
+    private readonly base: string,
+    private readonly parameters: readonly string[],
+  ) {
+    super(`${base}{?${parameters.join(',')}}`);
+  }
+
+  override match(uri: string): Variables | null {
+    const queryStart = uri.indexOf('?');
+    if ((queryStart === -1 ? uri : uri.slice(0, queryStart)) !== this.base) return null;
+    const query = new URLSearchParams(queryStart === -1 ? '' : uri.slice(queryStart + 1));
+    const variables: Variables = {};
+    for (const parameter of this.parameters) {
+      const value = query.get(parameter);
+      if (value !== null) variables[parameter] = value;
+    }
+    return variables;
+  }
 }
 
 /** The four resources of the design: stored images as blobs, history, storage stats and model information. */
@@ -42,7 +68,7 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
 
   server.registerResource(
     'image-history',
-    new ResourceTemplate('image-history://recent{?limit,days}', {
+    new ResourceTemplate(new OptionalQueryTemplate('image-history://recent', ['limit', 'days']), {
       list: async () => ({ resources: [{ uri: 'image-history://recent', name: 'Recent images', mimeType: 'application/json' }] }),
     }),
     { title: 'Recent images', description: 'Recently generated images; query parameters limit (default 10, max 100) and days (default 7).', mimeType: 'application/json' },

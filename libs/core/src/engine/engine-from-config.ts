@@ -7,6 +7,7 @@ import { builtInModels, createGeminiProvider, createModelRegistry, createOpenAIP
 import { createFileSystemImageStore } from '@imagegen/storage';
 import { createCostLedger, createFileLedgerPersistence } from '../cost/cost-ledger';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
+import { configureImagingOnLoad } from './imaging-module';
 import { createImageEngine, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
 
 /** Extras for {@link createImageEngineFromConfig}. */
@@ -33,6 +34,8 @@ const hoursToMs = (hours: number) => hours * 3_600_000;
 export async function createImageEngineFromConfig(config: ImageGenConfig, options: EngineFromConfigOptions = {}): Promise<ImageEngine> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
+  // Generated images are all different: libvips' operation cache would only hold memory.
+  configureImagingOnLoad({ operationCache: false });
   const registry = createModelRegistry({ models: builtInModels, overrides: config.images.custom_models ?? [], clock });
   checkConfiguredModel(registry, 'IMAGES__DEFAULT_MODEL', config.images.default_model);
 

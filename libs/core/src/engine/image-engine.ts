@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { computeRequestKey, hashBytes, createRequestCoalescer, type CacheBackend } from '@imagegen/cache';
-import { compositeMaskedEdit, fitToSize, convertImage, inspectImage, prepareMask, type ImageLimits } from '@imagegen/imaging';
+import type { ImageLimits } from '@imagegen/imaging';
+import { loadImaging } from './imaging-module';
 import {
   costFromUsage,
   estimateCost,
@@ -180,7 +181,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     const providerImages: InputImage[] = [];
     for (const { image } of inputImages) {
       // Vendors take PNG, JPEG and WebP; a GIF (first frame) is sent as PNG.
-      const sendable = image.format === 'gif' ? await convertImage(image.data, { format: 'png' }) : image;
+      const sendable = image.format === 'gif' ? await (await loadImaging()).convertImage(image.data, { format: 'png' }) : image;
       providerImages.push({ data: sendable.data, mimeType: sendable.mimeType, width: sendable.width, height: sendable.height });
     }
     const request = operation === 'edit' ? { ...input, images: providerImages, ...(mask ? { mask } : {}) } : { ...input };
@@ -398,21 +399,21 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
   }
 
   async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]) {
-    const info = await inspectImage(data);
+    const info = await (await loadImaging()).inspectImage(data);
     let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } = { data: Buffer.from(data), format: info.format, width: info.width, height: info.height, hasC2pa: info.hasC2pa, provenanceRemoved: false };
     if (plan.compositeMask) {
       // The model edited the whole image: keep its pixels only where the mask says, the original everywhere else.
       const { original, mask } = plan.compositeMask;
-      const composed = await compositeMaskedEdit({ original: original.data, edited: current.data, mask: mask.data });
+      const composed = await (await loadImaging()).compositeMaskedEdit({ original: original.data, edited: current.data, mask: mask.data });
       current = { data: composed.data, format: composed.format, width: composed.width, height: composed.height, hasC2pa: false, provenanceRemoved: current.hasC2pa };
     }
     const wanted = plan.finalSize;
     if (wanted !== 'auto' && (wanted.width !== current.width || wanted.height !== current.height)) {
-      const fitted = await fitToSize(current.data, { width: wanted.width, height: wanted.height, format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
+      const fitted = await (await loadImaging()).fitToSize(current.data, { width: wanted.width, height: wanted.height, format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
       current = { data: fitted.data, format: fitted.format, width: fitted.width, height: fitted.height, hasC2pa: false, provenanceRemoved: current.hasC2pa || fitted.provenanceRemoved };
     }
     if (current.format !== plan.outputFormat) {
-      const converted = await convertImage(current.data, { format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
+      const converted = await (await loadImaging()).convertImage(current.data, { format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
       current = { ...current, data: converted.data, format: converted.format, width: converted.width, height: converted.height, hasC2pa: false, provenanceRemoved: current.provenanceRemoved || converted.provenanceRemoved };
     }
     if (current.provenanceRemoved && !warnings.some((warning) => warning.setting === 'provenance')) {
@@ -433,7 +434,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     const first = images[0];
     if (input.mask && first) {
       const resolvedMask = await resolveImageSource(input.mask, 'mask', context);
-      const prepared = await prepareMask(resolvedMask.image, first.image);
+      const prepared = await (await loadImaging()).prepareMask(resolvedMask.image, first.image);
       warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
       mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
     }

@@ -1,5 +1,6 @@
 import { ImageGenError } from '@imagegen/common';
-import { decodeImageInput, readImageFile, type ImageLimits, type ValidatedImage } from '@imagegen/imaging';
+import type { ImageLimits, ValidatedImage } from '@imagegen/imaging';
+import { loadImaging } from './imaging-module';
 import type { ImageStore } from '@imagegen/storage';
 import type { ImageSource } from './engine-types';
 
@@ -33,14 +34,14 @@ export function imageIdFromReference(reference: string): string {
 export async function resolveImageSource(source: ImageSource, inputName: string, context: ImageSourceContext): Promise<ResolvedImageSource> {
   switch (source.kind) {
     case 'bytes':
-      return { image: await decodeImageInput(source.data, { limits: context.limits, inputName }) };
+      return { image: await (await loadImaging()).decodeImageInput(source.data, { limits: context.limits, inputName }) };
     case 'encoded':
-      return { image: await decodeImageInput(source.value, { limits: context.limits, inputName }) };
+      return { image: await (await loadImaging()).decodeImageInput(source.value, { limits: context.limits, inputName }) };
     case 'stored': {
       const imageId = imageIdFromReference(source.imageId);
       const stored = await context.store.get(imageId);
       return {
-        image: await decodeImageInput(stored.bytes, { limits: context.limits, inputName }),
+        image: await (await loadImaging()).decodeImageInput(stored.bytes, { limits: context.limits, inputName }),
         storedImageId: stored.imageId,
       };
     }
@@ -52,7 +53,7 @@ export async function resolveImageSource(source: ImageSource, inputName: string,
           details: { setting: 'SERVER__ALLOWED_FOLDERS' },
         });
       }
-      return { image: await readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+      return { image: await (await loadImaging()).readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
     default:
       // Callers in plain JavaScript get a clear refusal rather than a crash for a source of no known kind.
       throw new ImageGenError({

@@ -6,10 +6,13 @@ import { describeHistory, describeStats } from '../storage-views';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 
+/** The history and stats tool names. */
+export const storageToolNames = ['get_image_history', 'get_storage_stats'] as const;
+
 /** Tools mirroring the history and stats resources, for clients that support tools but not resources. */
 export function registerStorageTools(server: McpServer, engine: ImageEngine, settings: McpServerSettings, logger: Logger): void {
   server.registerTool(
-    'get_image_history',
+    storageToolNames[0],
     {
       title: 'Recent images',
       description: 'Recently generated images, newest first, with their resource URIs and file paths (same as image-history://recent).',
@@ -29,7 +32,7 @@ export function registerStorageTools(server: McpServer, engine: ImageEngine, set
     },
   );
   server.registerTool(
-    'get_storage_stats',
+    storageToolNames[1],
     {
       title: 'Storage statistics',
       description: 'Stored image count, disk usage, oldest and newest image, retention and the last cleanup (same as storage-stats://overview).',

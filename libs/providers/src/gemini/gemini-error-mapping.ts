@@ -1,6 +1,7 @@
-import { ApiError } from '@google/genai';
+import type { ApiError } from '@google/genai';
 import { ImageGenError, isAbortError, toImageGenError } from '@imagegen/common';
 import { parseRetryAfter } from '../retry/retry-after';
+import { loadedGoogleGenAISdk } from './google-genai-sdk';
 
 /** What the mapping needs to know about the failed call. */
 export interface GeminiErrorContext {
@@ -53,7 +54,9 @@ export function mapGeminiError(error: unknown, context: GeminiErrorContext): Ima
     });
   }
   if (isAbortError(error)) return new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider, cause: error });
-  if (error instanceof ApiError) return mapApiError(error, context, keySetting);
+  // Only a loaded SDK can have thrown its own ApiError.
+  const sdk = loadedGoogleGenAISdk();
+  if (sdk !== undefined && error instanceof sdk.ApiError) return mapApiError(error, context, keySetting);
   if (error instanceof TypeError || isConnectionError(error)) {
     return new ImageGenError({
       code: 'upstream_unavailable',

@@ -1,4 +1,4 @@
-import { GoogleGenAI } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import { ImageGenError, silentLogger, systemClock } from '@imagegen/common';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
@@ -7,6 +7,7 @@ import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provid
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapGeminiError } from './gemini-error-mapping';
+import { loadGoogleGenAISdk } from './google-genai-sdk';
 import { planGeminiRequest } from './gemini-request';
 import { readGeminiResponse } from './gemini-response';
 
@@ -60,14 +61,19 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   const location = settings.location ?? 'global';
   const baseUrl = settings.baseUrl ?? defaultBaseUrl(vertexai, apiKey !== undefined, location);
   const baseFetch = settings.fetch ?? globalThis.fetch;
-  const client = new GoogleGenAI({
-    vertexai,
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(vertexai && apiKey === undefined ? { project: settings.project, location } : {}),
-    ...(settings.apiVersion === undefined ? {} : { apiVersion: settings.apiVersion }),
-    // Always the platform fetch (or the injected one): the SDK's own undici dispatcher fails under some runtimes.
-    httpOptions: { baseUrl, fetch: baseFetch },
-  });
+  // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
+  let clientPromise: Promise<GoogleGenAI> | undefined;
+  const client = (): Promise<GoogleGenAI> =>
+    (clientPromise ??= loadGoogleGenAISdk().then(({ GoogleGenAI: GoogleGenAIClient }) =>
+      new GoogleGenAIClient({
+        vertexai,
+        ...(apiKey === undefined ? {} : { apiKey }),
+        ...(vertexai && apiKey === undefined ? { project: settings.project, location } : {}),
+        ...(settings.apiVersion === undefined ? {} : { apiVersion: settings.apiVersion }),
+        // Always the platform fetch (or the injected one): the SDK's own undici dispatcher fails under some runtimes.
+        httpOptions: { baseUrl, fetch: baseFetch },
+      }),
+    ));
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
     guardProviderCall('gemini', 'Gemini', operation, call);
@@ -84,7 +90,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
     try {
       const images = [];
       // One image per call: a Gemini answer holds one final image.
-      const response = await client.models.generateContent({
+      const response = await (await client()).models.generateContent({
         model: planned.request.model,
         contents: planned.request.contents,
         config: { ...planned.request.config, abortSignal: deadline.signal, httpOptions: { fetch: recordingFetch } },
@@ -142,7 +148,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
       const deadline = startDeadline(timeoutMs, signal);
       try {
         const ids: string[] = [];
-        const pager = await client.models.list({ config: { abortSignal: deadline.signal, pageSize: 100 } });
+        const pager = await (await client()).models.list({ config: { abortSignal: deadline.signal, pageSize: 100 } });
         for await (const model of pager) {
           if (typeof model.name === 'string') ids.push(model.name.replace(/^(publishers\/google\/)?models\//, ''));
         }

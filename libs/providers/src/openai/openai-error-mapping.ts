@@ -1,11 +1,7 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import type { APIConnectionError, APIError } from 'openai';
 import { ImageGenError, isAbortError, toImageGenError } from '@imagegen/common';
 import { parseRetryAfter } from '../retry/retry-after';
+import { loadedOpenAISdk } from './openai-sdk';
 
 /** What the mapping needs to know about the failed call. */
 export interface OpenAIErrorContext {
@@ -34,7 +30,9 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): Ima
   if (context.callerSignal?.aborted === true) {
     return new ImageGenError({ code: 'cancelled', message: 'The OpenAI request was cancelled.', provider, cause: error });
   }
-  if (context.timedOut || error instanceof APIConnectionTimeoutError) {
+  // Only a loaded SDK can have thrown one of its own errors.
+  const sdk = loadedOpenAISdk();
+  if (context.timedOut || (sdk !== undefined && error instanceof sdk.APIConnectionTimeoutError)) {
     return new ImageGenError({
       code: 'timeout',
       message:
@@ -45,10 +43,10 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): Ima
       cause: error,
     });
   }
-  if (error instanceof APIUserAbortError || isAbortError(error)) {
+  if ((sdk !== undefined && error instanceof sdk.APIUserAbortError) || isAbortError(error)) {
     return new ImageGenError({ code: 'cancelled', message: 'The OpenAI request was cancelled.', provider, cause: error });
   }
-  if (error instanceof APIConnectionError) {
+  if (sdk !== undefined && error instanceof sdk.APIConnectionError) {
     const reason = connectionReason(error);
     return new ImageGenError({
       code: 'upstream_unavailable',
@@ -58,7 +56,7 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): Ima
       cause: error,
     });
   }
-  if (error instanceof APIError) return mapApiError(error, context);
+  if (sdk !== undefined && error instanceof sdk.APIError) return mapApiError(error, context);
   return toImageGenError(error);
 }
 

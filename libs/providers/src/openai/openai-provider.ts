@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ImagesResponse } from 'openai/resources/images';
 import { ImageGenError, silentLogger, systemClock, type Logger } from '@imagegen/common';
 import type {
@@ -15,6 +15,7 @@ import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provid
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapOpenAIError } from './openai-error-mapping';
+import { loadOpenAISdk } from './openai-sdk';
 import { parseOpenAIProviderOptions } from './openai-provider-options';
 import { editBody, generationBody } from './openai-request-body';
 
@@ -49,25 +50,30 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
   const logger = (settings.logger ?? silentLogger).child({ provider: 'openai' });
   const clock = settings.clock ?? systemClock;
   const timeoutMs = settings.timeoutMs ?? defaultProviderTimeoutMs;
-  const client = new OpenAI({
-    apiKey: settings.apiKey,
-    // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
-    baseURL: settings.baseUrl ?? defaultOpenAIBaseUrl,
-    organization: settings.organization ?? null,
-    project: settings.project ?? null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    timeout: timeoutMs,
-    maxRetries: 0,
-    logLevel: 'warn',
-    logger: {
-      error: (message: string) => logger.error(`openai sdk: ${message}`),
-      warn: (message: string) => logger.warn(`openai sdk: ${message}`),
-      info: (message: string) => logger.info(`openai sdk: ${message}`),
-      debug: (message: string) => logger.debug(`openai sdk: ${message}`),
-    },
-    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
-  });
+  // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
+  let clientPromise: Promise<OpenAI> | undefined;
+  const client = (): Promise<OpenAI> =>
+    (clientPromise ??= loadOpenAISdk().then(({ default: OpenAIClient }) =>
+      new OpenAIClient({
+        apiKey: settings.apiKey,
+        // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
+        baseURL: settings.baseUrl ?? defaultOpenAIBaseUrl,
+        organization: settings.organization ?? null,
+        project: settings.project ?? null,
+        adminAPIKey: null,
+        webhookSecret: null,
+        timeout: timeoutMs,
+        maxRetries: 0,
+        logLevel: 'warn',
+        logger: {
+          error: (message: string) => logger.error(`openai sdk: ${message}`),
+          warn: (message: string) => logger.warn(`openai sdk: ${message}`),
+          info: (message: string) => logger.info(`openai sdk: ${message}`),
+          debug: (message: string) => logger.debug(`openai sdk: ${message}`),
+        },
+        ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+      }),
+    ));
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
     guardProviderCall('openai', 'OpenAI', operation, call);
@@ -77,8 +83,8 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
     const startedAt = clock.now().getTime();
     try {
       const outcome = stream
-        ? await runStreaming(client, operation, call, extra, deadline.signal, logger)
-        : await runOnce(client, operation, call, extra, deadline.signal);
+        ? await runStreaming(await client(), operation, call, extra, deadline.signal, logger)
+        : await runOnce(await client(), operation, call, extra, deadline.signal);
       const result = toResult(call, outcome);
       logger.debug('openai image call finished', {
         model: call.model.id,
@@ -119,7 +125,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
       const deadline = startDeadline(timeoutMs, signal);
       try {
         const ids: string[] = [];
-        for await (const model of client.models.list({ signal: deadline.signal })) ids.push(model.id);
+        for await (const model of (await client()).models.list({ signal: deadline.signal })) ids.push(model.id);
         return ids;
       } catch (error) {
         throw mapOpenAIError(error, {

@@ -1,8 +1,8 @@
-import { toFile } from 'openai';
 import type { ImageEditParamsBase, ImageGenerateParamsBase } from 'openai/resources/images';
 import type { InputImage, ProviderCall } from '../contract';
 import { formatSize } from '../validation/size';
 import { fileExtensionFor } from '../media/image-bytes';
+import { loadOpenAISdk } from './openai-sdk';
 import type { OpenAIExtraFields } from './openai-provider-options';
 
 /**
@@ -58,6 +58,7 @@ export async function editBody(call: ProviderCall, extra: OpenAIExtraFields, str
   };
 }
 
-function upload(image: InputImage, baseName: string): Promise<File> {
+async function upload(image: InputImage, baseName: string): Promise<File> {
+  const { toFile } = await loadOpenAISdk();
   return toFile(image.data, `${baseName}.${fileExtensionFor(image.mimeType)}`, { type: image.mimeType });
 }

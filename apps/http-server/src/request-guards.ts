@@ -1,0 +1,174 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+
+/** Host names a loopback server answers to. */
+const loopbackHostnames = ['localhost', '127.0.0.1', '[::1]'];
+const loopbackBindAddresses = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return loopbackBindAddresses.has(host);
+}
+
+const refuse = (response: Response, status: number, error: string, message: string) => {
+  response.status(status).json({ error, message });
+};
+
+/** Hostname of a Host header or an origin's host, lower-cased; IPv6 keeps its brackets. Undefined when unreadable. */
+function hostnameOf(hostAndPort: string): string | undefined {
+  try {
+    return new URL(`http://${hostAndPort}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `allowed_hosts` entries may be names, `name:port` or bracketed IPv6; compare hostnames only. */
+function normalizeHostnames(names: readonly string[]): string[] {
+  return names.map((name) => hostnameOf(name.includes(':') && !name.startsWith('[') && name.split(':').length > 2 ? `[${name}]` : name) ?? name.toLowerCase());
+}
+
+/** An origin as browsers send it: scheme://host[:port], lower-case, no trailing slash. */
+function normalizeOrigin(origin: string): string {
+  return origin.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+export interface RequestGuardOptions {
+  /** The address the server binds to. */
+  bindHost: string;
+  /** Extra Host names accepted (`SERVER__ALLOWED_HOSTS`). */
+  allowedHosts: readonly string[];
+  /** Extra Origin values accepted (`SERVER__ALLOWED_ORIGINS`); `*` accepts any. */
+  allowedOrigins: readonly string[];
+  /** Origins that get CORS headers (`SERVER__CORS_ORIGINS`); `*` means any accepted origin. They are accepted origins too. */
+  corsOrigins: readonly string[];
+}
+
+/**
+ * DNS-rebinding protection, part one: the Host header must name this server. A loopback server accepts loopback
+ * names plus `allowedHosts`; any other server accepts exactly `allowedHosts` when given, else any Host (it then
+ * requires a bearer token anyway).
+ */
+export function hostValidation(options: RequestGuardOptions): RequestHandler | undefined {
+  const configured = normalizeHostnames(options.allowedHosts);
+  const accepted = new Set(isLoopbackHost(options.bindHost) ? [...loopbackHostnames, ...configured] : configured);
+  if (accepted.size === 0) return undefined;
+  return (request, response, next) => {
+    const header = request.headers.host;
+    const hostname = header ? hostnameOf(header) : undefined;
+    if (hostname && accepted.has(hostname)) return next();
+    refuse(response, 403, 'forbidden_host', `Host ${header ?? '(none)'} is not served here; add it to SERVER__ALLOWED_HOSTS if it is this server's name.`);
+  };
+}
+
+/** Whether an Origin header may talk to this server, and whether it gets CORS headers. */
+export function createOriginPolicy(options: RequestGuardOptions) {
+  const corsAny = options.corsOrigins.includes('*');
+  const anyOrigin = options.allowedOrigins.includes('*') || corsAny;
+  const cors = new Set(options.corsOrigins.filter((origin) => origin !== '*').map(normalizeOrigin));
+  const accepted = new Set([...options.allowedOrigins.filter((origin) => origin !== '*').map(normalizeOrigin), ...cors]);
+  const trustedHostnames = new Set([...(isLoopbackHost(options.bindHost) ? loopbackHostnames : []), ...normalizeHostnames(options.allowedHosts)]);
+  const accepts = (origin: string): boolean => {
+    const normalized = normalizeOrigin(origin);
+    if (anyOrigin || accepted.has(normalized)) return true;
+    let url: URL;
+    try {
+      url = new URL(normalized);
+    } catch {
+      return false;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    return trustedHostnames.has(url.hostname.toLowerCase());
+  };
+  return {
+    accepts,
+    /** Whether the origin gets `Access-Control-Allow-Origin`. */
+    corsAllows: (origin: string) => accepts(origin) && (corsAny || cors.has(normalizeOrigin(origin))),
+  };
+}
+
+/**
+ * DNS-rebinding protection, part two: a browser's Origin must be one this server trusts (its own loopback or
+ * allowed host names, `SERVER__ALLOWED_ORIGINS` or `SERVER__CORS_ORIGINS`). Requests without Origin (every
+ * non-browser client) pass.
+ */
+export function originValidation(policy: ReturnType<typeof createOriginPolicy>): RequestHandler {
+  return (request, response, next) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || policy.accepts(origin)) return next();
+    refuse(response, 403, 'forbidden_origin', `Origin ${origin} may not use this server; add it to SERVER__ALLOWED_ORIGINS (or SERVER__CORS_ORIGINS for browser apps).`);
+  };
+}
+
+const allowedHeaders = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'];
+const exposedHeaders = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy'];
+
+/** CORS for the origins in `SERVER__CORS_ORIGINS`: answers preflights and exposes `Mcp-Session-Id`. */
+export function corsHeaders(policy: ReturnType<typeof createOriginPolicy>): RequestHandler {
+  return (request, response, next) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || !policy.corsAllows(origin)) return next();
+    response.vary('Origin');
+    response.set('Access-Control-Allow-Origin', origin);
+    response.set('Access-Control-Expose-Headers', exposedHeaders.join(', '));
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
+      response.set('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+      response.set('Access-Control-Allow-Headers', allowedHeaders.join(', '));
+      response.set('Access-Control-Max-Age', '600');
+      response.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+function tokensMatch(expected: string, presented: string): boolean {
+  const left = Buffer.from(expected);
+  const right = Buffer.from(presented);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function presentedToken(request: Request): string {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+}
+
+/** `Authorization: Bearer <token>` when a token is configured; 401 with `WWW-Authenticate` otherwise. */
+export function bearerAuth(token: string | undefined): RequestHandler {
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (!token) return next();
+    const presented = presentedToken(request);
+    if (presented && tokensMatch(token, presented)) return next();
+    response.set('WWW-Authenticate', 'Bearer');
+    refuse(response, 401, 'unauthorized', 'Send Authorization: Bearer <SERVER__AUTH_TOKEN>.');
+  };
+}
+
+/**
+ * At most `requestsPerMinute` requests per client per minute; more are answered 429 with `Retry-After`. A client is
+ * its bearer token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
+ */
+export function clientRateLimit(requestsPerMinute: number, token: string | undefined): RequestHandler | undefined {
+  if (requestsPerMinute <= 0) return undefined;
+  const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
+  return rateLimit({
+    windowMs: 60_000,
+    limit: requestsPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (request) => {
+      const presented = presentedToken(request);
+      if (presented && (!token || tokensMatch(token, presented))) return `token:${hashed(presented)}`;
+      return `ip:${ipKeyGenerator(request.ip ?? request.socket.remoteAddress ?? 'unknown')}`;
+    },
+    handler: (_request, response) => {
+      const retryAfter = response.getHeader('Retry-After');
+      refuse(
+        response,
+        429,
+        'rate_limited',
+        `Too many requests: at most ${requestsPerMinute} per minute per client (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${String(retryAfter ?? 60)} seconds.`,
+      );
+    },
+  });
+}
