@@ -14,6 +14,7 @@ const { createFakeOpenAIServer } = await import(path.join(workspaceRoot, 'libs/t
 /** What each example must print to count as working. */
 const expectations = {
   'core-without-mcp': [/img_\d{14}_[0-9a-f]{12}: 1536x1024 png/, /second call served from cache: true/],
+  'cli-session': [/All checks passed/, /SYNTHETIC/, /img_\d{14}_[0-9a-f]{12} +1536x1024 png/, /copied to .*lighthouse\.png/, /"imageCount": 1\b/, /today/i],
 };
 
 const examples = [...readme.matchAll(/<!-- example: ([a-z0-9-]+) -->\s*```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
@@ -31,15 +32,20 @@ const scratch = fs.mkdtempSync(path.join(workspaceRoot, 'tmp-readme-'));
 const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-readme-storage-'));
 let failed = 0;
 try {
+  // Shell examples call `imagegen` as a user would: a shim on PATH runs the built command line.
+  const bin = path.join(scratch, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'imagegen'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(workspaceRoot, 'apps/cli/dist/main.js')}" "$@"\n`, { mode: 0o755 });
   for (const example of examples) {
-    const file = path.join(scratch, `${example.name}.mjs`);
-    fs.writeFileSync(file, example.code);
+    const shell = example.language === 'bash' || example.language === 'sh';
+    const file = path.join(scratch, `${example.name}.${shell ? 'sh' : 'mjs'}`);
+    fs.writeFileSync(file, shell ? `set -eu\n${example.code}` : example.code);
     // Asynchronous on purpose: the fake server runs in this process and must keep answering while the example runs.
     const result = await new Promise((resolve) => {
-      const child = spawn(process.execPath, [file], {
+      const child = spawn(shell ? 'bash' : process.execPath, [file], {
       cwd: scratch,
       env: {
-        PATH: process.env.PATH,
+        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
         HOME: storage,
         OPENAI_API_KEY: 'sk-readme-example',
         PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
+import type { FakeOpenAIServer } from '@imagegen/testing';
 
 const binary = path.join(__dirname, '..', 'dist', 'main.js');
 
@@ -31,6 +31,7 @@ describe('imagegen CLI', () => {
     });
 
   beforeAll(async () => {
+    const { createFakeOpenAIServer } = await import('@imagegen/testing');
     fake = await createFakeOpenAIServer();
     storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-cli-'));
   });
@@ -43,6 +44,36 @@ describe('imagegen CLI', () => {
     const result = await run(['generate', '--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Examples:');
+  });
+
+  it.each([
+    ['generate'],
+    ['edit'],
+    ['models'],
+    ['models', 'show'],
+    ['history'],
+    ['show'],
+    ['stats'],
+    ['cleanup'],
+    ['templates'],
+    ['templates', 'show'],
+    ['templates', 'render'],
+    ['config'],
+    ['config', 'show'],
+    ['config', 'check'],
+    ['cost'],
+    ['doctor'],
+    ['serve'],
+  ])('has --help with examples for %s %s', async (...command: string[]) => {
+    const result = await run([...command.filter(Boolean), '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Examples:\n {2}\$ imagegen /);
+  });
+
+  it('documents the exit codes in the top-level help', async () => {
+    const result = await run(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Exit codes:[\s\S]* 3 {2}the provider's safety system refused[\s\S]*130 {2}cancelled/);
   });
 
   it('exits 2 on a usage error', async () => {

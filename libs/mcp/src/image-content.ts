@@ -24,7 +24,20 @@ const previews = new LRUCache<string, ImagePreview | 'none'>({
   sizeCalculation: (preview) => (preview === 'none' ? 1 : preview.byteLength),
 });
 
+/**
+ * The preview the engine should make while it stores `count` new images, so a result rarely waits for one: the byte
+ * budget less room for the text and structured parts, shared between the images, in encoded bytes.
+ */
+export function previewRequestFor(settings: McpServerSettings, count: number): { maxBytes: number; maxDimension: number; skipUpToBytes: number } {
+  const perImage = Math.floor((settings.responseByteBudget - 16_384) / Math.max(1, count)) - 512;
+  const maxBytes = Math.max(1, Math.floor((perImage * 3) / 4));
+  // An image that fits whole is inlined whole: no preview needed.
+  return { maxBytes, maxDimension: 768, skipUpToBytes: maxBytes };
+}
+
 async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePreview | undefined> {
+  // The engine's preview (made while storing) serves whenever it fits what is left of the budget.
+  if (image.preview !== undefined && image.preview.byteLength <= maxBytes) return image.preview;
   const key = `${image.imageId}:${maxBytes}`;
   const known = previews.get(key);
   if (known !== undefined) return known === 'none' ? undefined : known;

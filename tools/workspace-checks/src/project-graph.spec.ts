@@ -22,7 +22,8 @@ const layerOf: Record<string, number> = {
   mcp: 4,
   'stdio-server': 5,
   'http-server': 5,
-  cli: 5,
+  // The `imagegen` command sits on top: `imagegen serve` runs the two servers' binaries (it imports none of their code).
+  cli: 6,
 };
 
 interface GraphFile {

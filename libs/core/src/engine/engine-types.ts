@@ -1,3 +1,4 @@
+import type { ImagePreview } from '@imagegen/imaging';
 import type { Logger } from '@imagegen/common';
 import type { ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
 
@@ -63,6 +64,18 @@ export interface CallOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Correlation id for logs; one is generated when absent. */
   correlationId?: string;
+  /**
+   * Also make a small preview of each new image (for responses with a byte budget). It is made while the image is
+   * being stored, so it adds no time of its own; it is absent when even the smallest preview would not fit.
+   */
+  preview?: {
+    /** Largest preview, in encoded bytes. */
+    maxBytes: number;
+    /** Longest side of the preview, in pixels. */
+    maxDimension?: number;
+    /** Images of at most this many bytes get no preview (the caller inlines them whole). */
+    skipUpToBytes?: number;
+  };
 }
 
 /** One stored image in a result. */
@@ -87,6 +100,8 @@ export interface StoredImage {
   byteLength: number;
   /** When it was created (ISO 8601). */
   createdAt: string;
+  /** A preview within `CallOptions.preview`, when one was asked for (never on cache hits). */
+  preview?: ImagePreview;
 }
 
 /** What generate and edit return. */

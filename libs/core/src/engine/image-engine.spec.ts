@@ -48,6 +48,15 @@ describe('image engine', () => {
     expect(harness.engine.costReport().todayUsd).toBeCloseTo(result.actualCostUsd ?? -1);
   });
 
+  it('makes a preview within the asked bytes while storing, and none for an image small enough to send whole', async () => {
+    const result = await harness.engine.generate({ prompt: 'a preview please', size: '1536x1024', quality: 'low' }, { preview: { maxBytes: 60_000, maxDimension: 512 } });
+    const preview = result.images[0]?.preview;
+    expect(preview?.byteLength).toBeLessThanOrEqual(60_000);
+    expect(Math.max(preview?.width ?? 0, preview?.height ?? 0)).toBeLessThanOrEqual(512);
+    const whole = await harness.engine.generate({ prompt: 'no preview needed', size: '1024x1024', quality: 'low' }, { preview: { maxBytes: 60_000, skipUpToBytes: 50_000_000 } });
+    expect(whole.images[0]?.preview).toBeUndefined();
+  });
+
   it('never sends style to a GPT image model: it folds it into the prompt and warns', async () => {
     const result = await harness.engine.generate({ prompt: 'a harbour at night', style: 'vivid' });
     const body = harness.fake.requests.find((request) => request.path === '/v1/images/generations')?.body as Record<string, unknown>;

@@ -231,6 +231,17 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         const finished = [];
         for (const image of produced) finished.push(await finishImage(image.data, plan, warnings));
         progress({ stage: 'storing', message: 'Storing the image(s).' });
+        // Previews are made while the files are written (CPU against disk waits); a failed preview is just absent.
+        const previewOptions = options.preview;
+        const previews = previewOptions
+          ? finished.map((image) =>
+              image.data.length <= (previewOptions.skipUpToBytes ?? 0)
+                ? Promise.resolve(undefined)
+                : loadImaging()
+                    .then((imaging) => imaging.makePreview(image.data, { maxBytes: previewOptions.maxBytes, ...(previewOptions.maxDimension ? { maxDimension: previewOptions.maxDimension } : {}) }))
+                    .catch(() => undefined),
+            )
+          : [];
         for (const image of finished) {
           throwIfAborted(signal);
           const saved = await store.save({
@@ -268,6 +279,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
             byteLength: image.data.length,
             createdAt: saved.metadata.created_at,
           });
+        }
+        for (const [index, image] of stored.entries()) {
+          const preview = await previews[index];
+          if (preview) image.preview = preview;
         }
       } catch (error) {
         // A cancelled or failed call leaves nothing behind: images stored so far for this task are removed.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ImageGenError, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
-import { buildImageResult } from '../image-content';
+import { buildImageResult, previewRequestFor } from '../image-content';
 import { parseImageReference } from '../image-reference';
 import { startProgress } from '../progress-reporter';
 import type { McpServerSettings } from '../server-settings';
@@ -60,7 +60,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
           },
-          { signal: context.signal, onProgress: progress.onProgress },
+          { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
         );
         return await buildImageResult(result, describeImageResult(result, settings, undefined), settings, args.include_data_url ?? settings.includeDataUrl);
       } catch (error) {

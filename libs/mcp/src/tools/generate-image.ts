@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ImageEngine, ImageResult } from '@imagegen/core';
 import type { Logger } from '@imagegen/common';
-import { buildImageResult, imageLocations } from '../image-content';
+import { buildImageResult, imageLocations, previewRequestFor } from '../image-content';
 import { startProgress } from '../progress-reporter';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
@@ -103,7 +103,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
           },
-          { signal: context.signal, onProgress: progress.onProgress },
+          { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
         );
         return await buildImageResult(result, describeImageResult(result, settings, args.style), settings, args.include_data_url ?? settings.includeDataUrl);
       } catch (error) {

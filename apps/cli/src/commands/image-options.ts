@@ -1,0 +1,139 @@
+import { Option, type Command } from 'commander';
+import type { GenerateImageInput, ImageEngine, ImageResult, ProgressEvent } from '@imagegen/core';
+import { integerOption } from '../arguments';
+import type { CliContext } from '../context';
+import { copyOut } from '../copy-out';
+import { formatBytes, formatUsd } from '../output';
+import { startActivity } from '../spinner';
+
+/** The options `generate` and `edit` share: every generation option of the MCP tools, plus --out. */
+export interface ImageCommandOptions {
+  model?: string;
+  n?: number;
+  size?: string;
+  quality?: string;
+  style?: string;
+  background?: string;
+  format?: 'png' | 'jpeg' | 'webp';
+  compression?: number;
+  moderation?: string;
+  partialImages?: number;
+  fresh?: boolean;
+  /** `false` when --no-cache is given. */
+  cache?: boolean;
+  out?: string;
+}
+
+export function addImageOptions(command: Command): Command {
+  return command
+    .option('-m, --model <id>', 'model id or alias (see `imagegen models`); default IMAGES__DEFAULT_MODEL')
+    .option('-n, --n <count>', 'how many images, 1-10', integerOption('--n', 1, 10))
+    .option('-s, --size <WxH>', 'size, e.g. 1024x1024, 1536x1024, 1200x630 (cropped exactly), or auto')
+    .option('-q, --quality <quality>', 'auto, low, medium, high (xhigh, max on some models)')
+    .addOption(new Option('--style <style>', 'folded into the prompt (no current model has a style parameter)').choices(['vivid', 'natural']))
+    .addOption(new Option('--background <background>', 'transparent needs png or webp').choices(['auto', 'transparent', 'opaque']))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['png', 'jpeg', 'webp']))
+    .option('--compression <0-100>', 'compression for jpeg and webp (100 = best quality)', integerOption('--compression', 0, 100))
+    .addOption(new Option('--moderation <level>', 'provider moderation strictness').choices(['auto', 'low']))
+    .option('--partial-images <0-3>', 'stream up to 3 partial images while generating (noted as they arrive)', integerOption('--partial-images', 0, 3))
+    .option('--fresh', 'skip the cache and make a new image')
+    .option('--no-cache', 'the same as --fresh')
+    .option('-o, --out <FILE|DIR>', 'also copy the result here (a folder, or a file name; -1, -2, … are added for several images); the stored copy stays');
+}
+
+/** The request fields the shared options set. */
+export function requestFields(options: ImageCommandOptions): Omit<GenerateImageInput, 'prompt'> {
+  return {
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.n ? { n: options.n } : {}),
+    ...(options.size ? { size: options.size } : {}),
+    ...(options.quality ? { quality: options.quality } : {}),
+    ...(options.style ? { style: options.style } : {}),
+    ...(options.background ? { background: options.background } : {}),
+    ...(options.format ? { outputFormat: options.format } : {}),
+    ...(options.compression === undefined ? {} : { compression: options.compression }),
+    ...(options.moderation ? { moderation: options.moderation } : {}),
+    ...(options.partialImages ? { partialImages: options.partialImages } : {}),
+    ...(options.fresh || options.cache === false ? { fresh: true } : {}),
+  };
+}
+
+/**
+ * Runs one generate or edit call with progress on stderr, Ctrl-C cancellation, the optional --out copy, and prints
+ * the result (snake_case JSON like the MCP tools' structured output, or a few lines for a person).
+ */
+export async function runImageCall(
+  context: CliContext,
+  verb: 'Generating' | 'Editing',
+  options: ImageCommandOptions,
+  call: (engine: ImageEngine, callOptions: { signal: AbortSignal; onProgress: (event: ProgressEvent) => void }) => Promise<ImageResult>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const output = context.output;
+  const signal = context.signal;
+  await context.withEngine(async (engine) => {
+    const activity = startActivity(output, `${verb}…`);
+    let result: ImageResult;
+    let copied: string[] = [];
+    try {
+      result = await call(engine, {
+        signal,
+        onProgress: (event) => {
+          if (event.stage === 'partial_image' && event.partialImage) {
+            const partial = event.partialImage;
+            activity.note(`partial image ${partial.partialIndex + 1} of image ${partial.imageIndex + 1} received (${formatBytes(partial.data.length)})`);
+          } else {
+            activity.update(event.message);
+          }
+        },
+      });
+      if (options.out) {
+        const outcome = await copyOut(result.images, options.out, { cwd: process.cwd(), signal });
+        copied = outcome.paths;
+        for (const warning of outcome.warnings) output.warn(warning);
+      }
+    } catch (error) {
+      activity.stop();
+      throw error;
+    }
+    const count = result.images.length;
+    activity.succeed(result.fromCache ? `Served ${count} image(s) from the cache` : `${verb === 'Generating' ? 'Generated' : 'Edited'} ${count} image(s) with ${result.model}`);
+    const color = output.color;
+    output.result(
+      {
+        task_id: result.taskId,
+        model: result.model,
+        provider: result.provider,
+        from_cache: result.fromCache,
+        estimated_cost_usd: result.estimatedCostUsd ?? null,
+        actual_cost_usd: result.actualCostUsd ?? null,
+        prompt: result.prompt,
+        parameters: result.parameters,
+        warnings: result.warnings.map((warning) => warning.message),
+        ...extra,
+        images: result.images.map((image, index) => ({
+          image_id: image.imageId,
+          resource_uri: image.resourceUri,
+          file_path: image.filePath ?? null,
+          ...(copied[index] ? { out_path: copied[index] } : {}),
+          width: image.width,
+          height: image.height,
+          format: image.format,
+          bytes: image.byteLength,
+          created_at: image.createdAt,
+        })),
+      },
+      () =>
+        [
+          ...result.images.flatMap((image, index) => [
+            `${color.cyan(image.imageId)}  ${image.width}x${image.height} ${image.format}  ${formatBytes(image.byteLength)}  ${image.filePath ?? image.resourceUri}`,
+            ...(copied[index] ? [`  copied to ${copied[index]}`] : []),
+          ]),
+          ...result.warnings.map((warning) => `${color.yellow('warning:')} ${warning.message}`),
+          result.fromCache
+            ? 'served from cache (no cost)'
+            : `cost: ${formatUsd(result.actualCostUsd ?? result.estimatedCostUsd)}${result.actualCostUsd !== undefined && result.estimatedCostUsd !== undefined ? ` (estimated ${formatUsd(result.estimatedCostUsd)})` : ''}`,
+        ].join('\n'),
+    );
+  });
+}
