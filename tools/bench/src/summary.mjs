@@ -238,14 +238,14 @@ export function writeSummary(folder, run = {}) {
     '',
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fmt(machine.ramGiB, 1)} GiB RAM, Node ${machine.node}, ${machine.platform}.`,
     '',
-    '**The machine was shared**: other engineers were building and running tests on it during the run (load average at the start of the scenarios: ' +
+    'Load average at the start of each scenario (2 cores; the benchmark itself, its fake provider and the baseline programs count too): ' +
       Object.values(results)
         .filter((result) => result?.machine?.loadAverageAtStart)
         .map((result) => `${result.scenario} ${result.machine.loadAverageAtStart[0]}`)
         .join(', ') +
-      '). Absolute times drift with that load, so every scenario runs a baseline in the same run and repeats in rounds: figures are medians over rounds with the min–max over rounds in brackets, and ratios are taken within a round.',
+      '. Absolute times drift with load on a shared machine, so every scenario runs a baseline in the same run and repeats in rounds: figures are medians over rounds with the min–max over rounds in brackets, and ratios are taken within a round.',
     '',
-    `The fake provider (\`createFakeOpenAIServer\` from \`@imagegen/testing\`) runs in the benchmark process on loopback and answers at once; its images are seeded noise over a gradient (${imageNote(results)}), heavier than a typical 2–3 MB real one, which makes the image-handling figures conservative. Spawned servers get a temp storage folder, \`SERVER__RATE_LIMIT_RPM=0\`, \`SERVER__CLIENT_RATE_LIMIT_RPM=0\`, \`PROVIDERS__OPENAI__MAX_CONCURRENCY=64\`, no budgets, log level info.`,
+    `The fake provider (\`createFakeOpenAIServer\` from \`@imagegen/testing\`) runs in the benchmark process on loopback and answers at once; its images are seeded noise over a gradient (${imageNote(results)}), about the weight of a real generation, so decoding and copying them costs what it would in use. Spawned servers get a temp storage folder, \`SERVER__RATE_LIMIT_RPM=0\`, \`SERVER__CLIENT_RATE_LIMIT_RPM=0\`, \`PROVIDERS__OPENAI__MAX_CONCURRENCY=64\`, no budgets, log level info.`,
     '',
   ];
   if (run.scenarios?.length) {

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { computeRequestKey, hashBytes, createRequestCoalescer, type CacheBackend } from '@imagegen/cache';
@@ -82,6 +83,8 @@ export interface ImageEngineDependencies {
   allowedFolders?: readonly string[];
   /** The setting a user adds to configure each provider, for `provider_not_configured` messages. */
   providerSettingHints?: Readonly<Record<string, string>>;
+  /** Images decoded or re-encoded at once (conversion, exact sizes, previews); default 4. */
+  maxConcurrentImageProcessing?: number;
   /** The model a request gets when it names only a provider id as its model (`"model": "gemini"`). */
   providerDefaultModels?: Readonly<Record<string, string>>;
   /** Structured logs. */
@@ -157,6 +160,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     });
   };
 
+  // Decoding and re-encoding images is CPU- and memory-heavy: a few at a time keeps the process's peak memory bounded
+  // under many concurrent generations without slowing a single one.
+  const imageWork = new Bottleneck({ maxConcurrent: dependencies.maxConcurrentImageProcessing ?? 4 });
+
   const resolveModel = (requested: string | undefined) => {
     const name = requested ?? dependencies.defaults.model;
     return registry.resolve(dependencies.providerDefaultModels?.[name.trim().toLowerCase()] ?? name);
@@ -229,7 +236,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         throwIfAborted(signal);
         progress({ stage: 'processing', message: `Processing ${produced.length} image(s).` });
         const finished = [];
-        for (const image of produced) finished.push(await finishImage(image.data, plan, warnings));
+        for (const image of produced) finished.push(await imageWork.schedule(() => finishImage(image.data, plan, warnings)));
         progress({ stage: 'storing', message: 'Storing the image(s).' });
         // Previews are made while the files are written (CPU against disk waits); a failed preview is just absent.
         const previewOptions = options.preview;
@@ -237,8 +244,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
           ? finished.map((image) =>
               image.data.length <= (previewOptions.skipUpToBytes ?? 0)
                 ? Promise.resolve(undefined)
-                : loadImaging()
-                    .then((imaging) => imaging.makePreview(image.data, { maxBytes: previewOptions.maxBytes, ...(previewOptions.maxDimension ? { maxDimension: previewOptions.maxDimension } : {}) }))
+                : imageWork
+                    .schedule(async () =>
+                      (await loadImaging()).makePreview(image.data, { maxBytes: previewOptions.maxBytes, ...(previewOptions.maxDimension ? { maxDimension: previewOptions.maxDimension } : {}) }),
+                    )
                     .catch(() => undefined),
             )
           : [];
@@ -415,7 +424,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
 
   async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]) {
     const info = await (await loadImaging()).inspectImage(data);
-    let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } = { data: Buffer.from(data), format: info.format, width: info.width, height: info.height, hasC2pa: info.hasC2pa, provenanceRemoved: false };
+    let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } = { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), format: info.format, width: info.width, height: info.height, hasC2pa: info.hasC2pa, provenanceRemoved: false };
     if (plan.compositeMask) {
       // The model edited the whole image: keep its pixels only where the mask says, the original everywhere else.
       const { original, mask } = plan.compositeMask;
