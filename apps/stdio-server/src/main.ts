@@ -41,12 +41,15 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
   for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
 
+  let notifyImagesChanged = () => undefined as void;
+  // The engine opens its store, ledger and templates (file I/O) while the MCP modules load.
+  const engineCreation = createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
+  engineCreation.catch(() => undefined);
   const { createImageGenMcpServer } = await import('@imagegen/mcp');
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-  let notifyImagesChanged = () => undefined as void;
   let engine;
   try {
-    engine = await createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
+    engine = await engineCreation;
   } catch (error) {
     process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
     process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;

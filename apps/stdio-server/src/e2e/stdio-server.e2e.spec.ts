@@ -102,6 +102,7 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(refused.structuredContent).toBeUndefined();
     // Names the folders it may read, so the user knows where to put the file (or what to allow).
     expect(textOf(refused)).toContain('outside the folders');
+    expect(textOf(refused)).toContain('SERVER__ALLOWED_FOLDERS');
     expect(textOf(refused)).toContain(allowed);
   });
 

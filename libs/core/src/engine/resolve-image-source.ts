@@ -53,7 +53,20 @@ export async function resolveImageSource(source: ImageSource, inputName: string,
           details: { setting: 'SERVER__ALLOWED_FOLDERS' },
         });
       }
-      return { image: await (await loadImaging()).readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+      try {
+        return { image: await (await loadImaging()).readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+      } catch (error) {
+        // The imaging library names the folders; the person also needs the setting that lists them.
+        if (ImageGenError.isInstance(error) && Array.isArray(error.details['allowedFolders'])) {
+          throw new ImageGenError({
+            code: error.code,
+            message: `${error.message} To read it, add its folder to SERVER__ALLOWED_FOLDERS.`,
+            details: { ...error.details, setting: 'SERVER__ALLOWED_FOLDERS' },
+            cause: error,
+          });
+        }
+        throw error;
+      }
     default:
       // Callers in plain JavaScript get a clear refusal rather than a crash for a source of no known kind.
       throw new ImageGenError({
