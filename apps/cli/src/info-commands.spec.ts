@@ -155,6 +155,20 @@ describe('imagegen models, templates and config', () => {
     expect(none.status).toBe(78);
   });
 
+  it('config check --test-keys checks a Gemini key too, with the provider the engine would use', async () => {
+    const both = cli.json<{ keysWork: boolean; providers: Array<{ provider: string; status: string; modelCount?: number }> }>(
+      await cli.run(['--json', 'config', 'check', '--test-keys'], { env: { GEMINI_API_KEY: 'AIzaCliGeminiKey0123', PROVIDERS__GEMINI__BASE_URL: fake.url } }),
+    );
+    expect(both.keysWork).toBe(true);
+    expect(both.providers.map((check) => [check.provider, check.status])).toEqual([
+      ['openai', 'ok'],
+      ['gemini', 'ok'],
+    ]);
+    expect(both.providers[1]?.modelCount).toBeGreaterThan(0);
+    const openaiOnly = cli.json<{ providers: Array<{ provider: string; status: string }> }>(await cli.run(['--json', 'config', 'check', '--test-keys']));
+    expect(openaiOnly.providers[1]).toMatchObject({ provider: 'gemini', status: 'skipped' });
+  });
+
   it('config check --test-keys exits 4 when the provider cannot be reached', async () => {
     const result = await cli.run(['config', 'check', '--test-keys'], { env: { PROVIDERS__OPENAI__BASE_URL: 'http://127.0.0.1:9/v1' } });
     expect(result.status).toBe(4);

@@ -15,6 +15,8 @@ describe('imagegen storage commands', () => {
     fake = await createFakeOpenAIServer();
     cli = createCliHarness(fake.url);
     for (const prompt of ['a quiet harbour', 'a busy market']) {
+      // Ids carry the second they were saved in, and history orders by id: the two images must not share a second.
+      if (ids.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
       const result = await cli.run(['--json', 'generate', prompt, '-q', 'low', '-s', '1024x1024', '--template', 'creative-image-prompt', '--arg', `subject=${prompt}`]);
       ids.unshift(cli.json<{ images: Array<{ image_id: string }> }>(result).images[0]?.image_id ?? '');
     }

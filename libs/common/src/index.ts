@@ -4,3 +4,5 @@ export { createMemoryLogger, silentLogger } from './logger';
 export type { CapturedLogLine, LogFields, Logger, LogLevel } from './logger';
 export { createManualClock, systemClock } from './clock';
 export type { Clock } from './clock';
+export { lazyModule } from './lazy-module';
+export type { LazyModule } from './lazy-module';

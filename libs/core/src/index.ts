@@ -18,6 +18,8 @@ export type {
 } from './engine/engine-types';
 export { imageIdFromReference } from './engine/resolve-image-source';
 export { createImageEngineFromConfig } from './engine/engine-from-config';
+export { createProvidersFromConfig, providerSettingHints } from './engine/providers-from-config';
+export type { ConfiguredProvider, ProvidersFromConfigOptions } from './engine/providers-from-config';
 export type { EngineFromConfigOptions } from './engine/engine-from-config';
 export { createCostLedger, createFileLedgerPersistence, createMemoryLedgerPersistence } from './cost/cost-ledger';
 export type { BudgetLimits, BudgetReservation, CostEntry, CostLedger, CostLedgerPersistence, CostTotals } from './cost/cost-ledger';

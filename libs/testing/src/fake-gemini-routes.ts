@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import sharp from 'sharp';
 import type { FakeOpenAIFault, ReceivedRequest } from './fake-openai-server';
+import { readBody } from './request-body';
 import { fakeGeminiModelRules, geminiOutputSize, shutDownGeminiModels, type FakeGeminiModelRules } from './gemini-model-table';
 
 /** What the Gemini routes borrow from the server they are mounted in. */
@@ -78,7 +79,7 @@ export async function handleGeminiRequest(
     if (request.method !== 'POST') throw new GoogleApiError(405, 'METHOD_NOT_ALLOWED', 'Only POST is allowed.');
     const [, version, publisherPath, modelId = ''] = generate ?? [];
     const vertex = publisherPath !== undefined;
-    const text = await readBody(request);
+    const text = (await readBody(request)).toString('utf8');
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
@@ -286,10 +287,4 @@ function responseId(): string {
 function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
   response.end(JSON.stringify(body));
-}
-
-async function readBody(request: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -5,6 +5,7 @@ import busboy from 'busboy';
 import sharp from 'sharp';
 import { fakeModelRules, plausibleOutputTokens, shutDownModels, sizeProblem, type FakeModelRules } from './openai-model-table';
 import { handleGeminiRequest } from './fake-gemini-routes';
+import { readBody } from './request-body';
 import { createTestImage } from './test-images';
 
 /** A fault the fake answers the next matching request(s) with. */
@@ -100,12 +101,6 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
 
 function sendError(response: http.ServerResponse, error: ApiError, headers: Record<string, string> = {}) {
   sendJson(response, error.status, { error: { message: error.message, type: error.type, param: error.param, code: error.code, ...error.extra } }, headers);
-}
-
-async function readBody(request: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 interface ParsedMultipart {

@@ -15,49 +15,47 @@ export interface ProviderKeyCheck {
 /** Longest wait for one listing: a check should answer quickly even when the configured timeout is minutes. */
 const checkTimeoutMs = 20_000;
 
+/** Every provider the command line knows, in the order checks are reported. */
+const knownProviders = ['openai', 'gemini'] as const;
+
 /**
  * Checks that each configured provider answers and accepts its key, by listing the models the key can use (a free
- * call). Providers without credentials are reported as skipped.
+ * call), with the providers built exactly as the engine builds them. Providers without credentials are skipped.
  */
 export async function checkProviderKeys(config: ImageGenConfig, options: { logger: Logger; signal?: AbortSignal }): Promise<ProviderKeyCheck[]> {
-  const { createOpenAIProvider } = await import('@imagegen/providers');
-  const { ImageGenError } = await import('@imagegen/core');
+  const { createProvidersFromConfig, providerSettingHints, ImageGenError } = await import('@imagegen/core');
+  const configured = createProvidersFromConfig(config, { logger: options.logger, maxTimeoutMs: checkTimeoutMs });
+  const defaults: Record<string, string> = { gemini: config.providers.gemini.default_model };
+  if (config.images.default_model.startsWith('gpt-')) defaults['openai'] = config.images.default_model;
   const checks: ProviderKeyCheck[] = [];
-  const openai = config.providers.openai;
-  if (!openai.api_key) {
-    checks.push({ provider: 'openai', status: 'skipped', message: 'not configured (set OPENAI_API_KEY or PROVIDERS__OPENAI__API_KEY)' });
-  } else if (openai.enabled === false) {
-    checks.push({ provider: 'openai', status: 'skipped', message: 'disabled (PROVIDERS__OPENAI__ENABLED=false)' });
-  } else {
-    const provider = createOpenAIProvider({
-      apiKey: openai.api_key,
-      baseUrl: openai.base_url,
-      ...(openai.organization ? { organization: openai.organization } : {}),
-      ...(openai.project ? { project: openai.project } : {}),
-      timeoutMs: Math.min(openai.timeout * 1000, checkTimeoutMs),
-      logger: options.logger.child({ provider: 'openai' }),
-    });
-    try {
-      const ids = (await provider.listAvailableModels(options.signal)).map((id) => id.toLowerCase());
-      const defaultModel = config.images.default_model;
-      const defaultListed = ids.includes(defaultModel.toLowerCase());
+  for (const id of knownProviders) {
+    const entry = configured.get(id);
+    if (entry === undefined) {
+      const turnedOff = config.providers[id].enabled === false;
       checks.push({
-        provider: 'openai',
-        status: defaultListed || !defaultModel.startsWith('gpt-') ? 'ok' : 'warn',
-        message: `the key works: ${ids.length} model(s) listed at ${openai.base_url}` + (defaultListed || !defaultModel.startsWith('gpt-') ? '' : `; the default model ${defaultModel} is not among them`),
+        provider: id,
+        status: 'skipped',
+        message: turnedOff ? `disabled (PROVIDERS__${id.toUpperCase()}__ENABLED=false)` : `not configured (set ${providerSettingHints[id]})`,
+      });
+      continue;
+    }
+    try {
+      const ids = (await entry.provider.listAvailableModels(options.signal)).map((model) => model.toLowerCase());
+      const defaultModel = defaults[id];
+      const defaultMissing = defaultModel !== undefined && !ids.includes(defaultModel.toLowerCase());
+      const where = id === 'openai' ? ` at ${config.providers.openai.base_url}` : '';
+      checks.push({
+        provider: id,
+        status: defaultMissing ? 'warn' : 'ok',
+        message: `the key works: ${ids.length} model(s) listed${where}` + (defaultMissing ? `; the default model ${defaultModel} is not among them` : ''),
         modelCount: ids.length,
       });
     } catch (error) {
       const failure = ImageGenError.isInstance(error)
         ? error
         : new ImageGenError({ code: 'upstream_unavailable', message: `The provider could not be asked: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-      checks.push({ provider: 'openai', status: 'fail', message: failure.message, error: failure });
+      checks.push({ provider: id, status: 'fail', message: failure.message, error: failure });
     }
-  }
-  const gemini = config.providers.gemini;
-  if (gemini.api_key || gemini.vertexai) {
-    checks.push({ provider: 'gemini', status: 'warn', message: 'Gemini settings are present, but this version has no Gemini provider yet; Gemini models are not available' });
   }
   return checks;
 }
-

@@ -3,11 +3,12 @@ import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } fro
 import { createMemoryCache, createRedisCache } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
-import { builtInModels, createGeminiProvider, createModelRegistry, createOpenAIProvider, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
+import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
 import { createFileSystemImageStore } from '@imagegen/storage';
 import { createCostLedger, createFileLedgerPersistence } from '../cost/cost-ledger';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
 import { configureImagingOnLoad } from './imaging-module';
+import { createProvidersFromConfig, providerSettingHints } from './providers-from-config';
 import { createImageEngine, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
 
 /** Extras for {@link createImageEngineFromConfig}. */
@@ -39,58 +40,23 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const registry = createModelRegistry({ models: builtInModels, overrides: config.images.custom_models ?? [], clock });
   checkConfiguredModel(registry, 'IMAGES__DEFAULT_MODEL', config.images.default_model);
 
+  const configured = createProvidersFromConfig(config, { logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const providers = new Map<string, ImageProvider>();
   const limiters = new Map<string, ProviderLimiter>();
   const retryPolicies = new Map<string, RetryPolicy>();
-  const openai = config.providers.openai;
-  if (openai.api_key && openai.enabled !== false) {
-    providers.set(
-      'openai',
-      createOpenAIProvider({
-        apiKey: openai.api_key,
-        baseUrl: openai.base_url,
-        ...(openai.organization ? { organization: openai.organization } : {}),
-        ...(openai.project ? { project: openai.project } : {}),
-        timeoutMs: openai.timeout * 1000,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        logger: logger.child({ provider: 'openai' }),
-        clock,
-      }),
-    );
-    limiters.set('openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: openai.max_concurrency, maxQueued: 100 }));
-    retryPolicies.set('openai', { maxRetries: openai.max_retries });
+  for (const [id, entry] of configured) {
+    providers.set(id, entry.provider);
+    limiters.set(id, createProviderLimiter({ provider: id, requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: entry.maxConcurrency, maxQueued: 100 }));
+    retryPolicies.set(id, { maxRetries: entry.maxRetries });
   }
   const gemini = config.providers.gemini;
-  const geminiCredentials = Boolean(gemini.api_key) || (gemini.vertexai && Boolean(gemini.project));
-  if (geminiCredentials && gemini.enabled !== false) {
-    providers.set(
-      'gemini',
-      createGeminiProvider({
-        ...(gemini.api_key ? { apiKey: gemini.api_key } : {}),
-        vertexai: gemini.vertexai,
-        ...(gemini.project ? { project: gemini.project } : {}),
-        location: gemini.location,
-        ...(gemini.base_url ? { baseUrl: gemini.base_url } : {}),
-        ...(gemini.api_version ? { apiVersion: gemini.api_version } : {}),
-        timeoutMs: gemini.timeout * 1000,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        logger: logger.child({ provider: 'gemini' }),
-        clock,
-      }),
-    );
-    limiters.set('gemini', createProviderLimiter({ provider: 'gemini', requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: gemini.max_concurrency, maxQueued: 100 }));
-    retryPolicies.set('gemini', { maxRetries: gemini.max_retries });
-  } else if (gemini.vertexai && !geminiCredentials) {
-    logger.warn('PROVIDERS__GEMINI__VERTEXAI is on but neither PROVIDERS__GEMINI__PROJECT nor an API key is set; Gemini models are not available');
-  }
-  const geminiEnabled = providers.has('gemini');
-  if (geminiEnabled) checkConfiguredModel(registry, 'PROVIDERS__GEMINI__DEFAULT_MODEL', gemini.default_model);
+  if (providers.has('gemini')) checkConfiguredModel(registry, 'PROVIDERS__GEMINI__DEFAULT_MODEL', gemini.default_model);
   // With a single configured provider, a default model from the other one would fail every request that names no
   // model: the configured provider's own default takes its place (a Gemini-only setup works out of the box).
   let defaultModel = config.images.default_model;
   const defaultProvider = registry.resolve(defaultModel).provider;
   if (!providers.has(defaultProvider) && providers.size > 0) {
-    const fallback = providers.has('gemini') ? gemini.default_model : 'gpt-image-2';
+    const fallback = providers.has('gemini') ? gemini.default_model : registry.defaultModelFor('openai').id;
     logger.info('the default model needs a provider that is not configured; using the configured provider\'s default', {
       configuredDefault: defaultModel,
       defaultModel: fallback,
@@ -146,8 +112,11 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     },
     inputLimits: { maxBytes: config.images.max_input_bytes, maxPixels: config.images.max_input_pixels },
     allowedFolders: config.server.allowed_folders,
-    providerSettingHints: { openai: 'PROVIDERS__OPENAI__API_KEY (or OPENAI_API_KEY)', gemini: 'PROVIDERS__GEMINI__API_KEY (or GEMINI_API_KEY)' },
-    providerDefaultModels: { openai: defaultProvider === 'openai' ? config.images.default_model : 'gpt-image-2', gemini: gemini.default_model },
+    providerSettingHints,
+    providerDefaultModels: {
+      openai: defaultProvider === 'openai' ? config.images.default_model : registry.defaultModelFor('openai').id,
+      gemini: gemini.default_model,
+    },
     logger,
     clock,
     ...(options.onImagesChanged ? { onImagesChanged: options.onImagesChanged } : {}),

@@ -1,25 +1,24 @@
-import type * as Imaging from '@imagegen/imaging';
+import { lazyModule } from '@imagegen/common';
+import type { ImageProcessingSettings } from '@imagegen/imaging';
 
-/** The `@imagegen/imaging` module. */
-export type ImagingModule = typeof Imaging;
-
-let loading: Promise<ImagingModule> | undefined;
-let settingsOnLoad: Imaging.ImageProcessingSettings | undefined;
+let settingsOnLoad: ImageProcessingSettings | undefined;
 
 /**
- * Loads `@imagegen/imaging` (and with it sharp and libvips) on the first image operation rather than at start-up, so a
- * server answers `initialize` without paying for it.
+ * `@imagegen/imaging` (and with it sharp and libvips), loaded on the first image operation rather than at start-up,
+ * so a server answers `initialize` without paying for it. Settings given before the load apply when it happens.
  */
-export function loadImaging(): Promise<ImagingModule> {
-  loading ??= import('@imagegen/imaging').then((module) => {
+const imaging = lazyModule(() =>
+  import('@imagegen/imaging').then((module) => {
     if (settingsOnLoad !== undefined) module.configureImageProcessing(settingsOnLoad);
     return module;
-  });
-  return loading;
-}
+  }),
+);
+
+/** The imaging module, loaded on first use. */
+export const loadImaging = imaging.load;
 
 /** Process-wide image settings, applied when the module loads (at once when it already has). */
-export function configureImagingOnLoad(settings: Imaging.ImageProcessingSettings): void {
+export function configureImagingOnLoad(settings: ImageProcessingSettings): void {
   settingsOnLoad = settings;
-  void loading?.then((module) => module.configureImageProcessing(settings));
+  imaging.loaded()?.configureImageProcessing(settings);
 }

@@ -1,7 +1,7 @@
 import type { ApiError } from '@google/genai';
 import { ImageGenError, isAbortError, toImageGenError } from '@imagegen/common';
 import { parseRetryAfter } from '../retry/retry-after';
-import { loadedGoogleGenAISdk } from './google-genai-sdk';
+import { googleGenAISdk } from './google-genai-sdk';
 
 /** What the mapping needs to know about the failed call. */
 export interface GeminiErrorContext {
@@ -55,7 +55,7 @@ export function mapGeminiError(error: unknown, context: GeminiErrorContext): Ima
   }
   if (isAbortError(error)) return new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider, cause: error });
   // Only a loaded SDK can have thrown its own ApiError.
-  const sdk = loadedGoogleGenAISdk();
+  const sdk = googleGenAISdk.loaded();
   if (sdk !== undefined && error instanceof sdk.ApiError) return mapApiError(error, context, keySetting);
   if (error instanceof TypeError || isConnectionError(error)) {
     return new ImageGenError({

@@ -2,12 +2,11 @@ import type { GoogleGenAI } from '@google/genai';
 import { ImageGenError, silentLogger, systemClock } from '@imagegen/common';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
-import { roundUsd } from '../cost/estimate-cost';
 import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapGeminiError } from './gemini-error-mapping';
-import { loadGoogleGenAISdk } from './google-genai-sdk';
+import { googleGenAISdk } from './google-genai-sdk';
 import { planGeminiRequest } from './gemini-request';
 import { readGeminiResponse } from './gemini-response';
 
@@ -64,7 +63,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
   let clientPromise: Promise<GoogleGenAI> | undefined;
   const client = (): Promise<GoogleGenAI> =>
-    (clientPromise ??= loadGoogleGenAISdk().then(({ GoogleGenAI: GoogleGenAIClient }) =>
+    (clientPromise ??= googleGenAISdk.load().then(({ GoogleGenAI: GoogleGenAIClient }) =>
       new GoogleGenAIClient({
         vertexai,
         ...(apiKey === undefined ? {} : { apiKey }),
@@ -99,7 +98,12 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
       if (deadline.signal.aborted) throw new DOMException('The request was aborted.', 'AbortError');
       const answer = readGeminiResponse(response, call.model.id);
       images.push(...answer.images.slice(0, 1));
-      const costUsd = costOf(call, planned.tier, images.length, answer.usage);
+      // Priced by the same tier rule that chose imageSize, so the recorded cost matches what was asked for.
+      const costUsd = costFromUsage(call.model, answer.usage ?? {}, {
+        images: images.length,
+        size: planned.pricedSize,
+        ...(call.quality === undefined ? {} : { quality: call.quality }),
+      });
       logger.debug('gemini image call finished', {
         model: call.model.id,
         operation,
@@ -169,18 +173,6 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   };
 }
 
-/** Actual cost: the price of the resolution tier per image plus input tokens; else from usage alone. */
-function costOf(call: ProviderCall, tier: string | undefined, images: number, usage: ProviderResult['usage']): number | undefined {
-  const pricing = call.model.pricing;
-  if (pricing?.kind === 'per-image' && tier !== undefined) {
-    const perImage = pricing.perImageBySize[tier];
-    if (perImage === undefined) return undefined;
-    const inputUsd =
-      ((usage?.inputTextTokens ?? 0) * pricing.textInputPerMillion + (usage?.inputImageTokens ?? 0) * pricing.imageInputPerMillion) / 1_000_000;
-    return roundUsd(perImage * images + inputUsd);
-  }
-  return costFromUsage(call.model, usage, { images, size: call.size, ...(call.quality === undefined ? {} : { quality: call.quality }) });
-}
 
 function defaultBaseUrl(vertexai: boolean, expressMode: boolean, location: string): string {
   if (!vertexai) return defaultGeminiBaseUrl;

@@ -1,4 +1,4 @@
-import type { ProviderCall } from '../contract';
+import type { ProviderCall, ResolvedSize } from '../contract';
 import { imageSizeTierFor, nearestAspectRatio } from '../validation/size';
 
 /** One part of a Gemini `Content`, as the wire format spells it. */
@@ -20,8 +20,10 @@ export interface GeminiImageRequest {
 /** The request plus what was decided on the way, for cost and logs. */
 export interface PlannedGeminiRequest {
   request: GeminiImageRequest;
-  /** The output's resolution tier (`1K`, …); sent as `imageSize` when the model has several. Selects the price. */
+  /** The output's resolution tier (`1K`, …); sent as `imageSize` when the model has several. */
   tier?: string;
+  /** The size the tier was chosen for (the requested size, or the first input image's for an unsized edit); prices the call. */
+  pricedSize: ResolvedSize;
   /** The aspect ratio sent, when one was sent. */
   aspectRatio?: string;
 }
@@ -63,6 +65,7 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   };
   return {
     request,
+    pricedSize: target ?? 'auto',
     ...(tier === undefined ? {} : { tier }),
     ...(imageConfig.aspectRatio === undefined ? {} : { aspectRatio: imageConfig.aspectRatio }),
   };

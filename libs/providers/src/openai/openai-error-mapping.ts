@@ -1,7 +1,7 @@
 import type { APIConnectionError, APIError } from 'openai';
 import { ImageGenError, isAbortError, toImageGenError } from '@imagegen/common';
 import { parseRetryAfter } from '../retry/retry-after';
-import { loadedOpenAISdk } from './openai-sdk';
+import { openaiSdk } from './openai-sdk';
 
 /** What the mapping needs to know about the failed call. */
 export interface OpenAIErrorContext {
@@ -31,7 +31,7 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): Ima
     return new ImageGenError({ code: 'cancelled', message: 'The OpenAI request was cancelled.', provider, cause: error });
   }
   // Only a loaded SDK can have thrown one of its own errors.
-  const sdk = loadedOpenAISdk();
+  const sdk = openaiSdk.loaded();
   if (context.timedOut || (sdk !== undefined && error instanceof sdk.APIConnectionTimeoutError)) {
     return new ImageGenError({
       code: 'timeout',

@@ -15,7 +15,7 @@ import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provid
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapOpenAIError } from './openai-error-mapping';
-import { loadOpenAISdk } from './openai-sdk';
+import { openaiSdk } from './openai-sdk';
 import { parseOpenAIProviderOptions } from './openai-provider-options';
 import { editBody, generationBody } from './openai-request-body';
 
@@ -53,7 +53,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
   // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
   let clientPromise: Promise<OpenAI> | undefined;
   const client = (): Promise<OpenAI> =>
-    (clientPromise ??= loadOpenAISdk().then(({ default: OpenAIClient }) =>
+    (clientPromise ??= openaiSdk.load().then(({ default: OpenAIClient }) =>
       new OpenAIClient({
         apiKey: settings.apiKey,
         // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.

@@ -2,7 +2,7 @@ import type { ImageEditParamsBase, ImageGenerateParamsBase } from 'openai/resour
 import type { InputImage, ProviderCall } from '../contract';
 import { formatSize } from '../validation/size';
 import { fileExtensionFor } from '../media/image-bytes';
-import { loadOpenAISdk } from './openai-sdk';
+import { openaiSdk } from './openai-sdk';
 import type { OpenAIExtraFields } from './openai-provider-options';
 
 /**
@@ -59,6 +59,6 @@ export async function editBody(call: ProviderCall, extra: OpenAIExtraFields, str
 }
 
 async function upload(image: InputImage, baseName: string): Promise<File> {
-  const { toFile } = await loadOpenAISdk();
+  const { toFile } = await openaiSdk.load();
   return toFile(image.data, `${baseName}.${fileExtensionFor(image.mimeType)}`, { type: image.mimeType });
 }
