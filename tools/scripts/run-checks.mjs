@@ -39,7 +39,18 @@ function collectCounts() {
 
 fs.rmSync(reportsFolder, { recursive: true, force: true });
 const failures = [];
-if (!run('lint, typecheck, build', process.execPath, [nx, 'run-many', '-t', 'lint', 'typecheck', 'build', '--outputStyle=static', '--parallel=2'])) {
+if (
+  !run('lint, typecheck, build', process.execPath, [
+    nx,
+    'run-many',
+    '-t',
+    'lint',
+    'typecheck',
+    'build',
+    '--outputStyle=static',
+    '--parallel=2',
+  ])
+) {
   failures.push('lint/typecheck/build');
 }
 if (!run('tests', process.execPath, [nx, 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=2'])) {
@@ -50,7 +61,8 @@ for (const script of ['verify-package-install.mjs', 'run-readme-examples.mjs']) 
   if (fs.existsSync(scriptPath) && !run(script, process.execPath, [scriptPath])) failures.push(script);
 }
 // Quick benchmark pass (results in a temp folder): fails only when a scenario crashes, never on timings.
-if (!run('benchmarks, quick', process.execPath, [path.join(workspaceRoot, 'tools', 'bench', 'src', 'run-all.mjs'), '--quick'])) failures.push('bench --quick');
+if (!run('benchmarks, quick', process.execPath, [path.join(workspaceRoot, 'tools', 'bench', 'src', 'run-all.mjs'), '--quick']))
+  failures.push('bench --quick');
 
 const totals = collectCounts();
 process.stdout.write('\n');

@@ -14,7 +14,14 @@ const { createFakeOpenAIServer } = await import(path.join(workspaceRoot, 'libs/t
 /** What each example must print to count as working. */
 const expectations = {
   'core-without-mcp': [/img_\d{14}_[0-9a-f]{12}: 1536x1024 png/, /second call served from cache: true/],
-  'cli-session': [/All checks passed/, /SYNTHETIC/, /img_\d{14}_[0-9a-f]{12} +1536x1024 png/, /copied to .*lighthouse\.png/, /"imageCount": 1\b/, /today/i],
+  'cli-session': [
+    /All checks passed/,
+    /SYNTHETIC/,
+    /img_\d{14}_[0-9a-f]{12} +1536x1024 png/,
+    /copied to .*lighthouse\.png/,
+    /"imageCount": 1\b/,
+    /today/i,
+  ],
 };
 
 const examples = [...readme.matchAll(/<!-- example: ([a-z0-9-]+) -->\s*```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
@@ -35,7 +42,11 @@ try {
   // Shell examples call `imagegen` as a user would: a shim on PATH runs the built command line.
   const bin = path.join(scratch, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'imagegen'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(workspaceRoot, 'apps/cli/dist/main.js')}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(bin, 'imagegen'),
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(workspaceRoot, 'apps/cli/dist/main.js')}" "$@"\n`,
+    { mode: 0o755 },
+  );
   for (const example of examples) {
     const shell = example.language === 'bash' || example.language === 'sh';
     const file = path.join(scratch, `${example.name}.${shell ? 'sh' : 'mjs'}`);
@@ -43,14 +54,14 @@ try {
     // Asynchronous on purpose: the fake server runs in this process and must keep answering while the example runs.
     const result = await new Promise((resolve) => {
       const child = spawn(shell ? 'bash' : process.execPath, [file], {
-      cwd: scratch,
-      env: {
-        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-        HOME: storage,
-        OPENAI_API_KEY: 'sk-readme-example',
-        PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
-        STORAGE__BASE_PATH: storage,
-      },
+        cwd: scratch,
+        env: {
+          PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+          HOME: storage,
+          OPENAI_API_KEY: 'sk-readme-example',
+          PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
+          STORAGE__BASE_PATH: storage,
+        },
       });
       const output = { stdout: '', stderr: '', status: null, signal: null };
       const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -68,7 +79,9 @@ try {
     }
     if (problems.length > 0) {
       failed += 1;
-      console.error(`README example ${example.name} failed: ${problems.join('; ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+      console.error(
+        `README example ${example.name} failed: ${problems.join('; ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+      );
     } else {
       console.log(`README example ${example.name}: ok\n${result.stdout.trim()}`);
     }

@@ -47,13 +47,28 @@ try {
   const project = path.join(scratch, 'consumer');
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], {
+    cwd: project,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
-  const requireCheck = execFileSync(process.execPath, ['-e', "const core = require('@imagegen/core'); console.log(typeof core.createImageEngine)"], { cwd: project, encoding: 'utf8' }).trim();
-  const importCheck = execFileSync(process.execPath, ['--input-type=module', '-e', "const core = await import('@imagegen/core'); console.log(typeof core.createImageEngine)"], { cwd: project, encoding: 'utf8' }).trim();
+  const requireCheck = execFileSync(
+    process.execPath,
+    ['-e', "const core = require('@imagegen/core'); console.log(typeof core.createImageEngine)"],
+    { cwd: project, encoding: 'utf8' },
+  ).trim();
+  const importCheck = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', "const core = await import('@imagegen/core'); console.log(typeof core.createImageEngine)"],
+    { cwd: project, encoding: 'utf8' },
+  ).trim();
   let mcpListing = '';
   try {
-    mcpListing = execFileSync(npm, ['ls', '@modelcontextprotocol/sdk', '--all', '--parseable'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    mcpListing = execFileSync(npm, ['ls', '@modelcontextprotocol/sdk', '--all', '--parseable'], {
+      cwd: project,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch (error) {
     mcpListing = String(error.stdout ?? '').trim();
   }

@@ -15,7 +15,8 @@ export function integerOption(name: string, min: number, max: number) {
 export function positiveNumberOption(name: string) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`${name} must be a number greater than 0.`);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${name} must be a number greater than 0.`);
     return parsed;
   };
 }

@@ -12,7 +12,10 @@ export interface Cancellation {
   dispose(): void;
 }
 
-export function listenForInterrupt(onFirst: () => void = () => undefined, exit: (code: number) => void = (code) => process.exit(code)): Cancellation {
+export function listenForInterrupt(
+  onFirst: () => void = () => undefined,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Cancellation {
   const controller = new AbortController();
   const handler = () => {
     if (controller.signal.aborted) {

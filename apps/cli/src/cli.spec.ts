@@ -14,14 +14,14 @@ describe('imagegen CLI', () => {
   const run = (args: string[], extraEnvironment: Record<string, string> = {}) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [binary, ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: storage,
-        STORAGE__BASE_PATH: storage,
-        OPENAI_API_KEY: 'sk-cli-test',
-        PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
-        ...extraEnvironment,
-      },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: storage,
+          STORAGE__BASE_PATH: storage,
+          OPENAI_API_KEY: 'sk-cli-test',
+          PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
+          ...extraEnvironment,
+        },
       });
       let stdout = '';
       let stderr = '';

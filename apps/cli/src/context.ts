@@ -47,7 +47,11 @@ export class CliContext {
       const verbose = Boolean(this.options.verbose) || Boolean(this.streams.env['IMAGEGEN_VERBOSE']);
       if (this.output.json) {
         const { createJsonLogger } = await import('@imagegen/core');
-        this.loggerInstance = createJsonLogger({ level: verbose ? 'debug' : 'warn', destination: this.streams.stderr, base: { service: 'imagegen' } });
+        this.loggerInstance = createJsonLogger({
+          level: verbose ? 'debug' : 'warn',
+          destination: this.streams.stderr,
+          base: { service: 'imagegen' },
+        });
       } else {
         this.loggerInstance = createHumanLogger(this.output, verbose, () => this.cancelled);
       }
@@ -69,7 +73,13 @@ export class CliContext {
   async settings(): Promise<LoadedConfig> {
     if (!this.loaded) {
       const { loadConfig } = await import('@imagegen/config');
-      this.loaded = loadConfig({ env: this.streams.env, argv: this.configArguments(), cwd: process.cwd(), homeDirectory: os.homedir(), platform: process.platform });
+      this.loaded = loadConfig({
+        env: this.streams.env,
+        argv: this.configArguments(),
+        cwd: process.cwd(),
+        homeDirectory: os.homedir(),
+        platform: process.platform,
+      });
       const logger = await this.logger();
       for (const warning of this.loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
     }

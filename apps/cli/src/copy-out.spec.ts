@@ -5,7 +5,11 @@ import { copyOut, plannedOutPaths } from './copy-out';
 
 describe('--out', () => {
   let folder: string;
-  const image = (imageId: string, format: 'png' | 'jpeg' | 'webp' = 'png') => ({ imageId, format, data: Buffer.from(`bytes of ${imageId}`) });
+  const image = (imageId: string, format: 'png' | 'jpeg' | 'webp' = 'png') => ({
+    imageId,
+    format,
+    data: Buffer.from(`bytes of ${imageId}`),
+  });
 
   beforeEach(() => {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-out-'));
@@ -13,12 +17,18 @@ describe('--out', () => {
   afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('names files by image id inside an existing folder or a path ending in a slash', async () => {
-    expect(await plannedOutPaths([image('img_a'), image('img_b', 'jpeg')], folder, '/')).toEqual([path.join(folder, 'img_a.png'), path.join(folder, 'img_b.jpg')]);
+    expect(await plannedOutPaths([image('img_a'), image('img_b', 'jpeg')], folder, '/')).toEqual([
+      path.join(folder, 'img_a.png'),
+      path.join(folder, 'img_b.jpg'),
+    ]);
     expect(await plannedOutPaths([image('img_a')], 'new/', folder)).toEqual([path.join(folder, 'new', 'img_a.png')]);
   });
 
   it('numbers several images written to one file name', async () => {
-    expect(await plannedOutPaths([image('img_a'), image('img_b')], 'cat.png', folder)).toEqual([path.join(folder, 'cat-1.png'), path.join(folder, 'cat-2.png')]);
+    expect(await plannedOutPaths([image('img_a'), image('img_b')], 'cat.png', folder)).toEqual([
+      path.join(folder, 'cat-1.png'),
+      path.join(folder, 'cat-2.png'),
+    ]);
     expect(await plannedOutPaths([image('img_a')], 'cat.png', folder)).toEqual([path.join(folder, 'cat.png')]);
   });
 
@@ -37,7 +47,9 @@ describe('--out', () => {
   it('writes nothing when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(copyOut([image('img_a'), image('img_b')], 'x.png', { cwd: folder, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(copyOut([image('img_a'), image('img_b')], 'x.png', { cwd: folder, signal: controller.signal })).rejects.toMatchObject({
+      code: 'cancelled',
+    });
     expect(fs.readdirSync(folder)).toEqual([]);
   });
 

@@ -37,7 +37,11 @@ export async function plannedOutPaths(images: readonly CopyableImage[], out: str
  * Copies the images where the user wants them (the stored copies stay in storage). Each file is written to a
  * temporary name and renamed into place, so an interruption never leaves a partial file at the destination.
  */
-export async function copyOut(images: readonly CopyableImage[], out: string, options: { cwd: string; signal?: AbortSignal }): Promise<CopyOutcome> {
+export async function copyOut(
+  images: readonly CopyableImage[],
+  out: string,
+  options: { cwd: string; signal?: AbortSignal },
+): Promise<CopyOutcome> {
   const paths = await plannedOutPaths(images, out, options.cwd);
   const warnings: string[] = [];
   const written: string[] = [];
@@ -46,7 +50,9 @@ export async function copyOut(images: readonly CopyableImage[], out: string, opt
       const destination = paths[index] as string;
       const extension = path.extname(destination).toLowerCase();
       if (extension !== '' && !extensionsOf[image.format].includes(extension)) {
-        warnings.push(`${path.basename(destination)} holds a ${image.format.toUpperCase()} image; its name ends in ${extension}. Use --format or rename it.`);
+        warnings.push(
+          `${path.basename(destination)} holds a ${image.format.toUpperCase()} image; its name ends in ${extension}. Use --format or rename it.`,
+        );
       }
       await fs.promises.mkdir(path.dirname(destination), { recursive: true });
       const temporary = path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.tmp`);

@@ -40,7 +40,10 @@ describe('imagegen doctor', () => {
     expect(result.status).toBe(9);
     const report = cli.json<DoctorJson>(result);
     expect(report.ok).toBe(false);
-    expect(report.checks.find((check) => check.name === 'provider openai')).toMatchObject({ status: 'fail', code: 'authentication_failed' });
+    expect(report.checks.find((check) => check.name === 'provider openai')).toMatchObject({
+      status: 'fail',
+      code: 'authentication_failed',
+    });
     expect(report.checks.find((check) => check.name === 'storage')?.status).toBe('ok');
   });
 
@@ -71,7 +74,9 @@ describe('imagegen doctor', () => {
   it('checks that the Redis cache answers (the real one on 127.0.0.1:6379), without printing its password', async () => {
     const ok = await cli.run(['doctor', '--offline'], { env: { CACHE__BACKEND: 'redis', CACHE__REDIS_URL: 'redis://127.0.0.1:6379/0' } });
     expect(ok.stdout).toMatch(/✔ cache +Redis answered PONG/);
-    const unreachable = await cli.run(['doctor', '--offline'], { env: { CACHE__BACKEND: 'redis', CACHE__REDIS_URL: 'redis://:s3cretpw@127.0.0.1:1/0' } });
+    const unreachable = await cli.run(['doctor', '--offline'], {
+      env: { CACHE__BACKEND: 'redis', CACHE__REDIS_URL: 'redis://:s3cretpw@127.0.0.1:1/0' },
+    });
     expect(unreachable.status).toBe(4);
     expect(unreachable.stdout).toMatch(/✖ cache +.*does not answer/);
     expect(unreachable.stdout + unreachable.stderr).not.toContain('s3cretpw');

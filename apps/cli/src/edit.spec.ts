@@ -23,7 +23,10 @@ describe('imagegen edit', () => {
     photo = path.join(cli.storage, 'photo.png');
     mask = path.join(cli.storage, 'mask.png');
     fs.writeFileSync(photo, await createTestImage({ width: 1024, height: 1024, format: 'png', seed: 3 }));
-    fs.writeFileSync(mask, await createTestMask({ width: 1024, height: 1024, editRegion: { left: 256, top: 256, width: 512, height: 512 } }));
+    fs.writeFileSync(
+      mask,
+      await createTestMask({ width: 1024, height: 1024, editRegion: { left: 256, top: 256, width: 512, height: 512 } }),
+    );
   });
   afterAll(async () => {
     await fake.close();
@@ -48,12 +51,16 @@ describe('imagegen edit', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^img_\d{14}_[0-9a-f]{12} {2}1024x1024 png/);
     expect(result.stderr).toContain('Edited 1 image(s)');
-    const show = cli.json<{ metadata: { source_image_ids: string[] } }>(await cli.run(['--json', 'show', result.stdout.split(' ')[0] ?? '']));
+    const show = cli.json<{ metadata: { source_image_ids: string[] } }>(
+      await cli.run(['--json', 'show', result.stdout.split(' ')[0] ?? '']),
+    );
     expect(show.metadata.source_image_ids).toEqual([storedId]);
   });
 
   it('reads the image from standard input with -', async () => {
-    const result = await cli.run(['--json', 'edit', '-', 'turn it into a watercolour', ...cheap, '-f', 'jpeg'], { stdin: fs.readFileSync(photo) });
+    const result = await cli.run(['--json', 'edit', '-', 'turn it into a watercolour', ...cheap, '-f', 'jpeg'], {
+      stdin: fs.readFileSync(photo),
+    });
     expect(result.status).toBe(0);
     expect(cli.json<EditJson>(result).images[0]?.format).toBe('jpeg');
     expect(lastEdit()?.files?.[0]?.contentType).toBe('image/png');

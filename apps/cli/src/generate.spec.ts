@@ -45,16 +45,52 @@ describe('imagegen generate', () => {
   });
 
   it('sends every generation option to the provider and reports the request as JSON', async () => {
-    const result = await cli.run(['--json', 'generate', 'a lighthouse', '-m', 'gpt-image-2', '-s', '1536x1024', '-q', 'medium', '--background', 'opaque', '-f', 'webp', '--compression', '80', '--moderation', 'low', '--style', 'vivid', '--fresh']);
+    const result = await cli.run([
+      '--json',
+      'generate',
+      'a lighthouse',
+      '-m',
+      'gpt-image-2',
+      '-s',
+      '1536x1024',
+      '-q',
+      'medium',
+      '--background',
+      'opaque',
+      '-f',
+      'webp',
+      '--compression',
+      '80',
+      '--moderation',
+      'low',
+      '--style',
+      'vivid',
+      '--fresh',
+    ]);
     expect(result.status).toBe(0);
     const summary = cli.json<GenerateJson>(result);
     expect(summary.images[0]).toMatchObject({ width: 1536, height: 1024, format: 'webp' });
-    expect(summary.parameters).toMatchObject({ size: '1536x1024', quality: 'medium', background: 'opaque', output_format: 'webp', compression: 80, moderation: 'low' });
+    expect(summary.parameters).toMatchObject({
+      size: '1536x1024',
+      quality: 'medium',
+      background: 'opaque',
+      output_format: 'webp',
+      compression: 80,
+      moderation: 'low',
+    });
     // No current model has a style parameter: it is folded into the prompt, with a warning.
     expect(summary.prompt).not.toBe('a lighthouse');
     expect(summary.warnings.join(' ')).toMatch(/style/i);
     const sent = generationRequests().at(-1)?.body ?? {};
-    expect(sent).toMatchObject({ model: 'gpt-image-2', size: '1536x1024', quality: 'medium', background: 'opaque', output_format: 'webp', output_compression: 80, moderation: 'low' });
+    expect(sent).toMatchObject({
+      model: 'gpt-image-2',
+      size: '1536x1024',
+      quality: 'medium',
+      background: 'opaque',
+      output_format: 'webp',
+      output_compression: 80,
+      moderation: 'low',
+    });
     expect(sent).not.toHaveProperty('style');
     // --json keeps stdout to the one document: no progress lines there or on stderr.
     expect(result.stderr).not.toContain('Asking');
@@ -89,7 +125,20 @@ describe('imagegen generate', () => {
     expect(summary.prompt).toContain('Launch day');
     expect(summary.images[0]).toMatchObject({ width: 1200, height: 630 });
 
-    const sized = cli.json<GenerateJson>(await cli.run(['--json', 'generate', '--template', 'og-image-prompt', '--arg', 'title=Launch day', '-q', 'low', '--size', '1024x1024']));
+    const sized = cli.json<GenerateJson>(
+      await cli.run([
+        '--json',
+        'generate',
+        '--template',
+        'og-image-prompt',
+        '--arg',
+        'title=Launch day',
+        '-q',
+        'low',
+        '--size',
+        '1024x1024',
+      ]),
+    );
     expect(sized.images[0]).toMatchObject({ width: 1024, height: 1024 });
   });
 
@@ -136,7 +185,10 @@ describe('imagegen generate', () => {
     expect(human.stderr).toContain('gpt-image-2');
     const json = await cli.run(['--json', 'generate', 'x', '--model', 'dall-e-3']);
     expect(json.status).toBe(7);
-    expect(cli.json<{ error: { code: string; details: { replacement: string } } }>(json).error).toMatchObject({ code: 'model_retired', details: { replacement: 'gpt-image-2' } });
+    expect(cli.json<{ error: { code: string; details: { replacement: string } } }>(json).error).toMatchObject({
+      code: 'model_retired',
+      details: { replacement: 'gpt-image-2' },
+    });
   });
 
   it('exits 5 once the daily budget is reached, without calling the provider', async () => {

@@ -19,8 +19,14 @@ describe('image arguments', () => {
   });
 
   it('takes stored ids and generated-images:// URIs as stored images', async () => {
-    expect(await resolveImageInput('img_20260101120000_0123456789ab', 'image', context())).toEqual({ kind: 'stored', imageId: 'img_20260101120000_0123456789ab' });
-    expect(await resolveImageInput('generated-images://img_20260101120000_0123456789ab', 'mask', context())).toEqual({ kind: 'stored', imageId: 'img_20260101120000_0123456789ab' });
+    expect(await resolveImageInput('img_20260101120000_0123456789ab', 'image', context())).toEqual({
+      kind: 'stored',
+      imageId: 'img_20260101120000_0123456789ab',
+    });
+    expect(await resolveImageInput('generated-images://img_20260101120000_0123456789ab', 'mask', context())).toEqual({
+      kind: 'stored',
+      imageId: 'img_20260101120000_0123456789ab',
+    });
   });
 
   it('prefers a file over an id of the same name', async () => {
@@ -29,20 +35,31 @@ describe('image arguments', () => {
   });
 
   it('reads standard input for -', async () => {
-    expect(await resolveImageInput('-', 'image', context(Readable.from([Buffer.from('ab'), Buffer.from('cd')])))).toEqual({ kind: 'bytes', data: Buffer.from('abcd') });
+    expect(await resolveImageInput('-', 'image', context(Readable.from([Buffer.from('ab'), Buffer.from('cd')])))).toEqual({
+      kind: 'bytes',
+      data: Buffer.from('abcd'),
+    });
   });
 
   it('refuses an empty or interactive standard input, and inputs over the size limit', async () => {
     await expect(resolveImageInput('-', 'image', context(Readable.from([])))).rejects.toMatchObject({ code: 'invalid_image' });
     const terminal = Object.assign(Readable.from([]), { isTTY: true });
     await expect(resolveImageInput('-', 'image', context(terminal))).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(resolveImageInput('-', 'image', context(Readable.from([Buffer.alloc(65)])))).rejects.toMatchObject({ code: 'invalid_image' });
+    await expect(resolveImageInput('-', 'image', context(Readable.from([Buffer.alloc(65)])))).rejects.toMatchObject({
+      code: 'invalid_image',
+    });
     fs.writeFileSync(path.join(folder, 'big.png'), Buffer.alloc(65));
-    await expect(resolveImageInput('big.png', 'image', context())).rejects.toMatchObject({ code: 'invalid_image', details: { setting: 'IMAGES__MAX_INPUT_BYTES' } });
+    await expect(resolveImageInput('big.png', 'image', context())).rejects.toMatchObject({
+      code: 'invalid_image',
+      details: { setting: 'IMAGES__MAX_INPUT_BYTES' },
+    });
   });
 
   it('reports a missing file or a folder as not found', async () => {
     await expect(resolveImageInput('missing.png', 'image', context())).rejects.toMatchObject({ code: 'not_found' });
-    await expect(resolveImageInput('.', 'mask', context())).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('folder') });
+    await expect(resolveImageInput('.', 'mask', context())).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('folder'),
+    });
   });
 });

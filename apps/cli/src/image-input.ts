@@ -27,7 +27,10 @@ function tooLarge(what: string, bytes: number, maxBytes: number): ImageGenError 
 /** Reads all of standard input, refusing more than `maxBytes`. */
 export async function readStandardInput(context: ImageInputContext, what: string): Promise<Buffer> {
   if (context.stdin.isTTY) {
-    throw new ImageGenError({ code: 'invalid_request', message: `"-" reads the ${what} from standard input, but nothing is piped in. Try: cat photo.png | imagegen edit - "…"` });
+    throw new ImageGenError({
+      code: 'invalid_request',
+      message: `"-" reads the ${what} from standard input, but nothing is piped in. Try: cat photo.png | imagegen edit - "…"`,
+    });
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -37,7 +40,8 @@ export async function readStandardInput(context: ImageInputContext, what: string
     if (total > context.maxBytes) throw tooLarge(what, total, context.maxBytes);
     chunks.push(buffer);
   }
-  if (total === 0) throw new ImageGenError({ code: 'invalid_image', message: `Standard input was empty; pipe the ${what} into the command.` });
+  if (total === 0)
+    throw new ImageGenError({ code: 'invalid_image', message: `Standard input was empty; pipe the ${what} into the command.` });
   return Buffer.concat(chunks);
 }
 

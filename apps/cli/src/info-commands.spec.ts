@@ -37,7 +37,12 @@ describe('imagegen models, templates and config', () => {
 
     const rows = cli.json<ModelRow[]>(await cli.run(['--json', 'models', '--check-availability']));
     const byId = new Map(rows.map((row) => [row.id, row]));
-    expect(byId.get('gpt-image-2')).toMatchObject({ isDefault: true, providerConfigured: true, availableForKey: true, status: { kind: 'active' } });
+    expect(byId.get('gpt-image-2')).toMatchObject({
+      isDefault: true,
+      providerConfigured: true,
+      availableForKey: true,
+      status: { kind: 'active' },
+    });
     expect(byId.get('gpt-image-2')?.estimatedUsdPerImage).toBeGreaterThan(0);
     expect(byId.get('gpt-image-2.5-flare')?.availableForKey).toBe(false);
     expect(byId.get('dall-e-3')).toMatchObject({ status: { kind: 'retired' }, estimatedUsdPerImage: null });
@@ -50,7 +55,9 @@ describe('imagegen models, templates and config', () => {
     expect(human.stdout).toContain('gpt-image-2 — GPT Image 2 (openai)');
     expect(human.stdout).toMatch(/qualities: +low, medium, high/);
     expect(human.stdout).toMatch(/1536x1024 +\$\d+\.\d{4} +\$\d+\.\d{4} +\$\d+\.\d{4}/);
-    const json = cli.json<{ id: string; priceTable: Array<{ size: string; quality: string; usd: number }> }>(await cli.run(['--json', 'models', 'show', 'gpt-image-2-2026-04-21']));
+    const json = cli.json<{ id: string; priceTable: Array<{ size: string; quality: string; usd: number }> }>(
+      await cli.run(['--json', 'models', 'show', 'gpt-image-2-2026-04-21']),
+    );
     expect(json.id).toBe('gpt-image-2');
     const low = json.priceTable.find((row) => row.size === '1024x1024' && row.quality === 'low')?.usd ?? 0;
     const high = json.priceTable.find((row) => row.size === '1024x1024' && row.quality === 'high')?.usd ?? 0;
@@ -69,13 +76,17 @@ describe('imagegen models, templates and config', () => {
     expect(list.status).toBe(0);
     expect(list.stdout.trim().split('\n')).toHaveLength(10);
     expect((await cli.run(['templates', 'list'])).stdout).toBe(list.stdout);
-    expect(cli.json<Array<{ name: string }>>(await cli.run(['--json', 'templates'])).map((template) => template.name)).toContain('og-image-prompt');
+    expect(cli.json<Array<{ name: string }>>(await cli.run(['--json', 'templates'])).map((template) => template.name)).toContain(
+      'og-image-prompt',
+    );
 
     const show = await cli.run(['templates', 'show', 'og-image-prompt']);
     expect(show.stdout).toMatch(/title +required/);
     expect(show.stdout).toContain('recommended size: 1200x630');
 
-    const rendered = cli.json<{ prompt: string; recommendedSize: string }>(await cli.run(['--json', 'templates', 'render', 'og-image-prompt', '--arg', 'title=Launch day', '--arg', 'brand_name=Acme']));
+    const rendered = cli.json<{ prompt: string; recommendedSize: string }>(
+      await cli.run(['--json', 'templates', 'render', 'og-image-prompt', '--arg', 'title=Launch day', '--arg', 'brand_name=Acme']),
+    );
     expect(rendered.prompt).toContain('Launch day');
     expect(rendered.recommendedSize).toBe('1200x630');
     expect(fake.requests.filter((request) => request.path.startsWith('/v1/images'))).toEqual([]);
@@ -86,7 +97,13 @@ describe('imagegen models, templates and config', () => {
     fs.mkdirSync(folder, { recursive: true });
     fs.writeFileSync(
       path.join(folder, 'sticker.json'),
-      JSON.stringify({ name: 'sticker', description: 'A die-cut sticker.', template: 'A die-cut sticker of {subject}.', arguments: { required: ['subject'] }, metadata: { recommended_size: '1024x1024' } }),
+      JSON.stringify({
+        name: 'sticker',
+        description: 'A die-cut sticker.',
+        template: 'A die-cut sticker of {subject}.',
+        arguments: { required: ['subject'] },
+        metadata: { recommended_size: '1024x1024' },
+      }),
     );
     const result = await cli.run(['templates'], { env: { TEMPLATES__DIRECTORY: folder } });
     expect(result.stdout).toMatch(/sticker +\(custom\)/);
@@ -117,7 +134,9 @@ describe('imagegen models, templates and config', () => {
   it('applies --set and --config before the command', async () => {
     const configFile = path.join(cli.storage, 'imagegen.json');
     fs.writeFileSync(configFile, JSON.stringify({ storage: { retention_days: 9 } }));
-    const rows = cli.json<Array<{ envName: string; value: unknown }>>(await cli.run(['--config', configFile, '--set', 'IMAGES__DEFAULT_QUALITY=low', '--json', 'config', 'show']));
+    const rows = cli.json<Array<{ envName: string; value: unknown }>>(
+      await cli.run(['--config', configFile, '--set', 'IMAGES__DEFAULT_QUALITY=low', '--json', 'config', 'show']),
+    );
     expect(rows.find((row) => row.envName === 'STORAGE__RETENTION_DAYS')?.value).toBe(9);
     expect(rows.find((row) => row.envName === 'IMAGES__DEFAULT_QUALITY')?.value).toBe('low');
   });
@@ -143,7 +162,9 @@ describe('imagegen models, templates and config', () => {
   });
 
   it('config check --test-keys lists models with the key, and exits 9 when the key is rejected', async () => {
-    const works = cli.json<{ keysWork: boolean; providers: Array<{ provider: string; status: string; modelCount: number }> }>(await cli.run(['--json', 'config', 'check', '--test-keys']));
+    const works = cli.json<{ keysWork: boolean; providers: Array<{ provider: string; status: string; modelCount: number }> }>(
+      await cli.run(['--json', 'config', 'check', '--test-keys']),
+    );
     expect(works.keysWork).toBe(true);
     expect(works.providers[0]).toMatchObject({ provider: 'openai', status: 'ok', modelCount: 2 });
 
@@ -157,7 +178,9 @@ describe('imagegen models, templates and config', () => {
 
   it('config check --test-keys checks a Gemini key too, with the provider the engine would use', async () => {
     const both = cli.json<{ keysWork: boolean; providers: Array<{ provider: string; status: string; modelCount?: number }> }>(
-      await cli.run(['--json', 'config', 'check', '--test-keys'], { env: { GEMINI_API_KEY: 'AIzaCliGeminiKey0123', PROVIDERS__GEMINI__BASE_URL: fake.url } }),
+      await cli.run(['--json', 'config', 'check', '--test-keys'], {
+        env: { GEMINI_API_KEY: 'AIzaCliGeminiKey0123', PROVIDERS__GEMINI__BASE_URL: fake.url },
+      }),
     );
     expect(both.keysWork).toBe(true);
     expect(both.providers.map((check) => [check.provider, check.status])).toEqual([
@@ -165,7 +188,9 @@ describe('imagegen models, templates and config', () => {
       ['gemini', 'ok'],
     ]);
     expect(both.providers[1]?.modelCount).toBeGreaterThan(0);
-    const openaiOnly = cli.json<{ providers: Array<{ provider: string; status: string }> }>(await cli.run(['--json', 'config', 'check', '--test-keys']));
+    const openaiOnly = cli.json<{ providers: Array<{ provider: string; status: string }> }>(
+      await cli.run(['--json', 'config', 'check', '--test-keys']),
+    );
     expect(openaiOnly.providers[1]).toMatchObject({ provider: 'gemini', status: 'skipped' });
   });
 

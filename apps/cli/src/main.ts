@@ -6,7 +6,10 @@ export { buildProgram } from './program';
 export { exitCodes } from './exit-codes';
 
 /** Runs one `imagegen` command line and resolves with its exit code (never calls process.exit itself). */
-export async function runCli(argv: string[], streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const { ImageGenError } = await import('@imagegen/core');
   const { program, context } = buildProgram(streams);
   try {
@@ -14,10 +17,14 @@ export async function runCli(argv: string[], streams: OutputStreams = { stdout: 
     return context.exitCode ?? exitCodes.ok;
   } catch (error) {
     const commanderCode = (error as { code?: string }).code;
-    if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') return exitCodes.ok;
+    if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help')
+      return exitCodes.ok;
     if (commanderCode?.startsWith('commander.')) {
       // Commander has printed the problem on stderr already.
-      if (argv.includes('--json')) streams.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: (error as Error).message.replace(/^error: /, '') } }, null, 2)}\n`);
+      if (argv.includes('--json'))
+        streams.stdout.write(
+          `${JSON.stringify({ error: { code: 'usage', message: (error as Error).message.replace(/^error: /, '') } }, null, 2)}\n`,
+        );
       return exitCodes.usage;
     }
     const output = context.output;
@@ -29,7 +36,11 @@ export async function runCli(argv: string[], streams: OutputStreams = { stdout: 
       output.failure(error.message, error.toJSON());
       return exitCodeForErrorCode(error.code);
     }
-    output.failure(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { name: 'Error', code: 'internal', message: error instanceof Error ? error.message : String(error) });
+    output.failure(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`, {
+      name: 'Error',
+      code: 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
     if (context.options.verbose && error instanceof Error && error.stack) streams.stderr.write(`${error.stack}\n`);
     return exitCodes.failure;
   } finally {

@@ -61,10 +61,12 @@ describe('output', () => {
   it('formats sizes and aligns columns', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(2.5 * 1024 * 1024)).toBe('2.5 MB');
-    expect(table([
-      ['a', 'bb', 'c'],
-      ['ccc', 'd', 'e'],
-    ])).toBe('a    bb  c\nccc  d   e');
+    expect(
+      table([
+        ['a', 'bb', 'c'],
+        ['ccc', 'd', 'e'],
+      ]),
+    ).toBe('a    bb  c\nccc  d   e');
   });
 });
 

@@ -101,14 +101,26 @@ export class Output {
  * --verbose). `muted` silences them after Ctrl-C, when the failures they report are the cancellation itself. With
  * --json the app uses the JSON logger instead.
  */
-export function createHumanLogger(output: Output, verbose: boolean, muted: () => boolean = () => false, bindings: Record<string, unknown> = {}): Logger {
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields: Record<string, unknown> = {}) => {
-    if (!verbose && (level === 'debug' || level === 'info' || muted())) return;
-    const all = { ...bindings, ...fields };
-    const detail = verbose && Object.keys(all).length > 0 ? ` ${output.errorColor.dim(JSON.stringify(all))}` : '';
-    const label = level === 'error' ? output.errorColor.red('error:') : level === 'warn' ? output.errorColor.yellow('warning:') : output.errorColor.dim(`${level}:`);
-    output.writeError(`${label} ${message}${detail}`);
-  };
+export function createHumanLogger(
+  output: Output,
+  verbose: boolean,
+  muted: () => boolean = () => false,
+  bindings: Record<string, unknown> = {},
+): Logger {
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (!verbose && (level === 'debug' || level === 'info' || muted())) return;
+      const all = { ...bindings, ...fields };
+      const detail = verbose && Object.keys(all).length > 0 ? ` ${output.errorColor.dim(JSON.stringify(all))}` : '';
+      const label =
+        level === 'error'
+          ? output.errorColor.red('error:')
+          : level === 'warn'
+            ? output.errorColor.yellow('warning:')
+            : output.errorColor.dim(`${level}:`);
+      output.writeError(`${label} ${message}${detail}`);
+    };
   return {
     debug: write('debug'),
     info: write('info'),
@@ -145,6 +157,11 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, visibleWidth(cell))));
   return rows
-    .map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell + ' '.repeat((widths[index] ?? 0) - visibleWidth(cell)))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, index) => (index === row.length - 1 ? cell : cell + ' '.repeat((widths[index] ?? 0) - visibleWidth(cell))))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

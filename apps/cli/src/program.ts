@@ -37,7 +37,9 @@ export function buildProgram(streams: OutputStreams): { program: Command; contex
   const program = new Command('imagegen');
   const context = new CliContext(program, streams);
   program
-    .description('Generate and edit images with OpenAI GPT image and Google Gemini image models from the terminal; run MCP servers; check an install.')
+    .description(
+      'Generate and edit images with OpenAI GPT image and Google Gemini image models from the terminal; run MCP servers; check an install.',
+    )
     .version(require('../package.json').version)
     .option('--json', 'machine-readable JSON on stdout (logs stay on stderr)')
     .option('--config <file>', 'JSON config file')

@@ -45,7 +45,12 @@ describe('imagegen serve', () => {
     const live = cli.start(['serve', '--transport', 'stdio'], { stdin: 'open' });
     let answer = '';
     live.child.stdout.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-test', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-test', version: '1' } },
+    };
     live.child.stdin.write(`${JSON.stringify(initialize)}\n`);
     await waitUntil(() => answer.includes('\n'), live.child);
     const response = JSON.parse(answer.split('\n')[0] ?? '') as { id: number; result: { serverInfo: { name: string } } };

@@ -17,7 +17,19 @@ describe('imagegen storage commands', () => {
     for (const prompt of ['a quiet harbour', 'a busy market']) {
       // Ids carry the second they were saved in, and history orders by id: the two images must not share a second.
       if (ids.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
-      const result = await cli.run(['--json', 'generate', prompt, '-q', 'low', '-s', '1024x1024', '--template', 'creative-image-prompt', '--arg', `subject=${prompt}`]);
+      const result = await cli.run([
+        '--json',
+        'generate',
+        prompt,
+        '-q',
+        'low',
+        '-s',
+        '1024x1024',
+        '--template',
+        'creative-image-prompt',
+        '--arg',
+        `subject=${prompt}`,
+      ]);
       ids.unshift(cli.json<{ images: Array<{ image_id: string }> }>(result).images[0]?.image_id ?? '');
     }
   });
@@ -33,10 +45,14 @@ describe('imagegen storage commands', () => {
     expect(lines[0]).toContain(ids[0]);
     expect(lines[1]).toContain(ids[1]);
     expect(human.stdout).toContain('2 of 2 image(s)');
-    const json = cli.json<{ images: Array<{ imageId: string }>; totalCount: number; nextCursor?: string }>(await cli.run(['--json', 'history', '--limit', '1']));
+    const json = cli.json<{ images: Array<{ imageId: string }>; totalCount: number; nextCursor?: string }>(
+      await cli.run(['--json', 'history', '--limit', '1']),
+    );
     expect(json.images.map((image) => image.imageId)).toEqual([ids[0]]);
     expect(json.totalCount).toBe(2);
-    const next = cli.json<{ images: Array<{ imageId: string }> }>(await cli.run(['--json', 'history', '--limit', '1', '--cursor', json.nextCursor ?? '']));
+    const next = cli.json<{ images: Array<{ imageId: string }> }>(
+      await cli.run(['--json', 'history', '--limit', '1', '--cursor', json.nextCursor ?? '']),
+    );
     expect(next.images.map((image) => image.imageId)).toEqual([ids[1]]);
   });
 
@@ -46,7 +62,9 @@ describe('imagegen storage commands', () => {
     expect(human.stdout).toContain('model:       gpt-image-2');
     expect(human.stdout).toContain('labels:      template=creative-image-prompt');
     expect(human.stdout).toContain('a busy market');
-    const json = cli.json<{ imageId: string; filePath: string; metadata: { file_info: { dimensions: string } } }>(await cli.run(['--json', 'show', `generated-images://${ids[0]}`]));
+    const json = cli.json<{ imageId: string; filePath: string; metadata: { file_info: { dimensions: string } } }>(
+      await cli.run(['--json', 'show', `generated-images://${ids[0]}`]),
+    );
     expect(json.imageId).toBe(ids[0]);
     expect(json.metadata.file_info.dimensions).toBe('1024x1024');
     expect(fs.existsSync(json.filePath)).toBe(true);
@@ -63,7 +81,9 @@ describe('imagegen storage commands', () => {
     const bin = path.join(cli.storage, 'bin');
     const record = path.join(cli.storage, 'opened.txt');
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > "${record}.tmp" && mv "${record}.tmp" "${record}"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > "${record}.tmp" && mv "${record}.tmp" "${record}"\n`, {
+      mode: 0o755,
+    });
     const result = await cli.run(['show', ids[0] ?? '', '--open'], { env: { PATH: `${bin}${path.delimiter}${cli.env['PATH']}` } });
     expect(result.status).toBe(0);
     await waitUntil(() => fs.existsSync(record));
@@ -83,7 +103,9 @@ describe('imagegen storage commands', () => {
     const human = await cli.run(['stats']);
     expect(human.status).toBe(0);
     expect(human.stdout).toContain('2 image(s)');
-    const json = cli.json<{ imageCount: number; byFormat: { png: { count: number } }; basePath: string }>(await cli.run(['--json', 'stats']));
+    const json = cli.json<{ imageCount: number; byFormat: { png: { count: number } }; basePath: string }>(
+      await cli.run(['--json', 'stats']),
+    );
     expect(json).toMatchObject({ imageCount: 2, byFormat: { png: { count: 2 } }, basePath: storageFolder() });
   });
 
@@ -93,14 +115,18 @@ describe('imagegen storage commands', () => {
     expect(human.stdout).toMatch(/of \$5\.0000 daily budget/);
     expect(human.stdout).toContain('no monthly budget');
     expect(human.stdout).toContain('2 call(s)');
-    const json = cli.json<{ todayUsd: number; daily: { capUsd: number; remainingUsd: number; reached: boolean }; byDay: Array<{ calls: number; images: number }> }>(
-      await cli.run(['--json', 'cost'], { env: { COST__DAILY_BUDGET_USD: '5' } }),
-    );
+    const json = cli.json<{
+      todayUsd: number;
+      daily: { capUsd: number; remainingUsd: number; reached: boolean };
+      byDay: Array<{ calls: number; images: number }>;
+    }>(await cli.run(['--json', 'cost'], { env: { COST__DAILY_BUDGET_USD: '5' } }));
     expect(json.todayUsd).toBeGreaterThan(0);
     expect(json.daily).toMatchObject({ capUsd: 5, reached: false });
     expect(json.daily.remainingUsd).toBeCloseTo(5 - json.todayUsd, 6);
     expect(json.byDay[0]).toMatchObject({ calls: 2, images: 2 });
-    const reached = cli.json<{ daily: { reached: boolean } }>(await cli.run(['--json', 'cost'], { env: { COST__DAILY_BUDGET_USD: '0.0001' } }));
+    const reached = cli.json<{ daily: { reached: boolean } }>(
+      await cli.run(['--json', 'cost'], { env: { COST__DAILY_BUDGET_USD: '0.0001' } }),
+    );
     expect(reached.daily.reached).toBe(true);
   });
 
@@ -113,7 +139,9 @@ describe('imagegen storage commands', () => {
     expect(dry.stdout).toContain('over the size cap');
     expect(imageFilesUnder(storageFolder())).toEqual(before);
 
-    const json = cli.json<{ dryRun: boolean; removedImages: Array<{ imageId: string; reason: string }> }>(await cli.run(['--json', 'cleanup'], { env: tiny }));
+    const json = cli.json<{ dryRun: boolean; removedImages: Array<{ imageId: string; reason: string }> }>(
+      await cli.run(['--json', 'cleanup'], { env: tiny }),
+    );
     expect(json.dryRun).toBe(false);
     expect(json.removedImages.map((image) => image.imageId).sort()).toEqual([...ids].sort());
     expect(imageFilesUnder(storageFolder())).toEqual([]);

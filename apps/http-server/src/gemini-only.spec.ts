@@ -36,7 +36,13 @@ describe('imagegen-mcp-http with only a Gemini key', () => {
   beforeAll(async () => {
     fake = await createFakeProviderServer();
     storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-http-gemini-'));
-    server = await startServer({ PATH: process.env['PATH'] ?? '', HOME: storage, STORAGE__BASE_PATH: storage, GEMINI_API_KEY: 'AIzaHttpGeminiKey0123', PROVIDERS__GEMINI__BASE_URL: fake.url });
+    server = await startServer({
+      PATH: process.env['PATH'] ?? '',
+      HOME: storage,
+      STORAGE__BASE_PATH: storage,
+      GEMINI_API_KEY: 'AIzaHttpGeminiKey0123',
+      PROVIDERS__GEMINI__BASE_URL: fake.url,
+    });
   }, 60_000);
   afterAll(async () => {
     const exited = new Promise((resolve) => server.child.once('exit', resolve));
@@ -50,7 +56,10 @@ describe('imagegen-mcp-http with only a Gemini key', () => {
     const client = new Client({ name: 'http-gemini-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     try {
-      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite over a beach', model: 'gemini-3-pro-image', size: '1024x1024' } });
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a kite over a beach', model: 'gemini-3-pro-image', size: '1024x1024' },
+      });
       expect(result.isError).toBeFalsy();
       const structured = result.structuredContent as { image_id: string; resource_uri: string };
       const resource = await client.readResource({ uri: structured.resource_uri });

@@ -52,7 +52,14 @@ async function startApp(overrides: Partial<HttpAppOptions> = {}): Promise<Harnes
       createImageGenMcpServer({
         engine: serverEngine,
         logger,
-        settings: { name: 'test', version: '0.0.0', responseByteBudget: 500_000, includeDataUrl: false, allowLocalFiles: false, retentionDays: 30 },
+        settings: {
+          name: 'test',
+          version: '0.0.0',
+          responseByteBudget: 500_000,
+          includeDataUrl: false,
+          allowLocalFiles: false,
+          retentionDays: 30,
+        },
       }),
     host: '127.0.0.1',
     allowedHosts: [],
@@ -148,22 +155,41 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
-    const status = await rawRequest(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { Host: 'evil.example', ...auth, 'Content-Type': 'application/json' }, body: '{}' });
+    const status = await rawRequest(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { Host: 'evil.example', ...auth, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(status).toBe(403);
   });
 
   it('refuses a browser Origin it does not trust and accepts the loopback one', async () => {
-    const foreign = await fetch(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { ...mcpHeaders, ...auth, Origin: 'http://evil.example' }, body: initializeBody });
+    const foreign = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...mcpHeaders, ...auth, Origin: 'http://evil.example' },
+      body: initializeBody,
+    });
     expect(foreign.status).toBe(403);
     expect(((await foreign.json()) as { message: string }).message).toContain('SERVER__ALLOWED_ORIGINS');
-    const local = await fetch(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { ...mcpHeaders, ...auth, Origin: harness.baseUrl }, body: initializeBody });
+    const local = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...mcpHeaders, ...auth, Origin: harness.baseUrl },
+      body: initializeBody,
+    });
     expect(local.status).toBe(200);
     await local.body?.cancel();
   });
 
   it('accepts bodies beyond 100 KB up to the limit and refuses bigger ones with 413', async () => {
     const ping = (padding: number) =>
-      fetch(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { ...mcpHeaders, ...auth }, body: JSON.stringify({ ...JSON.parse(initializeBody), params: { ...JSON.parse(initializeBody).params, padding: 'x'.repeat(padding) } }) });
+      fetch(`${harness.baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...mcpHeaders, ...auth },
+        body: JSON.stringify({
+          ...JSON.parse(initializeBody),
+          params: { ...JSON.parse(initializeBody).params, padding: 'x'.repeat(padding) },
+        }),
+      });
     const fits = await ping(300 * 1024);
     expect(fits.status).toBe(200);
     await fits.body?.cancel();
@@ -183,17 +209,27 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
     const before = await read();
     const client = await connectStreamable(harness.baseUrl);
     try {
-      const first = await client.callTool({ name: 'generate_image', arguments: { prompt: 'metrics lighthouse', size: '1024x1024', quality: 'low' } });
+      const first = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'metrics lighthouse', size: '1024x1024', quality: 'low' },
+      });
       expect(first.isError).toBeFalsy();
-      const again = await client.callTool({ name: 'generate_image', arguments: { prompt: 'metrics lighthouse', size: '1024x1024', quality: 'low' } });
+      const again = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'metrics lighthouse', size: '1024x1024', quality: 'low' },
+      });
       expect((again.structuredContent as { from_cache: boolean }).from_cache).toBe(true);
-      const refused = await client.callTool({ name: 'generate_image', arguments: { prompt: 'metrics lighthouse', model: 'no-such-model' } });
+      const refused = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'metrics lighthouse', model: 'no-such-model' },
+      });
       expect(refused.isError).toBe(true);
     } finally {
       await client.close();
     }
     const after = await read();
-    const delta = (name: string, labels: Record<string, string> = {}) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
     const model = { operation: 'generate', model: 'gpt-image-2', provider: 'openai' };
     expect(delta('imagegen_generations_total', { ...model, cache: 'miss' })).toBe(1);
     expect(delta('imagegen_generations_total', { ...model, cache: 'hit' })).toBe(1);
@@ -206,7 +242,9 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
     expect(delta('imagegen_mcp_tool_call_duration_seconds_count', { tool: 'generate_image' })).toBe(3);
     expect(delta('imagegen_generation_duration_seconds_count', model)).toBe(2);
     expect(delta('imagegen_http_requests_total', { route: '/mcp', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(3);
-    expect(sampleValue(after, 'imagegen_http_requests_total', { route: '/metrics', method: 'GET', status: '401' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(after, 'imagegen_http_requests_total', { route: '/metrics', method: 'GET', status: '401' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(sampleValue(after, 'imagegen_http_request_duration_seconds_count', { route: '/mcp' })).toBeGreaterThan(0);
     expect(declaresMetric(after, 'imagegen_mcp_sessions')).toBe(true);
     expect(declaresMetric(after, 'process_cpu_seconds_total')).toBe(false);
@@ -225,7 +263,11 @@ describe('HTTP app CORS', () => {
   it('answers a preflight from a CORS origin without a token', async () => {
     const response = await fetch(`${harness.baseUrl}/mcp`, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type, mcp-session-id' },
+      headers: {
+        Origin: 'https://app.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type, mcp-session-id',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -234,7 +276,11 @@ describe('HTTP app CORS', () => {
   });
 
   it('lets a CORS origin read Mcp-Session-Id', async () => {
-    const response = await fetch(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { ...mcpHeaders, ...auth, Origin: 'https://app.example' }, body: initializeBody });
+    const response = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...mcpHeaders, ...auth, Origin: 'https://app.example' },
+      body: initializeBody,
+    });
     expect(response.status).toBe(200);
     await response.body?.cancel();
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -243,11 +289,18 @@ describe('HTTP app CORS', () => {
   });
 
   it('accepts an allowed origin without CORS headers and refuses any other', async () => {
-    const allowed = await fetch(`${harness.baseUrl}/mcp`, { method: 'POST', headers: { ...mcpHeaders, ...auth, Origin: 'https://other.example' }, body: initializeBody });
+    const allowed = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...mcpHeaders, ...auth, Origin: 'https://other.example' },
+      body: initializeBody,
+    });
     expect(allowed.status).toBe(200);
     await allowed.body?.cancel();
     expect(allowed.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await fetch(`${harness.baseUrl}/mcp`, { method: 'OPTIONS', headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
   });
 });
@@ -297,7 +350,10 @@ describe('HTTP app legacy HTTP+SSE transport', () => {
       expect(harness.http.sessionCount()).toBe(2);
       const tools = await first.listTools();
       expect(tools.tools.map((tool) => tool.name)).toContain('generate_image');
-      const result = await second.callTool({ name: 'generate_image', arguments: { prompt: 'an old client', size: '1024x1024', quality: 'low' } });
+      const result = await second.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'an old client', size: '1024x1024', quality: 'low' },
+      });
       expect(result.isError).toBeFalsy();
       const stats = await first.readResource({ uri: 'storage-stats://overview' });
       expect(stats.contents[0]?.mimeType).toBe('application/json');
@@ -309,7 +365,11 @@ describe('HTTP app legacy HTTP+SSE transport', () => {
   });
 
   it('refuses a message for an unknown SSE session, a foreign Host and a foreign Origin', async () => {
-    const unknown = await fetch(`${harness.baseUrl}/messages?sessionId=00000000-0000-0000-0000-000000000000`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' });
+    const unknown = await fetch(`${harness.baseUrl}/messages?sessionId=00000000-0000-0000-0000-000000000000`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(unknown.status).toBe(404);
     expect(await rawRequest(`${harness.baseUrl}/sse`, { method: 'GET', headers: { Host: 'evil.example', ...auth } })).toBe(403);
     expect((await fetch(`${harness.baseUrl}/sse`, { headers: { ...auth, Origin: 'http://evil.example' } })).status).toBe(403);

@@ -106,7 +106,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const report = await options.engine.checkReadiness();
     const checks = Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, check.ok]));
     const problems = Object.values(report.checks).flatMap((check) => (check.message === undefined ? [] : [check.message]));
-    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', checks, ...(problems.length ? { problems } : {}) });
+    response
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ready' : 'not_ready', checks, ...(problems.length ? { problems } : {}) });
   });
 
   if (hostCheck) app.use(hostCheck);
@@ -147,18 +149,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     await session.transport.close().catch(() => undefined);
     await session.server.close().catch(() => undefined);
   };
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const table of [sessions, sseSessions]) {
-      for (const [sessionId, session] of table) {
-        if (now - session.lastSeen > options.sessionIdleMs) {
-          options.logger.info('closing idle MCP session', { sessionId });
-          table.delete(sessionId);
-          void closeSession(session);
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const table of [sessions, sseSessions]) {
+        for (const [sessionId, session] of table) {
+          if (now - session.lastSeen > options.sessionIdleMs) {
+            options.logger.info('closing idle MCP session', { sessionId });
+            table.delete(sessionId);
+            void closeSession(session);
+          }
         }
       }
-    }
-  }, Math.max(10, Math.min(60_000, options.sessionIdleMs / 2)));
+    },
+    Math.max(10, Math.min(60_000, options.sessionIdleMs / 2)),
+  );
   sweep.unref();
 
   const handleStateless = async (request: Request, response: Response) => {
@@ -250,7 +255,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const status = error.status ?? 500;
     response.status(status).json({
       error: error.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request',
-      message: error.type === 'entity.too.large' ? `The request body is larger than ${options.maxBodyBytes} bytes (SERVER__MAX_BODY_MB).` : 'The request could not be read.',
+      message:
+        error.type === 'entity.too.large'
+          ? `The request body is larger than ${options.maxBodyBytes} bytes (SERVER__MAX_BODY_MB).`
+          : 'The request could not be read.',
     });
   });
 

@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     engine = await createImageEngineFromConfig(config, { logger });
   } catch (error) {
     process.stderr.write(`imagegen-mcp-http: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
-    process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+    process.exitCode =
+      ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
     return;
   }
   const hostInUrl = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -105,11 +106,18 @@ async function main(): Promise<void> {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     if (!config.images.base_host) publicBaseUrl = `http://${hostInUrl}:${port}`;
-    logger.info('listening', { url: `http://${hostInUrl}:${port}/mcp`, stateless: config.server.stateless, storage: config.storage.base_path, providers: engine.configuredProviders() });
+    logger.info('listening', {
+      url: `http://${hostInUrl}:${port}/mcp`,
+      stateless: config.server.stateless,
+      storage: config.storage.base_path,
+      providers: engine.configuredProviders(),
+    });
   });
 
   listener.on('error', (error: NodeJS.ErrnoException) => {
-    process.stderr.write(`imagegen-mcp-http: cannot listen on ${config.server.host}:${config.server.port}: ${error.code ?? error.message}\n`);
+    process.stderr.write(
+      `imagegen-mcp-http: cannot listen on ${config.server.host}:${config.server.port}: ${error.code ?? error.message}\n`,
+    );
     process.exit(exitCodes.startupFailure);
   });
 

@@ -113,7 +113,12 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     buckets: durationBuckets,
     registers,
   });
-  const cacheHits = new Counter({ name: 'imagegen_cache_hits_total', help: 'Generate and edit calls answered from the cache.', labelNames: ['operation'] as const, registers });
+  const cacheHits = new Counter({
+    name: 'imagegen_cache_hits_total',
+    help: 'Generate and edit calls answered from the cache.',
+    labelNames: ['operation'] as const,
+    registers,
+  });
   const cacheMisses = new Counter({
     name: 'imagegen_cache_misses_total',
     help: 'Generate and edit calls the cache could not answer (requests with fresh=true are not counted).',
@@ -133,7 +138,9 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     registers,
   });
 
-  const observeCall = async <T extends { model: string; provider: string; fromCache: boolean; images: unknown[]; actualCostUsd?: number; estimatedCostUsd?: number }>(
+  const observeCall = async <
+    T extends { model: string; provider: string; fromCache: boolean; images: unknown[]; actualCostUsd?: number; estimatedCostUsd?: number },
+  >(
     operation: Operation,
     fresh: boolean,
     call: () => Promise<T>,

@@ -13,7 +13,12 @@ describe('origin policy', () => {
   });
 
   it('on a public server, trusts only the allowed host names and the configured origins', () => {
-    const policy = createOriginPolicy({ bindHost: '0.0.0.0', allowedHosts: ['mcp.example.com:443'], allowedOrigins: ['https://tools.example.com/'], corsOrigins: ['https://app.example.com'] });
+    const policy = createOriginPolicy({
+      bindHost: '0.0.0.0',
+      allowedHosts: ['mcp.example.com:443'],
+      allowedOrigins: ['https://tools.example.com/'],
+      corsOrigins: ['https://app.example.com'],
+    });
     expect(policy.accepts('http://localhost:6274')).toBe(false);
     expect(policy.accepts('https://mcp.example.com')).toBe(true);
     expect(policy.accepts('https://TOOLS.example.com')).toBe(true);
@@ -24,7 +29,11 @@ describe('origin policy', () => {
   });
 
   it('accepts any origin when asked to with *', () => {
-    expect(createOriginPolicy({ bindHost: '0.0.0.0', allowedHosts: [], allowedOrigins: ['*'], corsOrigins: [] }).accepts('https://anything.example')).toBe(true);
+    expect(
+      createOriginPolicy({ bindHost: '0.0.0.0', allowedHosts: [], allowedOrigins: ['*'], corsOrigins: [] }).accepts(
+        'https://anything.example',
+      ),
+    ).toBe(true);
     const cors = createOriginPolicy({ bindHost: '0.0.0.0', allowedHosts: [], allowedOrigins: [], corsOrigins: ['*'] });
     expect(cors.corsAllows('https://anything.example')).toBe(true);
   });

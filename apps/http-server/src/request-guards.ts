@@ -25,7 +25,10 @@ function hostnameOf(hostAndPort: string): string | undefined {
 
 /** `allowed_hosts` entries may be names, `name:port` or bracketed IPv6; compare hostnames only. */
 function normalizeHostnames(names: readonly string[]): string[] {
-  return names.map((name) => hostnameOf(name.includes(':') && !name.startsWith('[') && name.split(':').length > 2 ? `[${name}]` : name) ?? name.toLowerCase());
+  return names.map(
+    (name) =>
+      hostnameOf(name.includes(':') && !name.startsWith('[') && name.split(':').length > 2 ? `[${name}]` : name) ?? name.toLowerCase(),
+  );
 }
 
 /** An origin as browsers send it: scheme://host[:port], lower-case, no trailing slash. */
@@ -57,7 +60,12 @@ export function hostValidation(options: RequestGuardOptions): RequestHandler | u
     const header = request.headers.host;
     const hostname = header ? hostnameOf(header) : undefined;
     if (hostname && accepted.has(hostname)) return next();
-    refuse(response, 403, 'forbidden_host', `Host ${header ?? '(none)'} is not served here; add it to SERVER__ALLOWED_HOSTS if it is this server's name.`);
+    refuse(
+      response,
+      403,
+      'forbidden_host',
+      `Host ${header ?? '(none)'} is not served here; add it to SERVER__ALLOWED_HOSTS if it is this server's name.`,
+    );
   };
 }
 
@@ -67,7 +75,10 @@ export function createOriginPolicy(options: RequestGuardOptions) {
   const anyOrigin = options.allowedOrigins.includes('*') || corsAny;
   const cors = new Set(options.corsOrigins.filter((origin) => origin !== '*').map(normalizeOrigin));
   const accepted = new Set([...options.allowedOrigins.filter((origin) => origin !== '*').map(normalizeOrigin), ...cors]);
-  const trustedHostnames = new Set([...(isLoopbackHost(options.bindHost) ? loopbackHostnames : []), ...normalizeHostnames(options.allowedHosts)]);
+  const trustedHostnames = new Set([
+    ...(isLoopbackHost(options.bindHost) ? loopbackHostnames : []),
+    ...normalizeHostnames(options.allowedHosts),
+  ]);
   const accepts = (origin: string): boolean => {
     const normalized = normalizeOrigin(origin);
     if (anyOrigin || accepted.has(normalized)) return true;
@@ -96,7 +107,12 @@ export function originValidation(policy: ReturnType<typeof createOriginPolicy>):
   return (request, response, next) => {
     const origin = request.headers.origin;
     if (origin === undefined || policy.accepts(origin)) return next();
-    refuse(response, 403, 'forbidden_origin', `Origin ${origin} may not use this server; add it to SERVER__ALLOWED_ORIGINS (or SERVER__CORS_ORIGINS for browser apps).`);
+    refuse(
+      response,
+      403,
+      'forbidden_origin',
+      `Origin ${origin} may not use this server; add it to SERVER__ALLOWED_ORIGINS (or SERVER__CORS_ORIGINS for browser apps).`,
+    );
   };
 }
 

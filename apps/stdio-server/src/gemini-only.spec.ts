@@ -28,7 +28,13 @@ describe('imagegen-mcp with only a Gemini key', () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [binary],
-      env: { PATH: process.env['PATH'] ?? '', HOME: storage, STORAGE__BASE_PATH: storage, GEMINI_API_KEY: 'AIzaStdioGeminiKey0123', PROVIDERS__GEMINI__BASE_URL: fake.url },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: storage,
+        STORAGE__BASE_PATH: storage,
+        GEMINI_API_KEY: 'AIzaStdioGeminiKey0123',
+        PROVIDERS__GEMINI__BASE_URL: fake.url,
+      },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'stdio-gemini-e2e', version: '1.0.0' });

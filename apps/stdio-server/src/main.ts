@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     engine = await engineCreation;
   } catch (error) {
     process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
-    process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+    process.exitCode =
+      ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
     return;
   }
   const server = createImageGenMcpServer({

@@ -46,8 +46,13 @@ describe('imagegen-mcp (stdio)', () => {
     await client.connect(transport);
     try {
       const tools = await client.listTools();
-      expect(tools.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models']));
-      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a paper boat', size: '1024x1024', quality: 'low' } });
+      expect(tools.tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models']),
+      );
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a paper boat', size: '1024x1024', quality: 'low' },
+      });
       expect(result.isError).toBeFalsy();
       const structured = result.structuredContent as { image_id: string; resource_uri: string };
       expect(structured.image_id).toMatch(/^img_\d{14}_[0-9a-f]{12}$/);
@@ -62,7 +67,12 @@ describe('imagegen-mcp (stdio)', () => {
   });
 
   it('starts with no provider key and names the setting to add', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [binary], env: baseEnvironment(storage), stderr: 'ignore' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [binary],
+      env: baseEnvironment(storage),
+      stderr: 'ignore',
+    });
     const client = new Client({ name: 'stdio-e2e', version: '1.0.0' });
     await client.connect(transport);
     try {

@@ -11,7 +11,12 @@ const redisUrl = 'redis://127.0.0.1:6379/0';
 describe('Redis cache', () => {
   const opened: Array<RedisCache<{ imageIds: string[] }>> = [];
   const open = (maxBytes = 1_000_000, keyPrefix = `imagegen-test:${randomUUID()}:`) => {
-    const cache = createRedisCache<{ imageIds: string[] }>({ url: redisUrl, maxBytes, keyPrefix, clock: createManualClock(new Date('2026-12-01T10:00:00Z')) });
+    const cache = createRedisCache<{ imageIds: string[] }>({
+      url: redisUrl,
+      maxBytes,
+      keyPrefix,
+      clock: createManualClock(new Date('2026-12-01T10:00:00Z')),
+    });
     opened.push(cache);
     return cache;
   };
@@ -74,7 +79,10 @@ describe('Redis cache', () => {
     const down = createRedisCache<{ imageIds: string[] }>({ url: 'redis://127.0.0.1:1/0', maxBytes: 1000, commandTimeoutMs: 300 });
     try {
       await expect(down.get('x')).rejects.toBeDefined();
-      await expect(down.ping()).rejects.toMatchObject({ code: 'upstream_unavailable', message: expect.stringContaining('CACHE__REDIS_URL') });
+      await expect(down.ping()).rejects.toMatchObject({
+        code: 'upstream_unavailable',
+        message: expect.stringContaining('CACHE__REDIS_URL'),
+      });
     } finally {
       await down.close();
     }

@@ -159,7 +159,9 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
       const size = Math.max(1, Math.ceil(setOptions.sizeBytes));
       if (size > options.maxBytes) return;
       const ttlMs = Math.max(1, Math.round(setOptions.ttlMs));
-      const evicted = await (await connecting).imagegenCacheSet(...scriptKeys(key), key, JSON.stringify(value), ttlMs, size, options.maxBytes, entryPrefix);
+      const evicted = await (
+        await connecting
+      ).imagegenCacheSet(...scriptKeys(key), key, JSON.stringify(value), ttlMs, size, options.maxBytes, entryPrefix);
       counters.evictions += evicted;
       refreshSnapshot();
     },
@@ -185,7 +187,12 @@ export function createRedisCache<V extends object>(options: RedisCacheOptions): 
       try {
         await (await connecting).ping();
       } catch (error) {
-        throw new ImageGenError({ code: 'upstream_unavailable', message: 'The Redis cache does not answer; check CACHE__REDIS_URL.', retryable: true, cause: error });
+        throw new ImageGenError({
+          code: 'upstream_unavailable',
+          message: 'The Redis cache does not answer; check CACHE__REDIS_URL.',
+          retryable: true,
+          cause: error,
+        });
       }
     },
     async close() {

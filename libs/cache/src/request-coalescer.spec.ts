@@ -42,10 +42,14 @@ describe('createRequestCoalescer', () => {
     const gate = deferred<string>();
     let sharedSignal: AbortSignal | undefined;
     const impatient = new AbortController();
-    const leaving = coalescer.run('key', (signal) => {
-      sharedSignal = signal;
-      return gate.promise;
-    }, impatient.signal);
+    const leaving = coalescer.run(
+      'key',
+      (signal) => {
+        sharedSignal = signal;
+        return gate.promise;
+      },
+      impatient.signal,
+    );
     const staying = coalescer.run('key', () => gate.promise);
     impatient.abort();
     await expect(leaving).rejects.toMatchObject({ code: 'cancelled' });
@@ -59,10 +63,14 @@ describe('createRequestCoalescer', () => {
     let sharedSignal: AbortSignal | undefined;
     const controllers = [new AbortController(), new AbortController()];
     const waiting = controllers.map((controller) =>
-      coalescer.run('key', (signal) => {
-        sharedSignal = signal;
-        return new Promise<string>(() => undefined);
-      }, controller.signal),
+      coalescer.run(
+        'key',
+        (signal) => {
+          sharedSignal = signal;
+          return new Promise<string>(() => undefined);
+        },
+        controller.signal,
+      ),
     );
     controllers.forEach((controller) => controller.abort());
     await Promise.all(waiting.map((promise) => expect(promise).rejects.toMatchObject({ code: 'cancelled' })));

@@ -1,10 +1,20 @@
 import { computeRequestKey, hashBytes } from './request-key';
 
 describe('computeRequestKey', () => {
-  const base = { model: 'gpt-image-2', prompt: 'a fox', parameters: { size: '1024x1024', quality: 'low' }, images: [hashBytes(Buffer.from('a'))] };
+  const base = {
+    model: 'gpt-image-2',
+    prompt: 'a fox',
+    parameters: { size: '1024x1024', quality: 'low' },
+    images: [hashBytes(Buffer.from('a'))],
+  };
 
   it('ignores property order and unset options', () => {
-    const reordered = { parameters: { quality: 'low', size: '1024x1024', style: undefined }, images: base.images, prompt: 'a fox', model: 'gpt-image-2' };
+    const reordered = {
+      parameters: { quality: 'low', size: '1024x1024', style: undefined },
+      images: base.images,
+      prompt: 'a fox',
+      model: 'gpt-image-2',
+    };
     expect(computeRequestKey(reordered)).toBe(computeRequestKey(base));
   });
 

@@ -34,12 +34,17 @@ export interface CapturedLogLine {
 }
 
 /** A logger that keeps lines in memory, for tests and for the CLI's `--verbose` summaries. */
-export function createMemoryLogger(bindings: LogFields = {}, lines: CapturedLogLine[] = []): Logger & {
+export function createMemoryLogger(
+  bindings: LogFields = {},
+  lines: CapturedLogLine[] = [],
+): Logger & {
   lines: CapturedLogLine[];
 } {
-  const write = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    lines.push({ level, message, fields: { ...bindings, ...fields } });
-  };
+  const write =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      lines.push({ level, message, fields: { ...bindings, ...fields } });
+    };
   return {
     lines,
     debug: write('debug'),

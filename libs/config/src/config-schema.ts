@@ -117,7 +117,10 @@ const imagesSchema = z.object({
 const serverSchema = z.object({
   name: setting(text(), { default: 'Image Gen MCP Server', description: 'Server name announced to MCP clients.' }),
   version: setting(text(), { default: '0.1.0', description: 'Server version announced to MCP clients.' }),
-  port: setting(integer({ min: 0, max: 65535 }), { default: 3001, description: 'TCP port of the HTTP transport; 0 picks a free one (logged at start).' }),
+  port: setting(integer({ min: 0, max: 65535 }), {
+    default: 3001,
+    description: 'TCP port of the HTTP transport; 0 picks a free one (logged at start).',
+  }),
   host: setting(text(), { default: '127.0.0.1', description: 'Interface the HTTP transport listens on.' }),
   log_level: setting(choice(['debug', 'info', 'warn', 'error']), {
     default: 'info',
@@ -142,7 +145,8 @@ const serverSchema = z.object({
   }),
   cors_origins: setting(list(), {
     default: [],
-    description: 'Origins that get CORS headers from the HTTP transport (Mcp-Session-Id exposed); they are accepted origins too. * = any accepted origin.',
+    description:
+      'Origins that get CORS headers from the HTTP transport (Mcp-Session-Id exposed); they are accepted origins too. * = any accepted origin.',
   }),
   stateless: setting(flag(), { default: false, description: 'Serve HTTP statelessly: a new MCP server per request.' }),
   session_idle_minutes: setting(decimal({ greaterThan: 0 }), {

@@ -18,20 +18,76 @@ function lineFor(env: Record<string, string>): string {
 
 describe('invalid values fail fast with a line naming the setting, the value, the source and what is allowed', () => {
   it.each([
-    ['a bad number', { PROVIDERS__OPENAI__TIMEOUT: 'soon' }, '  - PROVIDERS__OPENAI__TIMEOUT = "soon" (from env): expected a number greater than 0'],
-    ['a number out of range', { PROVIDERS__OPENAI__MAX_RETRIES: '11' }, '  - PROVIDERS__OPENAI__MAX_RETRIES = "11" (from env): expected a whole number from 0 to 10'],
-    ['a fraction where a whole number is needed', { SERVER__PORT: '80.5' }, '  - SERVER__PORT = "80.5" (from env): expected a whole number from 0 to 65535'],
-    ['a bad choice', { IMAGES__DEFAULT_QUALITY: 'ultra' }, '  - IMAGES__DEFAULT_QUALITY = "ultra" (from env): expected one of auto, low, medium, high, xhigh, max'],
-    ['a bad boolean', { SERVER__STATELESS: 'maybe' }, '  - SERVER__STATELESS = "maybe" (from env): expected true or false (also 1/0, yes/no)'],
-    ['a bad URL', { PROVIDERS__OPENAI__BASE_URL: 'api.openai.com' }, '  - PROVIDERS__OPENAI__BASE_URL = "api.openai.com" (from env): not a URL; expected a URL starting with http:// or https://'],
-    ['a URL with the wrong scheme', { IMAGES__BASE_HOST: 'ftp://images.example' }, '  - IMAGES__BASE_HOST = "ftp://images.example" (from env): the scheme ftp:// is not allowed; expected a URL starting with http:// or https://'],
-    ['a bad size', { IMAGES__DEFAULT_SIZE: '1536by1024' }, '  - IMAGES__DEFAULT_SIZE = "1536by1024" (from env): expected auto, or WIDTHxHEIGHT with positive whole numbers (e.g. 1536x1024)'],
-    ['a zero size', { IMAGES__DEFAULT_SIZE: '0x1024' }, '  - IMAGES__DEFAULT_SIZE = "0x1024" (from env): expected auto, or WIDTHxHEIGHT with positive whole numbers (e.g. 1536x1024)'],
-    ['bad octal digits', { STORAGE__FILE_PERMISSIONS: '688' }, '  - STORAGE__FILE_PERMISSIONS = "688" (from env): not 3 or 4 octal digits; expected 3 or 4 octal digits as text, at most 0777 (e.g. "644" or "0600")'],
-    ['octal permissions above 0777', { STORAGE__FILE_PERMISSIONS: '1777' }, '  - STORAGE__FILE_PERMISSIONS = "1777" (from env): expected 3 or 4 octal digits as text, at most 0777 (e.g. "644" or "0600")'],
-    ['bad JSON', { IMAGES__CUSTOM_MODELS: '[{"id": "x",' }, '  - IMAGES__CUSTOM_MODELS = "[{\\"id\\": \\"x\\"," (from env): not valid JSON; expected a JSON array of objects, each with a string "id" and "provider"'],
-    ['JSON of the wrong shape', { IMAGES__CUSTOM_MODELS: '[{"id":"x"}]' }, '  - IMAGES__CUSTOM_MODELS = "[{\\"id\\":\\"x\\"}]" (from env): item 0, "provider": Invalid input: expected string, received undefined; expected a JSON array of objects, each with a string "id" and "provider"'],
-    ['a missing redis_url', { CACHE__BACKEND: 'redis' }, '  - CACHE__REDIS_URL: not set, but required when CACHE__BACKEND is redis; expected a URL starting with redis:// or rediss://'],
+    [
+      'a bad number',
+      { PROVIDERS__OPENAI__TIMEOUT: 'soon' },
+      '  - PROVIDERS__OPENAI__TIMEOUT = "soon" (from env): expected a number greater than 0',
+    ],
+    [
+      'a number out of range',
+      { PROVIDERS__OPENAI__MAX_RETRIES: '11' },
+      '  - PROVIDERS__OPENAI__MAX_RETRIES = "11" (from env): expected a whole number from 0 to 10',
+    ],
+    [
+      'a fraction where a whole number is needed',
+      { SERVER__PORT: '80.5' },
+      '  - SERVER__PORT = "80.5" (from env): expected a whole number from 0 to 65535',
+    ],
+    [
+      'a bad choice',
+      { IMAGES__DEFAULT_QUALITY: 'ultra' },
+      '  - IMAGES__DEFAULT_QUALITY = "ultra" (from env): expected one of auto, low, medium, high, xhigh, max',
+    ],
+    [
+      'a bad boolean',
+      { SERVER__STATELESS: 'maybe' },
+      '  - SERVER__STATELESS = "maybe" (from env): expected true or false (also 1/0, yes/no)',
+    ],
+    [
+      'a bad URL',
+      { PROVIDERS__OPENAI__BASE_URL: 'api.openai.com' },
+      '  - PROVIDERS__OPENAI__BASE_URL = "api.openai.com" (from env): not a URL; expected a URL starting with http:// or https://',
+    ],
+    [
+      'a URL with the wrong scheme',
+      { IMAGES__BASE_HOST: 'ftp://images.example' },
+      '  - IMAGES__BASE_HOST = "ftp://images.example" (from env): the scheme ftp:// is not allowed; expected a URL starting with http:// or https://',
+    ],
+    [
+      'a bad size',
+      { IMAGES__DEFAULT_SIZE: '1536by1024' },
+      '  - IMAGES__DEFAULT_SIZE = "1536by1024" (from env): expected auto, or WIDTHxHEIGHT with positive whole numbers (e.g. 1536x1024)',
+    ],
+    [
+      'a zero size',
+      { IMAGES__DEFAULT_SIZE: '0x1024' },
+      '  - IMAGES__DEFAULT_SIZE = "0x1024" (from env): expected auto, or WIDTHxHEIGHT with positive whole numbers (e.g. 1536x1024)',
+    ],
+    [
+      'bad octal digits',
+      { STORAGE__FILE_PERMISSIONS: '688' },
+      '  - STORAGE__FILE_PERMISSIONS = "688" (from env): not 3 or 4 octal digits; expected 3 or 4 octal digits as text, at most 0777 (e.g. "644" or "0600")',
+    ],
+    [
+      'octal permissions above 0777',
+      { STORAGE__FILE_PERMISSIONS: '1777' },
+      '  - STORAGE__FILE_PERMISSIONS = "1777" (from env): expected 3 or 4 octal digits as text, at most 0777 (e.g. "644" or "0600")',
+    ],
+    [
+      'bad JSON',
+      { IMAGES__CUSTOM_MODELS: '[{"id": "x",' },
+      '  - IMAGES__CUSTOM_MODELS = "[{\\"id\\": \\"x\\"," (from env): not valid JSON; expected a JSON array of objects, each with a string "id" and "provider"',
+    ],
+    [
+      'JSON of the wrong shape',
+      { IMAGES__CUSTOM_MODELS: '[{"id":"x"}]' },
+      '  - IMAGES__CUSTOM_MODELS = "[{\\"id\\":\\"x\\"}]" (from env): item 0, "provider": Invalid input: expected string, received undefined; expected a JSON array of objects, each with a string "id" and "provider"',
+    ],
+    [
+      'a missing redis_url',
+      { CACHE__BACKEND: 'redis' },
+      '  - CACHE__REDIS_URL: not set, but required when CACHE__BACKEND is redis; expected a URL starting with redis:// or rediss://',
+    ],
   ])('reports %s', (_kind, env, expectedLine) => {
     expect(lineFor(env)).toBe(expectedLine);
   });
@@ -85,7 +141,9 @@ describe('invalid values fail fast with a line naming the setting, the value, th
 
   it('appends warnings to the error, since a typo often explains the problem', () => {
     const { message } = problemsOf({ env: { CACHE__BACKEND: 'redis', CACHE__REDIS_ULR: 'redis://cache:6379' } });
-    expect(message).toContain('Warnings:\n  - Unknown setting CACHE__REDIS_ULR in the environment is ignored; did you mean CACHE__REDIS_URL?');
+    expect(message).toContain(
+      'Warnings:\n  - Unknown setting CACHE__REDIS_ULR in the environment is ignored; did you mean CACHE__REDIS_URL?',
+    );
   });
 
   it('reports an unknown key in the flags option as a problem', () => {
@@ -117,7 +175,10 @@ describe('config file errors', () => {
   it('reports a named config file that is missing or unreadable', () => {
     const missing = problemsOf({ env: { IMAGEGEN_CONFIG: '/etc/imagegen/missing.json' } });
     expect(missing.problems[0]?.message).toBe('IMAGEGEN_CONFIG = "/etc/imagegen/missing.json" (from env): no file exists at this path');
-    const unreadable = problemsOf({ files: { '/etc/imagegen.json': { errorCode: 'EACCES' } }, env: { IMAGEGEN_CONFIG: '/etc/imagegen.json' } });
+    const unreadable = problemsOf({
+      files: { '/etc/imagegen.json': { errorCode: 'EACCES' } },
+      env: { IMAGEGEN_CONFIG: '/etc/imagegen.json' },
+    });
     expect(unreadable.problems[0]?.message).toBe('IMAGEGEN_CONFIG = "/etc/imagegen.json" (from env): the file could not be read (EACCES)');
   });
 

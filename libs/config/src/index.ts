@@ -11,13 +11,7 @@ export { parseConfigArguments } from './config-arguments';
 export type { ConfigArgumentProblem, ConfigArgumentSetting, ParsedConfigArguments } from './config-arguments';
 export { nodeConfigFileSystem } from './config-file-system';
 export type { ConfigFileSystem } from './config-file-system';
-export type {
-  ConfigProblem,
-  ConfigSourceName,
-  ConfigWarning,
-  ConfigWarningCode,
-  SettingOrigin,
-} from './config-problems';
+export type { ConfigProblem, ConfigSourceName, ConfigWarning, ConfigWarningCode, SettingOrigin } from './config-problems';
 export { maskSecret, maskUrlPassword, redactConfig } from './secret-masking';
 export { describeEffectiveConfig } from './effective-config';
 export type { EffectiveSetting } from './effective-config';

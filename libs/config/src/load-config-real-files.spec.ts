@@ -18,13 +18,22 @@ describeOnPosix('loadConfig with real files', () => {
 
   it('reads the config file and ./.env from disk and warns only about the file others can read', () => {
     const configPath = path.join(folder, 'config.json');
-    fs.writeFileSync(configPath, JSON.stringify({ providers: { openai: { api_key: 'sk-file-key-0123456789abcdef' } }, storage: { base_path: 'images' } }));
+    fs.writeFileSync(
+      configPath,
+      JSON.stringify({ providers: { openai: { api_key: 'sk-file-key-0123456789abcdef' } }, storage: { base_path: 'images' } }),
+    );
     fs.chmodSync(configPath, 0o644);
     const envPath = path.join(folder, '.env');
     fs.writeFileSync(envPath, 'GEMINI_API_KEY=gemini-key-0123456789abcdef\nSERVER__PORT=4123\n');
     fs.chmodSync(envPath, 0o600);
 
-    const loaded = loadConfig({ env: {}, argv: ['--config', 'config.json'], cwd: folder, homeDirectory: folder, platform: process.platform });
+    const loaded = loadConfig({
+      env: {},
+      argv: ['--config', 'config.json'],
+      cwd: folder,
+      homeDirectory: folder,
+      platform: process.platform,
+    });
 
     expect(loaded.config.providers.openai.api_key).toBe('sk-file-key-0123456789abcdef');
     expect(loaded.config.providers.gemini.api_key).toBe('gemini-key-0123456789abcdef');
@@ -32,7 +41,11 @@ describeOnPosix('loadConfig with real files', () => {
     expect(loaded.config.storage.base_path).toBe(path.join(folder, 'images'));
     expect(loaded.envFilePath).toBe(envPath);
     expect(loaded.warnings).toEqual([
-      expect.objectContaining({ code: 'readable_secret_file', file: configPath, message: expect.stringContaining(`chmod 600 ${configPath}`) }),
+      expect.objectContaining({
+        code: 'readable_secret_file',
+        file: configPath,
+        message: expect.stringContaining(`chmod 600 ${configPath}`),
+      }),
     ]);
   });
 

@@ -176,7 +176,9 @@ describe('locating the config file and the .env file', () => {
       '/work/project/.env': 'IMAGEGEN_CONFIG=dotenv.json\n',
       '/work/project/dotenv.json': JSON.stringify({ server: { name: 'dotenv file' } }),
     };
-    expect(loadTestConfig({ files, argv: ['--config', 'flag.json'], env: { IMAGEGEN_CONFIG: '/opt/env.json' } }).config.server.name).toBe('flag file');
+    expect(loadTestConfig({ files, argv: ['--config', 'flag.json'], env: { IMAGEGEN_CONFIG: '/opt/env.json' } }).config.server.name).toBe(
+      'flag file',
+    );
     expect(loadTestConfig({ files, env: { IMAGEGEN_CONFIG: '/opt/env.json' } }).config.server.name).toBe('env file');
     const fromDotenv = loadTestConfig({ files });
     expect(fromDotenv.config.server.name).toBe('dotenv file');
@@ -197,7 +199,10 @@ describe('locating the config file and the .env file', () => {
   });
 
   it('expands ~/ in the config file path', () => {
-    const loaded = loadTestConfig({ files: { '/home/ada/.config/imagegen.json': configText }, argv: ['--config', '~/.config/imagegen.json'] });
+    const loaded = loadTestConfig({
+      files: { '/home/ada/.config/imagegen.json': configText },
+      argv: ['--config', '~/.config/imagegen.json'],
+    });
     expect(loaded.config.server.name).toBe('configured');
   });
 
@@ -277,7 +282,10 @@ describe('permission warnings for files that hold a secret', () => {
   });
 
   it('does not warn for mode 0600, nor for a readable file without a key', () => {
-    const privateFile = loadTestConfig({ files: { '/work/project/c.json': { text: withKey, mode: 0o100600 } }, argv: ['--config', 'c.json'] });
+    const privateFile = loadTestConfig({
+      files: { '/work/project/c.json': { text: withKey, mode: 0o100600 } },
+      argv: ['--config', 'c.json'],
+    });
     expect(permissionWarnings(privateFile)).toEqual([]);
     const noKey = loadTestConfig({ files: { '/work/project/c.json': { text: withoutKey, mode: 0o100644 } }, argv: ['--config', 'c.json'] });
     expect(permissionWarnings(noKey)).toEqual([]);

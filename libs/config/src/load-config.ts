@@ -336,8 +336,7 @@ function resolvePathSettings(
   winners: ReadonlyMap<string, RawSetting>,
   context: PathContext & { cwd: string; configDirectory: string; defaultBasePath: string },
 ): void {
-  const baseDirectoryOf = (path: string) =>
-    winners.get(path)?.origin.source === 'file' ? context.configDirectory : context.cwd;
+  const baseDirectoryOf = (path: string) => (winners.get(path)?.origin.source === 'file' ? context.configDirectory : context.cwd);
   const resolve = (value: string, path: string) => resolveSettingPath(value, { ...context, baseDirectory: baseDirectoryOf(path) });
   config.storage.base_path =
     config.storage.base_path === undefined ? context.defaultBasePath : resolve(config.storage.base_path, 'storage.base_path');

@@ -8,18 +8,7 @@ import { z } from 'zod';
 
 /** How a setting is written and read. */
 export type SettingKind =
-  | 'string'
-  | 'url'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'choice'
-  | 'list'
-  | 'path'
-  | 'path-list'
-  | 'size'
-  | 'octal'
-  | 'json';
+  'string' | 'url' | 'number' | 'integer' | 'boolean' | 'choice' | 'list' | 'path' | 'path-list' | 'size' | 'octal' | 'json';
 
 /** How a secret is masked: the whole value, or only the password inside a URL. */
 export type SecretKind = 'whole' | 'url-password';

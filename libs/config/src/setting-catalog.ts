@@ -55,6 +55,4 @@ export function settingAt(path: string): SettingEntry | undefined {
 }
 
 /** Upper-case prefixes (`PROVIDERS__`, `STORAGE__`, …) of the environment variables this library owns. */
-export const environmentNamespaces: readonly string[] = Object.keys(imageGenConfigSchema.shape).map(
-  (key) => `${key.toUpperCase()}__`,
-);
+export const environmentNamespaces: readonly string[] = Object.keys(imageGenConfigSchema.shape).map((key) => `${key.toUpperCase()}__`);

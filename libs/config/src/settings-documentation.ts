@@ -51,7 +51,9 @@ export function renderSettingsTable(): string {
     'url-password': 'Secret: its password is masked in all output.',
   };
   const rows = settingEntries.map(({ envName, metadata }) => {
-    const defaultCell = isLiteralDefault(metadata.defaultValue) ? `\`${escapeCell(metadata.defaultLabel)}\`` : escapeCell(metadata.defaultLabel);
+    const defaultCell = isLiteralDefault(metadata.defaultValue)
+      ? `\`${escapeCell(metadata.defaultLabel)}\``
+      : escapeCell(metadata.defaultLabel);
     const description = metadata.secret ? `${metadata.description} ${secretNotes[metadata.secret]}` : metadata.description;
     return `| \`${envName}\` | ${escapeCell(metadata.allowed)} | ${defaultCell} | ${escapeCell(description)} |`;
   });

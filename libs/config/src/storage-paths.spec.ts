@@ -5,7 +5,13 @@ describe('the default storage folder is the per-user data folder of the injected
   it.each([
     ['Linux with XDG_DATA_HOME', 'linux', '/home/ada', { XDG_DATA_HOME: '/data/ada' }, '/data/ada/imagegen-mcp'],
     ['Linux without XDG_DATA_HOME', 'linux', '/home/ada', {}, '/home/ada/.local/share/imagegen-mcp'],
-    ['Linux with a relative XDG_DATA_HOME (ignored, as the XDG spec says)', 'linux', '/home/ada', { XDG_DATA_HOME: 'data' }, '/home/ada/.local/share/imagegen-mcp'],
+    [
+      'Linux with a relative XDG_DATA_HOME (ignored, as the XDG spec says)',
+      'linux',
+      '/home/ada',
+      { XDG_DATA_HOME: 'data' },
+      '/home/ada/.local/share/imagegen-mcp',
+    ],
     ['FreeBSD', 'freebsd', '/usr/home/ada', {}, '/usr/home/ada/.local/share/imagegen-mcp'],
     ['macOS', 'darwin', '/Users/ada', { XDG_DATA_HOME: '/ignored' }, '/Users/ada/Library/Application Support/imagegen-mcp'],
     ['Windows with LOCALAPPDATA', 'win32', 'C:\\Users\\ada', { LOCALAPPDATA: 'D:\\Local' }, 'D:\\Local\\imagegen-mcp'],

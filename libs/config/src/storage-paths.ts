@@ -34,9 +34,7 @@ export function defaultDataDirectory(context: PathContext & { env: Readonly<Reco
   const paths = pathModuleFor(context.platform);
   if (context.platform === 'win32') {
     const localAppData = context.env['LOCALAPPDATA'];
-    return localAppData
-      ? paths.join(localAppData, dataFolderName)
-      : paths.join(context.homeDirectory, 'AppData', 'Local', dataFolderName);
+    return localAppData ? paths.join(localAppData, dataFolderName) : paths.join(context.homeDirectory, 'AppData', 'Local', dataFolderName);
   }
   if (context.platform === 'darwin') {
     return paths.join(context.homeDirectory, 'Library', 'Application Support', dataFolderName);

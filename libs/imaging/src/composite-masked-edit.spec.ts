@@ -2,7 +2,9 @@ import sharp from 'sharp';
 import { compositeMaskedEdit } from './composite-masked-edit';
 
 const solid = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer();
 
 /** Opaque black with a transparent left half: edit the left half only. */
 function leftHalfMask(width: number, height: number): Promise<Buffer> {
@@ -10,7 +12,9 @@ function leftHalfMask(width: number, height: number): Promise<Buffer> {
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) pixels[(y * width + x) * 4 + 3] = x < width / 2 ? 0 : 255;
   }
-  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 async function pixel(png: Buffer, x: number, y: number): Promise<number[]> {

@@ -122,7 +122,13 @@ describe('decodeImageInput', () => {
     });
 
     it.each([
-      ['a TIFF image', () => sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).tiff().toBuffer()],
+      [
+        'a TIFF image',
+        () =>
+          sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
+            .tiff()
+            .toBuffer(),
+      ],
       ['an SVG image', async () => Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')],
     ])('names %s, which is not accepted', async (description, make) => {
       await expect(decodeImageInput(await make())).rejects.toMatchObject({

@@ -29,10 +29,7 @@ export interface DecodeImageInputOptions {
  *   what they are), damaged or truncated data, and inputs over the limits (the message gives size and limit).
  * @throws ImageGenError `invalid_request` when `limits` are not positive integers.
  */
-export async function decodeImageInput(
-  input: string | Uint8Array,
-  options: DecodeImageInputOptions = {},
-): Promise<ValidatedImage> {
+export async function decodeImageInput(input: string | Uint8Array, options: DecodeImageInputOptions = {}): Promise<ValidatedImage> {
   const limits = resolveImageLimits(options.limits);
   const subject = `The ${options.inputName ?? 'image'}`;
   if (typeof input === 'string') {
@@ -84,7 +81,10 @@ function parseDataUrl(text: string, limits: ImageLimits, subject: string): Parse
       message: `${subject} is a malformed data URL (no comma before the data); expected data:image/png;base64,….`,
     });
   }
-  const parameters = text.slice('data:'.length, comma).split(';').map((part) => part.trim());
+  const parameters = text
+    .slice('data:'.length, comma)
+    .split(';')
+    .map((part) => part.trim());
   const mediaType = parameters[0] ?? '';
   if (!parameters.slice(1).some((part) => part.toLowerCase() === 'base64')) {
     throw new ImageGenError({

@@ -6,8 +6,7 @@ import type { ImageFormat } from './image-format';
  * declared MIME type.
  */
 export type DetectedContent =
-  | { readonly accepted: true; readonly format: ImageFormat }
-  | { readonly accepted: false; readonly description: string };
+  { readonly accepted: true; readonly format: ImageFormat } | { readonly accepted: false; readonly description: string };
 
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -54,8 +54,9 @@ describe('fitToSize', () => {
   it('refuses sizes that are not positive whole numbers or exceed the pixel limit', async () => {
     await expect(fitToSize(landscape, { width: 0, height: 630 })).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(fitToSize(landscape, { width: 1200.5, height: 630 })).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(
-      fitToSize(landscape, { width: 4000, height: 4000, limits: { maxPixels: 10_000_000 } }),
-    ).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/4000x4000/) });
+    await expect(fitToSize(landscape, { width: 4000, height: 4000, limits: { maxPixels: 10_000_000 } })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/4000x4000/),
+    });
   });
 });

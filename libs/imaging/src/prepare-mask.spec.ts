@@ -72,12 +72,22 @@ describe('prepareMask', () => {
   });
 
   it('warns when a mask would edit nothing or everything', async () => {
-    const allBlack = await makeBlackAndWhiteMask({ width: 256, height: 160, white: { left: 0, top: 0, width: 0, height: 0 }, format: 'png' });
+    const allBlack = await makeBlackAndWhiteMask({
+      width: 256,
+      height: 160,
+      white: { left: 0, top: 0, width: 0, height: 0 },
+      format: 'png',
+    });
     const nothing = await prepareMask(await decodeImageInput(allBlack), image);
     expect(nothing.editableFraction).toBe(0);
     expect(nothing.warnings.map((warning) => warning.code)).toContain('mask_edits_nothing');
 
-    const allWhite = await makeBlackAndWhiteMask({ width: 256, height: 160, white: { left: 0, top: 0, width: 256, height: 160 }, format: 'png' });
+    const allWhite = await makeBlackAndWhiteMask({
+      width: 256,
+      height: 160,
+      white: { left: 0, top: 0, width: 256, height: 160 },
+      format: 'png',
+    });
     const everything = await prepareMask(await decodeImageInput(allWhite), image);
     expect(everything.editableFraction).toBe(1);
     expect(everything.warnings.map((warning) => warning.code)).toContain('mask_edits_everything');

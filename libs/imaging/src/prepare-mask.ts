@@ -76,8 +76,7 @@ export async function prepareMask(
     .toBuffer();
   const warning: ImageWarning = {
     code: 'mask_converted_from_luminance',
-    message:
-      'The mask had no transparency, so it was read as black-and-white: white areas will be edited, black areas kept.',
+    message: 'The mask had no transparency, so it was read as black-and-white: white areas will be edited, black areas kept.',
   };
   return finish(mask, png, converted, 'from-luminance', [warning]);
 }
@@ -99,9 +98,7 @@ export async function measureMaskEditableFraction(mask: Uint8Array, options: Pre
 }
 
 async function extractAlpha(mask: ValidatedImage, limits: ImageLimits): Promise<Buffer> {
-  return runDecoding('The mask', mask.format, () =>
-    createPipeline(mask.data, limits).extractChannel('alpha').raw().toBuffer(),
-  );
+  return runDecoding('The mask', mask.format, () => createPipeline(mask.data, limits).extractChannel('alpha').raw().toBuffer());
 }
 
 async function alphaFromLuminance(mask: ValidatedImage, limits: ImageLimits): Promise<Buffer> {

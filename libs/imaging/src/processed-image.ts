@@ -46,12 +46,7 @@ export function qualityForCompression(compression: number | undefined): number {
 }
 
 /** Builds the result of an encode, checking the output for provenance rather than assuming it was dropped. */
-export function processedImage(
-  data: Buffer,
-  info: OutputInfo,
-  format: OutputImageFormat,
-  inputHadC2pa: boolean,
-): ProcessedImage {
+export function processedImage(data: Buffer, info: OutputInfo, format: OutputImageFormat, inputHadC2pa: boolean): ProcessedImage {
   return {
     data,
     format,

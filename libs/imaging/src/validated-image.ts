@@ -21,11 +21,7 @@ export interface ImageInfo {
 }
 
 /** Why a {@link ImageWarning} was raised. */
-export type ImageWarningCode =
-  | 'declared_type_mismatch'
-  | 'mask_converted_from_luminance'
-  | 'mask_edits_nothing'
-  | 'mask_edits_everything';
+export type ImageWarningCode = 'declared_type_mismatch' | 'mask_converted_from_luminance' | 'mask_edits_nothing' | 'mask_edits_everything';
 
 /** Something about an accepted input that its sender may not expect; for the engine to pass on to the user. */
 export interface ImageWarning {
@@ -70,9 +66,7 @@ export async function validateImageBytes(
   const header = await readImageHeader(data, subject);
   assertWithinPixelLimit(header.width, header.height, limits, subject);
   // Shrinking to a few pixels still reads every byte of the compressed data, without allocating the full image.
-  await runDecoding(subject, header.format, () =>
-    createPipeline(data, limits).resize(8, 8, { fit: 'fill' }).raw().toBuffer(),
-  );
+  await runDecoding(subject, header.format, () => createPipeline(data, limits).resize(8, 8, { fit: 'fill' }).raw().toBuffer());
   const warnings: ImageWarning[] = [];
   if (declared !== undefined && declared.format !== header.format) {
     warnings.push({

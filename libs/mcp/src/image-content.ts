@@ -28,7 +28,10 @@ const previews = new LRUCache<string, ImagePreview | 'none'>({
  * The preview the engine should make while it stores `count` new images, so a result rarely waits for one: the byte
  * budget less room for the text and structured parts, shared between the images, in encoded bytes.
  */
-export function previewRequestFor(settings: McpServerSettings, count: number): { maxBytes: number; maxDimension: number; skipUpToBytes: number } {
+export function previewRequestFor(
+  settings: McpServerSettings,
+  count: number,
+): { maxBytes: number; maxDimension: number; skipUpToBytes: number } {
   const perImage = Math.floor((settings.responseByteBudget - 16_384) / Math.max(1, count)) - 512;
   const maxBytes = Math.max(1, Math.floor((perImage * 3) / 4));
   // An image that fits whole is inlined whole: no preview needed.
@@ -103,7 +106,8 @@ export async function buildImageResult(
     }
   }
   if (previewed) {
-    (base.content[0] as { text: string }).text += '\nThe inline image is a smaller preview; read the resource (or open the file) for the full image.';
+    (base.content[0] as { text: string }).text +=
+      '\nThe inline image is a smaller preview; read the resource (or open the file) for the full image.';
   }
   base.content.splice(1, 0, ...inline);
   return base;

@@ -13,7 +13,14 @@ import { createFakeOpenAIServer, createTestImage, type FakeOpenAIServer } from '
 import { createImageGenMcpServer, imageGenToolNames } from './image-gen-mcp-server';
 import type { McpServerSettings } from './server-settings';
 
-const settings: McpServerSettings = { name: 'imagegen-test', version: '0.0.0', responseByteBudget: 300_000, includeDataUrl: false, allowLocalFiles: false, retentionDays: 30 };
+const settings: McpServerSettings = {
+  name: 'imagegen-test',
+  version: '0.0.0',
+  responseByteBudget: 300_000,
+  includeDataUrl: false,
+  allowLocalFiles: false,
+  retentionDays: 30,
+};
 
 interface Harness {
   client: Client;
@@ -65,17 +72,31 @@ describe('imagegen MCP server', () => {
 
   it('lists its tools with annotations and output schemas', async () => {
     const { tools } = await harness.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['edit_image', 'generate_image', 'get_image_history', 'get_storage_stats', 'list_available_models']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'edit_image',
+      'generate_image',
+      'get_image_history',
+      'get_storage_stats',
+      'list_available_models',
+    ]);
     expect([...imageGenToolNames].sort()).toEqual(tools.map((tool) => tool.name).sort());
     for (const tool of tools) expect(tool.annotations).toBeDefined();
     expect(tools.find((tool) => tool.name === 'generate_image')?.outputSchema).toBeDefined();
   });
 
   it('generates an image: the result stays under the byte budget and says where the image is', async () => {
-    const result = await harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'a lighthouse', size: '1536x1024', quality: 'low' } });
+    const result = await harness.client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a lighthouse', size: '1536x1024', quality: 'low' },
+    });
     expect(result.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(settings.responseByteBudget);
-    const structured = result.structuredContent as { image_id: string; resource_uri: string; file_path: string; metadata: { dimensions: string; format: string } };
+    const structured = result.structuredContent as {
+      image_id: string;
+      resource_uri: string;
+      file_path: string;
+      metadata: { dimensions: string; format: string };
+    };
     expect(structured.metadata).toMatchObject({ dimensions: '1536x1024', format: 'PNG' });
     const content = result.content as Array<{ type: string; text?: string; uri?: string; mimeType?: string }>;
     expect(content[0]?.text).toContain(structured.resource_uri);
@@ -86,7 +107,10 @@ describe('imagegen MCP server', () => {
   });
 
   it('serves the stored image as a blob resource with its real MIME type', async () => {
-    const result = await harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'a resource', size: '1024x1024', quality: 'low', output_format: 'webp' } });
+    const result = await harness.client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a resource', size: '1024x1024', quality: 'low', output_format: 'webp' },
+    });
     const uri = (result.structuredContent as { resource_uri: string }).resource_uri;
     const resource = await harness.client.readResource({ uri });
     const contents = resource.contents[0] as { mimeType: string; blob: string };
@@ -124,11 +148,17 @@ describe('imagegen MCP server', () => {
 
   it('lists models by provider with status and which is the default', async () => {
     const result = await harness.client.callTool({ name: 'list_available_models', arguments: {} });
-    const structured = result.structuredContent as { default_model: string; providers: Record<string, { enabled: boolean; models: Record<string, Record<string, unknown>> }> };
+    const structured = result.structuredContent as {
+      default_model: string;
+      providers: Record<string, { enabled: boolean; models: Record<string, Record<string, unknown>> }>;
+    };
     expect(structured.default_model).toBe('gpt-image-2');
     expect(structured.providers['openai']?.enabled).toBe(true);
     expect(structured.providers['openai']?.models['dall-e-3']).toMatchObject({ status: 'retired', replacement: 'gpt-image-2' });
-    expect(structured.providers['openai']?.models['gpt-image-2']).toMatchObject({ available_for_key: true, capabilities: { generation: true, editing: true } });
+    expect(structured.providers['openai']?.models['gpt-image-2']).toMatchObject({
+      available_for_key: true,
+      capabilities: { generation: true, editing: true },
+    });
   });
 
   it('reads history and stats as resources and as tools', async () => {
@@ -161,7 +191,10 @@ describe('imagegen MCP server', () => {
     const prompt = await harness.client.getPrompt({ name: 'og-image-prompt', arguments: { title: 'Ship faster' } });
     expect(JSON.stringify(prompt.messages)).toContain('1200x630');
     expect(harness.fake.requests.length).toBe(before);
-    const completion = await harness.client.complete({ ref: { type: 'ref/prompt', name: 'og-image-prompt' }, argument: { name: 'background_style', value: 'gr' } });
+    const completion = await harness.client.complete({
+      ref: { type: 'ref/prompt', name: 'og-image-prompt' },
+      argument: { name: 'background_style', value: 'gr' },
+    });
     expect(completion.completion.values).toEqual(['gradient']);
   });
 });
@@ -187,7 +220,9 @@ describe('imagegen MCP server during long calls', () => {
     const harness = await connect({}, 3_000);
     try {
       const controller = new AbortController();
-      const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, undefined, { signal: controller.signal });
+      const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, undefined, {
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 300);
       await expect(call).rejects.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 3_500));

@@ -10,7 +10,12 @@ import { listAvailableModelsToolName, registerListAvailableModelsTool } from './
 import { registerStorageTools, storageToolNames } from './tools/storage-tools';
 
 /** The names of every tool the server registers (e.g. for metric labels that must stay a fixed set). */
-export const imageGenToolNames: readonly string[] = [listAvailableModelsToolName, generateImageToolName, editImageToolName, ...storageToolNames];
+export const imageGenToolNames: readonly string[] = [
+  listAvailableModelsToolName,
+  generateImageToolName,
+  editImageToolName,
+  ...storageToolNames,
+];
 
 /** What {@link createImageGenMcpServer} is built from. */
 export interface ImageGenMcpServerOptions {

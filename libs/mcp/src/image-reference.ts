@@ -12,7 +12,8 @@ export function parseImageReference(value: string, allowLocalFiles: boolean, arg
   const text = value.trim();
   if (text.startsWith('generated-images://') || imageIdPattern.test(text)) return { kind: 'stored', imageId: text };
   if (text.startsWith('data:')) return { kind: 'encoded', value: text };
-  const looksLikePath = text.startsWith('/') || text.startsWith('~') || text.startsWith('file://') || /^[a-zA-Z]:[\\/]/.test(text) || text.startsWith('.');
+  const looksLikePath =
+    text.startsWith('/') || text.startsWith('~') || text.startsWith('file://') || /^[a-zA-Z]:[\\/]/.test(text) || text.startsWith('.');
   if (looksLikePath) {
     if (!allowLocalFiles) {
       throw new ImageGenError({
@@ -24,7 +25,11 @@ export function parseImageReference(value: string, allowLocalFiles: boolean, arg
     return { kind: 'file', path: text.startsWith('file://') ? new URL(text).pathname : text };
   }
   if (text.startsWith('img_')) {
-    throw new ImageGenError({ code: 'invalid_request', message: `${argument} "${text.slice(0, 40)}" is not a valid image id (img_YYYYMMDDHHmmss_<12 hex>).`, details: { setting: argument } });
+    throw new ImageGenError({
+      code: 'invalid_request',
+      message: `${argument} "${text.slice(0, 40)}" is not a valid image id (img_YYYYMMDDHHmmss_<12 hex>).`,
+      details: { setting: argument },
+    });
   }
   return { kind: 'encoded', value: text };
 }

@@ -8,7 +8,10 @@ export function describeSizes(definition: ModelDefinition): string[] {
     case 'list':
       return [...sizes.sizes];
     case 'rule':
-      return [...sizes.presets, `any WxH with sides multiple of ${sizes.multipleOf}, up to ${sizes.maxEdge}px, aspect ratio up to ${sizes.maxAspectRatio}:1`];
+      return [
+        ...sizes.presets,
+        `any WxH with sides multiple of ${sizes.multipleOf}, up to ${sizes.maxEdge}px, aspect ratio up to ${sizes.maxAspectRatio}:1`,
+      ];
     case 'aspect-ratios':
       return sizes.ratios.map((ratio) => `aspect ${ratio}`);
   }
@@ -23,7 +26,9 @@ export function describeModel(listing: ModelListing) {
     id: definition.id,
     provider: definition.provider,
     status: status.kind,
-    ...(status.kind === 'deprecated' ? { shutdown_date: status.shutdownDate, ...(status.replacement ? { replacement: status.replacement } : {}) } : {}),
+    ...(status.kind === 'deprecated'
+      ? { shutdown_date: status.shutdownDate, ...(status.replacement ? { replacement: status.replacement } : {}) }
+      : {}),
     ...(status.kind === 'retired' ? { retired_date: status.retiredDate, replacement: status.replacement } : {}),
     is_default: listing.isDefault,
     provider_configured: listing.providerConfigured,

@@ -17,7 +17,9 @@ export function startProgress(context: ToolContext, heartbeatMs = 5_000) {
     if (token === undefined) return;
     progress += 1;
     lastMessage = message;
-    void context.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }).catch(() => undefined);
+    void context
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } })
+      .catch(() => undefined);
   };
   const timer = token === undefined ? undefined : setInterval(() => send(lastMessage), heartbeatMs);
   timer?.unref();

@@ -71,14 +71,30 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
     new ResourceTemplate(new OptionalQueryTemplate('image-history://recent', ['limit', 'days']), {
       list: async () => ({ resources: [{ uri: 'image-history://recent', name: 'Recent images', mimeType: 'application/json' }] }),
     }),
-    { title: 'Recent images', description: 'Recently generated images; query parameters limit (default 10, max 100) and days (default 7).', mimeType: 'application/json' },
-    async (uri) => json(uri.href, await describeHistory(engine, boundedNumber(uri.searchParams.get('limit'), 10, 1, 100), boundedNumber(uri.searchParams.get('days'), 7, 0.001, 36500))),
+    {
+      title: 'Recent images',
+      description: 'Recently generated images; query parameters limit (default 10, max 100) and days (default 7).',
+      mimeType: 'application/json',
+    },
+    async (uri) =>
+      json(
+        uri.href,
+        await describeHistory(
+          engine,
+          boundedNumber(uri.searchParams.get('limit'), 10, 1, 100),
+          boundedNumber(uri.searchParams.get('days'), 7, 0.001, 36500),
+        ),
+      ),
   );
 
   server.registerResource(
     'storage-stats',
     'storage-stats://overview',
-    { title: 'Storage statistics', description: 'Stored images, disk usage, retention and the last cleanup.', mimeType: 'application/json' },
+    {
+      title: 'Storage statistics',
+      description: 'Stored images, disk usage, retention and the last cleanup.',
+      mimeType: 'application/json',
+    },
     async (uri) => json(uri.href, await describeStats(engine, settings)),
   );
 
@@ -105,7 +121,8 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
     async (uri, variables) => {
       const requested = String(variables['model'] ?? '');
       const definition = engine.registry.get(requested);
-      if (!definition) throw new ImageGenError({ code: 'model_not_found', message: `No model named ${requested}; see list_available_models.` });
+      if (!definition)
+        throw new ImageGenError({ code: 'model_not_found', message: `No model named ${requested}; see list_available_models.` });
       const listing = (await engine.listModels()).find((candidate) => candidate.definition.id === definition.id);
       return json(uri.href, listing ? describeModel(listing) : definition);
     },

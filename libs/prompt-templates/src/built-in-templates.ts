@@ -12,7 +12,13 @@ const optional = (name: string, description: string, values?: readonly string[])
   required: false,
   ...(values ? { values } : {}),
 });
-const flag = (name: string, description: string): TemplateArgument => ({ name, description, required: false, flag: true, values: ['true', 'false'] });
+const flag = (name: string, description: string): TemplateArgument => ({
+  name,
+  description,
+  required: false,
+  flag: true,
+  values: ['true', 'false'],
+});
 
 /** Joins sentence parts, dropping empty ones, so absent optional arguments leave no gaps or dangling words. */
 const sentence = (...parts: Array<string | false | undefined>) =>
@@ -25,7 +31,11 @@ const text = (values: TemplateValues, name: string) => {
   const value = values[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 };
-const fixed = (size: string, aspectRatio: string, quality?: string) => (): TemplateRecommendation => ({ size, aspectRatio, ...(quality ? { quality } : {}) });
+const fixed = (size: string, aspectRatio: string, quality?: string) => (): TemplateRecommendation => ({
+  size,
+  aspectRatio,
+  ...(quality ? { quality } : {}),
+});
 
 /**
  * Exact final sizes per social platform, from the platforms' own guidance for feed images (Nov 2026): Instagram
@@ -159,7 +169,8 @@ export const builtInTemplates: readonly PromptTemplate[] = [
         values['call_to_action'] === true && ' with call-to-action element',
         '.',
       ),
-    recommend: (values) => socialSizes[text(values, 'platform') ?? 'instagram'] ?? { size: '1080x1080', aspectRatio: '1:1', quality: 'high' },
+    recommend: (values) =>
+      socialSizes[text(values, 'platform') ?? 'instagram'] ?? { size: '1080x1080', aspectRatio: '1:1', quality: 'high' },
     origin: 'built-in',
   },
   {

@@ -16,7 +16,10 @@ const customTemplateSchema = z
     template: z.string().min(1),
     metadata: z
       .object({
-        recommended_size: z.string().regex(/^\d+x\d+$/, 'must be WxH, e.g. 1024x1024').default('1024x1024'),
+        recommended_size: z
+          .string()
+          .regex(/^\d+x\d+$/, 'must be WxH, e.g. 1024x1024')
+          .default('1024x1024'),
         quality: z.string().optional(),
         style: z.string().optional(),
       })
@@ -69,7 +72,10 @@ function fromFile(data: z.infer<typeof customTemplateSchema>): PromptTemplate {
  * Loads every `*.json` template in `directory`, validating all of them before returning: one `invalid_config` error
  * lists every problem with its file and field. Placeholders naming no declared argument are problems too.
  */
-export async function loadCustomTemplates(directory: string, fileSystem: TemplateFileSystem = nodeTemplateFileSystem): Promise<PromptTemplate[]> {
+export async function loadCustomTemplates(
+  directory: string,
+  fileSystem: TemplateFileSystem = nodeTemplateFileSystem,
+): Promise<PromptTemplate[]> {
   let files: string[];
   try {
     files = (await fileSystem.listFiles(directory)).filter((file) => file.endsWith('.json')).sort();
@@ -98,7 +104,9 @@ export async function loadCustomTemplates(directory: string, fileSystem: Templat
       continue;
     }
     const declared = new Set([...result.data.arguments.required, ...result.data.arguments.optional]);
-    const undeclared = [...result.data.template.matchAll(/\{([a-z_][a-z0-9_]*)\}/g)].map((match) => match[1] ?? '').filter((name) => !declared.has(name));
+    const undeclared = [...result.data.template.matchAll(/\{([a-z_][a-z0-9_]*)\}/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !declared.has(name));
     if (undeclared.length > 0) {
       problems.push(`${file}: template: placeholder {${undeclared.join('}, {')}} names no declared argument`);
       continue;

@@ -18,7 +18,12 @@ const requiredOnly: Record<string, Record<string, string>> = {
 
 describe('built-in templates', () => {
   it('offers the ten templates of the design under their names', () => {
-    expect(registry.list().map((template) => template.name).sort()).toEqual(Object.keys(requiredOnly).sort());
+    expect(
+      registry
+        .list()
+        .map((template) => template.name)
+        .sort(),
+    ).toEqual(Object.keys(requiredOnly).sort());
   });
 
   it.each(Object.entries(requiredOnly))('%s renders cleanly with only its required arguments', (name, args) => {
@@ -60,13 +65,19 @@ describe('built-in templates', () => {
     ['a missing required argument', 'og-image-prompt', {}, /needs title/],
     ['an unknown template', 'no-such-template', {}, /og-image-prompt/],
     ['an unknown argument', 'og-image-prompt', { title: 't', colour: 'red' }, /no argument colour/],
-    ['a value outside a closed set', 'social-media-post-prompt', { platform: 'myspace', content_type: 'tip' }, /instagram, facebook, twitter, linkedin/],
+    [
+      'a value outside a closed set',
+      'social-media-post-prompt',
+      { platform: 'myspace', content_type: 'tip' },
+      /instagram, facebook, twitter, linkedin/,
+    ],
     ['a flag that is not yes or no', 'og-image-prompt', { title: 't', include_logo: 'maybe' }, /yes or no/],
   ])('refuses %s, naming what is allowed', (_case, name, args, message) => {
     expect(() => registry.render(name, args)).toThrow(message);
   });
 
   it('gives every argument a description', () => {
-    for (const template of builtInTemplates) for (const argument of template.arguments) expect(argument.description.length).toBeGreaterThan(3);
+    for (const template of builtInTemplates)
+      for (const argument of template.arguments) expect(argument.description.length).toBeGreaterThan(3);
   });
 });

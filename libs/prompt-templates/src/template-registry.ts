@@ -50,7 +50,11 @@ function validateValues(template: PromptTemplate, args: Readonly<Record<string, 
       if (typeof raw === 'boolean') values[argument.name] = raw;
       else if (truthy.has(normalized)) values[argument.name] = true;
       else if (falsy.has(normalized)) values[argument.name] = false;
-      else throw invalid(`${argument.name} must be yes or no (true/false), not ${JSON.stringify(raw)}.`, { setting: argument.name, allowed: ['true', 'false'] });
+      else
+        throw invalid(`${argument.name} must be yes or no (true/false), not ${JSON.stringify(raw)}.`, {
+          setting: argument.name,
+          allowed: ['true', 'false'],
+        });
       continue;
     }
     const value = String(raw).trim();
@@ -80,7 +84,10 @@ export function createTemplateRegistry(options: TemplateRegistryOptions = {}): T
   const require = (name: string) => {
     const template = templates.get(name);
     if (!template) {
-      throw invalid(`There is no prompt template named ${name}. Templates: ${[...templates.keys()].join(', ')}.`, { setting: 'template', allowed: [...templates.keys()] });
+      throw invalid(`There is no prompt template named ${name}. Templates: ${[...templates.keys()].join(', ')}.`, {
+        setting: 'template',
+        allowed: [...templates.keys()],
+      });
     }
     return template;
   };

@@ -8,14 +8,7 @@ export { defaultProviderTimeoutMs } from './provider-support/common-provider-set
 export type { CommonProviderSettings } from './provider-support/common-provider-settings';
 export { guardProviderCall } from './provider-support/provider-call-guard';
 export { startDeadline } from './provider-support/start-deadline';
-export {
-  builtInModels,
-  createModelRegistry,
-  geminiModels,
-  modelDefinitionSchema,
-  modelOverrideSchema,
-  openaiModels,
-} from './registry';
+export { builtInModels, createModelRegistry, geminiModels, modelDefinitionSchema, modelOverrideSchema, openaiModels } from './registry';
 export type { DefinitionIssue, ListModelsOptions, ModelOverride, ModelRegistry, ModelRegistryOptions } from './registry';
 export {
   allowedSizes,
@@ -31,15 +24,7 @@ export {
   planRequest,
   resolveSize,
 } from './validation';
-export type {
-  OutputFormat,
-  PixelSize,
-  PlannedCall,
-  PlanOptions,
-  RequestDefaults,
-  RequestPlan,
-  SizeResolution,
-} from './validation';
+export type { OutputFormat, PixelSize, PlannedCall, PlanOptions, RequestDefaults, RequestPlan, SizeResolution } from './validation';
 export {
   costFromUsage,
   estimateCost,
@@ -50,7 +35,13 @@ export {
   roundUsd,
 } from './cost';
 export type { CostEstimateInput, UsageContext } from './cost';
-export { createOpenAIProvider, defaultOpenAIBaseUrl, mapOpenAIError, openaiCommonOptionsSchema, parseOpenAIProviderOptions } from './openai';
+export {
+  createOpenAIProvider,
+  defaultOpenAIBaseUrl,
+  mapOpenAIError,
+  openaiCommonOptionsSchema,
+  parseOpenAIProviderOptions,
+} from './openai';
 export type { OpenAIErrorContext, OpenAIExtraFields, OpenAIProviderSettings } from './openai';
 export { isRetryable, parseRetryAfter, withRetries } from './retry';
 export type { HeaderLookup, RetryEvent, RetryOptions } from './retry';

@@ -12,7 +12,10 @@ const name = (filePath: string | undefined) => path.basename(filePath ?? '');
 const steps: Array<[string, (call: RecordedCall) => boolean]> = [
   ['writing the temporary image', (call) => call.method === 'createFile' && inImages(call) && /^\.tmp-img_.*\.png\./.test(name(call.path))],
   ['renaming the image into place', (call) => call.method === 'rename' && /^img_.*\.png$/.test(name(call.to))],
-  ['writing the temporary sidecar', (call) => call.method === 'createFile' && inImages(call) && /^\.tmp-img_.*\.json\./.test(name(call.path))],
+  [
+    'writing the temporary sidecar',
+    (call) => call.method === 'createFile' && inImages(call) && /^\.tmp-img_.*\.json\./.test(name(call.path)),
+  ],
   ['renaming the sidecar into place', (call) => call.method === 'rename' && /^img_.*\.json$/.test(name(call.to))],
   ['appending to the index', (call) => call.method === 'appendFile'],
 ];

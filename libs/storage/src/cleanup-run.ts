@@ -7,14 +7,7 @@ import type { CleanupOptions, CleanupReport, RemovedImage, RemovedStrayFile } fr
 import type { PersistentIndex } from './persistent-index';
 import { storageFailure, invalidRequest } from './storage-errors';
 import { fileSystemErrorCode, type StorageFileSystem } from './storage-file-system';
-import {
-  absoluteDirectory,
-  imageFileName,
-  relativeToBase,
-  sidecarFileName,
-  temporaryFilePrefix,
-  type StoragePaths,
-} from './storage-paths';
+import { absoluteDirectory, imageFileName, relativeToBase, sidecarFileName, temporaryFilePrefix, type StoragePaths } from './storage-paths';
 
 const dayMs = 24 * 60 * 60 * 1000;
 /** A temporary file this old belongs to a write that was interrupted (a save takes seconds at most). */
@@ -32,7 +25,6 @@ export function validateCleanupOptions(options: CleanupOptions): void {
     throw invalidRequest('maxSizeBytes must be a whole number of bytes, 0 or more (0 means no size cap).');
   }
 }
-
 
 /** What a cleanup needs from the store. */
 export interface CleanupContext {
@@ -72,7 +64,9 @@ export async function runCleanup(context: CleanupContext, options: CleanupOption
   if (dryRun) {
     const dropped = new Set(reconciliation.dropped.map((entry) => entry.id));
     const added = new Set(reconciliation.added.map((entry) => entry.id));
-    view = [...persistentIndex.index.all().filter((entry) => !dropped.has(entry.id) && !added.has(entry.id)), ...reconciliation.added].sort(compareEntries);
+    view = [...persistentIndex.index.all().filter((entry) => !dropped.has(entry.id) && !added.has(entry.id)), ...reconciliation.added].sort(
+      compareEntries,
+    );
   } else {
     persistentIndex.applyPending(scan, reconciliation);
     view = persistentIndex.index.all();
@@ -83,7 +77,12 @@ export async function runCleanup(context: CleanupContext, options: CleanupOption
   for (const entry of view) remainingBytes += entry.imageBytes + entry.sidecarBytes;
   let position = 0;
   const take = (entry: IndexEntry, reason: RemovedImage['reason']) => {
-    removedImages.push({ imageId: entry.id, createdAt: new Date(entry.createdAtMs).toISOString(), bytes: entry.imageBytes + entry.sidecarBytes, reason });
+    removedImages.push({
+      imageId: entry.id,
+      createdAt: new Date(entry.createdAtMs).toISOString(),
+      bytes: entry.imageBytes + entry.sidecarBytes,
+      reason,
+    });
     remainingBytes -= entry.imageBytes + entry.sidecarBytes;
   };
   // Ids start with their save second, so "saved before the cutoff" is "id sorts before the cutoff's key".
@@ -128,14 +127,20 @@ export async function runCleanup(context: CleanupContext, options: CleanupOption
       await fileSystem.removeFile(path.join(folder, sidecarFileName(entry.id)));
     } catch (error) {
       failedIds.add(entry.id);
-      report.failures.push({ path: relativeToBase(entry.directory, sidecarFileName(entry.id)), reason: storageFailure('delete', error).message });
+      report.failures.push({
+        path: relativeToBase(entry.directory, sidecarFileName(entry.id)),
+        reason: storageFailure('delete', error).message,
+      });
       return;
     }
     removedIds.push(entry.id);
     try {
       await fileSystem.removeFile(path.join(folder, imageFileName(entry.id, entry.format)));
     } catch (error) {
-      report.failures.push({ path: relativeToBase(entry.directory, imageFileName(entry.id, entry.format)), reason: storageFailure('delete', error).message });
+      report.failures.push({
+        path: relativeToBase(entry.directory, imageFileName(entry.id, entry.format)),
+        reason: storageFailure('delete', error).message,
+      });
     }
   });
   const removedStrays: StrayCandidate[] = [];
@@ -159,7 +164,8 @@ export async function runCleanup(context: CleanupContext, options: CleanupOption
     report.remainingImages += failedIds.size;
   }
   report.removedFiles = removedStrays.map(({ path: relativePath, bytes, reason }) => ({ path: relativePath, bytes, reason }));
-  report.removedBytes = report.removedImages.reduce((sum, image) => sum + image.bytes, 0) + report.removedFiles.reduce((sum, file) => sum + file.bytes, 0);
+  report.removedBytes =
+    report.removedImages.reduce((sum, image) => sum + image.bytes, 0) + report.removedFiles.reduce((sum, file) => sum + file.bytes, 0);
 
   const pruned = new Set(await pruneEmptyDirectories(context, [...touched]));
   await persistentIndex.commit({
@@ -180,7 +186,12 @@ export async function runCleanup(context: CleanupContext, options: CleanupOption
   return report;
 }
 
-async function collectStrays(context: CleanupContext, strays: readonly StrayFile[], nowMs: number, cutoffMs: number): Promise<StrayCandidate[]> {
+async function collectStrays(
+  context: CleanupContext,
+  strays: readonly StrayFile[],
+  nowMs: number,
+  cutoffMs: number,
+): Promise<StrayCandidate[]> {
   const { fileSystem, paths } = context;
   const candidates: Array<Omit<StrayCandidate, 'bytes'> & { mustBeOlderThanMs?: number }> = [];
   for (const stray of strays) {
@@ -244,7 +255,9 @@ export async function pruneEmptyDirectories(
   for (const directory of deepestFirst) {
     if (await context.fileSystem.removeEmptyDirectory(absoluteDirectory(context.paths.imagesPath, directory))) removed.push(directory);
   }
-  context.persistentIndex.touch(removed.map((directory) => (directory.includes('/') ? directory.slice(0, directory.lastIndexOf('/')) : '')));
+  context.persistentIndex.touch(
+    removed.map((directory) => (directory.includes('/') ? directory.slice(0, directory.lastIndexOf('/')) : '')),
+  );
   context.persistentIndex.forgetDirectories(removed);
   return removed;
 }

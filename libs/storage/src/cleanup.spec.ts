@@ -34,7 +34,12 @@ describe('cleanup', () => {
 
     const stats = await store.stats();
     expect(stats.imageCount).toBe(7);
-    expect(stats.lastCleanup).toEqual({ at: clock.now().toISOString(), removedImages: 3, removedFiles: 6, removedBytes: report.removedBytes });
+    expect(stats.lastCleanup).toEqual({
+      at: clock.now().toISOString(),
+      removedImages: 3,
+      removedFiles: 6,
+      removedBytes: report.removedBytes,
+    });
     await store.close();
     const reopened = (await openTestStore({ basePath, clock })).store;
     expect((await reopened.stats()).lastCleanup).toEqual(stats.lastCleanup);
@@ -106,7 +111,9 @@ describe('cleanup', () => {
       ].sort(),
     );
     expect(report.removedFiles.find((file) => file.reason === 'orphaned_image')?.bytes).toBe(5);
-    expect(fs.readdirSync(folder).sort()).toEqual(['.tmp-img_20261111115900_444444444444.png.abcd', `${saved[4]}.json`, `${saved[4]}.png`, 'notes.txt'].sort());
+    expect(fs.readdirSync(folder).sort()).toEqual(
+      ['.tmp-img_20261111115900_444444444444.png.abcd', `${saved[4]}.json`, `${saved[4]}.png`, 'notes.txt'].sort(),
+    );
     expect(await store.exists(saved[5] as string)).toBe(false);
     expect((await store.stats()).imageCount).toBe(9);
   });
@@ -120,10 +127,12 @@ describe('cleanup', () => {
     fs.writeFileSync(path.join(recent, 'img_20261110050000_666666666666.png'), 'png');
     fs.writeFileSync(path.join(recent, 'img_20261110050000_666666666666.json'), 'not json');
     const report = await store.cleanup({ retentionDays: 5 });
-    expect(report.removedFiles.filter((file) => file.reason === 'unreadable').map((file) => file.path).sort()).toEqual([
-      'images/2026/11/02/img_20261102050000_555555555555.json',
-      'images/2026/11/02/img_20261102050000_555555555555.png',
-    ]);
+    expect(
+      report.removedFiles
+        .filter((file) => file.reason === 'unreadable')
+        .map((file) => file.path)
+        .sort(),
+    ).toEqual(['images/2026/11/02/img_20261102050000_555555555555.json', 'images/2026/11/02/img_20261102050000_555555555555.png']);
     expect(fs.existsSync(path.join(recent, 'img_20261110050000_666666666666.json'))).toBe(true);
   });
 

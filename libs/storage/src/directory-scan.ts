@@ -5,14 +5,7 @@ import { isValidImageId } from './image-id';
 import type { ImageIndex, IndexEntry } from './image-index';
 import { parseImageMetadata } from './image-metadata';
 import { promptExcerpt } from './index-file';
-import {
-  absoluteDirectory,
-  imageFileName,
-  isStoreDirectory,
-  relativeToBase,
-  sidecarFileName,
-  temporaryFilePrefix,
-} from './storage-paths';
+import { absoluteDirectory, imageFileName, isStoreDirectory, relativeToBase, sidecarFileName, temporaryFilePrefix } from './storage-paths';
 import type { DirectoryEntry, StorageFileSystem } from './storage-file-system';
 
 /**
@@ -239,7 +232,11 @@ export async function reconcile(options: {
         problems = parsed.ok ? ['image_id or format does not match the file names'] : parsed.problems;
       }
     } catch (error) {
-      problems = [error instanceof SyntaxError ? 'the file is not valid JSON' : `the file could not be read (${String((error as { code?: unknown }).code ?? 'unknown error')})`];
+      problems = [
+        error instanceof SyntaxError
+          ? 'the file is not valid JSON'
+          : `the file could not be read (${String((error as { code?: unknown }).code ?? 'unknown error')})`,
+      ];
     }
     logger.warn('Skipped an image whose metadata file is unreadable', { path: relativeToBase(directory, sidecarFileName(id)), problems });
     return { unreadable: { directory, id, formats } };

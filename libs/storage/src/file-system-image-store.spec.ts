@@ -102,7 +102,9 @@ describe('saving and reading images', () => {
     clock.set(new Date('2027-01-02T03:04:05Z'));
     const saved = await store.save(sampleInput({ imageId: 'img_20270102030405_abcdefabcdef' }));
     expect(saved.filePath).toBe(path.join(basePath, 'images', '2027', '01', '02', 'img_20270102030405_abcdefabcdef.png'));
-    await expect(store.save(sampleInput({ imageId: 'img_20270102030405_abcdefabcdef' }))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(store.save(sampleInput({ imageId: 'img_20270102030405_abcdefabcdef' }))).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 
   it('refuses bad input before touching the disk', async () => {
@@ -182,7 +184,13 @@ describe('history, stats and id completion', () => {
     expect(all.images.map((image) => image.imageId)).toEqual([...ids].reverse());
     expect(all.totalCount).toBe(5);
     expect(all.nextCursor).toBeUndefined();
-    expect(all.images[0]).toMatchObject({ sizeBytes: 104, format: 'png', promptExcerpt: 'picture 4', model: 'gpt-image-1', createdAt: '2026-11-24T12:00:00.000Z' });
+    expect(all.images[0]).toMatchObject({
+      sizeBytes: 104,
+      format: 'png',
+      promptExcerpt: 'picture 4',
+      model: 'gpt-image-1',
+      createdAt: '2026-11-24T12:00:00.000Z',
+    });
 
     const recent = await store.history({ days: 2.5 });
     expect(recent.images.map((image) => image.imageId)).toEqual([ids[4], ids[3], ids[2]]);

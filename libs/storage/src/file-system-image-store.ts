@@ -217,7 +217,10 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
 
   const locate = (entry: Pick<IndexEntry, 'id' | 'directory' | 'format'>): FileLocation => {
     const folder = absoluteDirectory(paths.imagesPath, entry.directory);
-    return { filePath: path.join(folder, imageFileName(entry.id, entry.format)), metadataPath: path.join(folder, sidecarFileName(entry.id)) };
+    return {
+      filePath: path.join(folder, imageFileName(entry.id, entry.format)),
+      metadataPath: path.join(folder, sidecarFileName(entry.id)),
+    };
   };
 
   /** The index saw an image whose file is gone: bring that folder's entries in line, then report not_found. */
@@ -226,7 +229,10 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     try {
       await mutate('re-check the image folder', () => persistentIndex.repairDirectory(entry.directory));
     } catch (error) {
-      logger.warn('Could not re-check the image folder', { folder: entry.directory, code: ImageGenError.isInstance(error) ? error.code : undefined });
+      logger.warn('Could not re-check the image folder', {
+        folder: entry.directory,
+        code: ImageGenError.isInstance(error) ? error.code : undefined,
+      });
     }
     throw imageNotFound(entry.id);
   };
@@ -246,7 +252,10 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       parsed = { ok: false, problems: ['the file is not valid JSON'] };
     }
     if (!parsed.ok || parsed.metadata.image_id !== entry.id) {
-      logger.warn('The metadata file of a stored image is unreadable', { imageId: entry.id, problems: parsed.ok ? ['image_id differs'] : parsed.problems });
+      logger.warn('The metadata file of a stored image is unreadable', {
+        imageId: entry.id,
+        problems: parsed.ok ? ['image_id differs'] : parsed.problems,
+      });
       throw new ImageGenError({
         code: 'storage_failed',
         message: `The metadata file of image ${entry.id} is damaged and cannot be read (${location.metadataPath}).`,
@@ -275,7 +284,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
         throw invalidRequest(`An image with id ${imageId} is already stored; leave imageId out to get a fresh one.`);
       }
       for (let attempt = 0; index.get(imageId) !== undefined && attempt < 5; attempt += 1) imageId = generateImageId(clock, random);
-      if (index.get(imageId) !== undefined) throw new ImageGenError({ code: 'internal', message: 'Could not generate an unused image id.' });
+      if (index.get(imageId) !== undefined)
+        throw new ImageGenError({ code: 'internal', message: 'Could not generate an unused image id.' });
 
       const metadata = buildMetadata(input, imageId, createdAt);
       const sidecar = encodeMetadata(metadata);
@@ -410,7 +420,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
         throw invalidRequest('days must be a positive number of days.');
       }
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw invalidRequest('limit must be a whole number from 1 to 1000.');
-      if (cursor !== undefined && typeof cursor !== 'string') throw invalidRequest('cursor must be the nextCursor string of a previous page.');
+      if (cursor !== undefined && typeof cursor !== 'string')
+        throw invalidRequest('cursor must be the nextCursor string of a previous page.');
       const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
       await beforeRead();
       const fromKey = imageIdKeyForTime(days === undefined ? Number.NEGATIVE_INFINITY : clock.now().getTime() - days * dayMs);
@@ -434,9 +445,13 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
 
     async stats(): Promise<StorageStats> {
       await beforeRead();
-      const byFormat = Object.fromEntries(imageFormats.map((format) => [format, index.formatTotals(format)])) as Record<ImageFormat, { count: number; bytes: number }>;
+      const byFormat = Object.fromEntries(imageFormats.map((format) => [format, index.formatTotals(format)])) as Record<
+        ImageFormat,
+        { count: number; bytes: number }
+      >;
       const all = index.all();
-      const describe = (entry: IndexEntry | undefined) => (entry === undefined ? null : { imageId: entry.id, createdAt: new Date(entry.createdAtMs).toISOString() });
+      const describe = (entry: IndexEntry | undefined) =>
+        entry === undefined ? null : { imageId: entry.id, createdAt: new Date(entry.createdAtMs).toISOString() };
       return {
         imageCount: index.size,
         imageBytes: index.imageBytes,
@@ -459,7 +474,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     },
 
     async listIds(prefix, limit = 20) {
-      if (typeof prefix !== 'string' || prefix.length > 64) throw invalidRequest('The id prefix must be a string of at most 64 characters.');
+      if (typeof prefix !== 'string' || prefix.length > 64)
+        throw invalidRequest('The id prefix must be a string of at most 64 characters.');
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw invalidRequest('limit must be a whole number from 1 to 100.');
       await beforeRead();
       const ids: string[] = [];

@@ -7,7 +7,10 @@ import { openTestStore, removeTemporaryFolders, sampleInput, makeTemporaryFolder
 afterEach(removeTemporaryFolders);
 
 const lockFile = (basePath: string, owner: Record<string, unknown>) =>
-  fs.writeFileSync(path.join(basePath, 'images.lock'), JSON.stringify({ host: hostname(), acquiredAtMs: Date.now(), token: 'other', ...owner }));
+  fs.writeFileSync(
+    path.join(basePath, 'images.lock'),
+    JSON.stringify({ host: hostname(), acquiredAtMs: Date.now(), token: 'other', ...owner }),
+  );
 
 describe('the folder lock', () => {
   it('waits for a writer that is alive and fails with a retryable storage_failed when it does not let go', async () => {

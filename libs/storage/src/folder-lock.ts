@@ -48,8 +48,19 @@ function isAbandoned(owner: LockOwner | undefined, lockAgeMs: number): boolean {
 function parseOwner(bytes: Uint8Array): LockOwner | undefined {
   try {
     const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<LockOwner>;
-    if (typeof value.host === 'string' && typeof value.pid === 'number' && typeof value.processStartMs === 'number' && typeof value.token === 'string') {
-      return { host: value.host, pid: value.pid, processStartMs: value.processStartMs, acquiredAtMs: Number(value.acquiredAtMs), token: value.token };
+    if (
+      typeof value.host === 'string' &&
+      typeof value.pid === 'number' &&
+      typeof value.processStartMs === 'number' &&
+      typeof value.token === 'string'
+    ) {
+      return {
+        host: value.host,
+        pid: value.pid,
+        processStartMs: value.processStartMs,
+        acquiredAtMs: Number(value.acquiredAtMs),
+        token: value.token,
+      };
     }
   } catch {
     // An unreadable lock is judged by its age alone.
@@ -119,7 +130,8 @@ export async function withFolderLock<T>(options: FolderLockOptions, work: () => 
       // Only our own lock is removed: a lock broken as abandoned may already belong to someone else.
       if (holder?.token === token) await fileSystem.removeFile(lockPath);
     } catch (error) {
-      if (!isMissingPathError(error)) options.logger.warn('Could not release the storage lock', { lockPath, code: fileSystemErrorCode(error) });
+      if (!isMissingPathError(error))
+        options.logger.warn('Could not release the storage lock', { lockPath, code: fileSystemErrorCode(error) });
     }
   }
 }

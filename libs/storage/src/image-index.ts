@@ -183,7 +183,9 @@ export class ImageIndex {
 
 /** Sorts by id, keeping the last entry of each repeated id. */
 function sortUnique(entries: IndexEntry[]): IndexEntry[] {
-  const sorted = entries.map((entry, order) => ({ entry, order })).sort((left, right) => compareEntries(left.entry, right.entry) || left.order - right.order);
+  const sorted = entries
+    .map((entry, order) => ({ entry, order }))
+    .sort((left, right) => compareEntries(left.entry, right.entry) || left.order - right.order);
   const unique: IndexEntry[] = [];
   for (const { entry } of sorted) {
     if (unique.length > 0 && (unique[unique.length - 1] as IndexEntry).id === entry.id) unique[unique.length - 1] = entry;

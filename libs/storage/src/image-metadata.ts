@@ -200,7 +200,8 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
     cost.actual_cost_usd = optionalNumber(costValue, 'actual_cost_usd', 'cost_info.actual_cost_usd');
     const tokens = costValue['tokens_used'];
     if (tokens !== undefined && tokens !== null) {
-      if (!isObject(tokens) || !Object.values(tokens).every(isFiniteNumber)) problems.push('cost_info.tokens_used must map names to numbers');
+      if (!isObject(tokens) || !Object.values(tokens).every(isFiniteNumber))
+        problems.push('cost_info.tokens_used must map names to numbers');
       else cost.tokens_used = tokens as Record<string, number>;
     }
   }

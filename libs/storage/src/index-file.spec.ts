@@ -1,5 +1,14 @@
 import type { IndexEntry } from './image-index';
-import { decodeAppendedOperations, decodeIndex, encodeEntry, encodeHeader, encodeTombstone, indexText, promptExcerpt, IndexFormatError } from './index-file';
+import {
+  decodeAppendedOperations,
+  decodeIndex,
+  encodeEntry,
+  encodeHeader,
+  encodeTombstone,
+  indexText,
+  promptExcerpt,
+  IndexFormatError,
+} from './index-file';
 
 const entry = (overrides: Partial<IndexEntry> = {}): IndexEntry => ({
   id: 'img_20261125143022_0123456789ab',
@@ -18,7 +27,8 @@ const bytesOf = (text: string) => Buffer.from(text, 'latin1');
 describe('index file lines', () => {
   it('round-trips any text in model and prompt excerpt as pure ASCII', () => {
     const tricky = entry({ promptExcerpt: 'tabs\there, "quotes", back\\slash, newline\nand 日本語 🦊', model: 'gemini\t3' });
-    const text = encodeHeader('abcd', 1) + encodeEntry(tricky) + encodeEntry(entry({ id: 'img_20261125143023_0123456789ab', directory: '' }), 2);
+    const text =
+      encodeHeader('abcd', 1) + encodeEntry(tricky) + encodeEntry(entry({ id: 'img_20261125143023_0123456789ab', directory: '' }), 2);
     expect(/^[\x20-\x7e\n\t]*$/.test(text)).toBe(true);
     const decoded = decodeIndex(indexText(bytesOf(text)));
     expect(decoded.epoch).toBe('abcd');
@@ -42,7 +52,10 @@ describe('index file lines', () => {
     ['an extra field', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\n', '\textra\n')],
     ['a missing field', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\tgpt-image-1', '')],
     ['a bad byte count', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\t1572864\t', '\t-5\t')],
-    ['an unnumbered line after appended ones', encodeHeader('ab', 5) + encodeEntry(entry(), 6) + encodeEntry(entry({ id: 'img_20261125143023_0123456789ab' }))],
+    [
+      'an unnumbered line after appended ones',
+      encodeHeader('ab', 5) + encodeEntry(entry(), 6) + encodeEntry(entry({ id: 'img_20261125143023_0123456789ab' })),
+    ],
   ])('refuses %s', (_what, text) => {
     expect(() => decodeIndex(text)).toThrow(IndexFormatError);
   });

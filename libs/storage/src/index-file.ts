@@ -97,8 +97,7 @@ export function encodeTombstone(id: string, generation: number): string {
 
 /** One decoded operation line. */
 export type IndexOperation =
-  | { kind: 'add'; entry: IndexEntry; generation: number | undefined }
-  | { kind: 'delete'; id: string; generation: number };
+  { kind: 'add'; entry: IndexEntry; generation: number | undefined } | { kind: 'delete'; id: string; generation: number };
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const explicitDirectory = /^\d{4}\/\d{2}\/\d{2}$/;
@@ -111,10 +110,12 @@ function decodeOperation(line: string, lineNumber: number): IndexOperation {
   const id = fields[2] as string;
   // Only the id's shape is checked here (it keeps path characters out); calendar checks are too slow for bulk loads.
   if (fields[0] === '-') {
-    if (fields.length !== 3 || generation === undefined || !hasImageIdShape(id)) throw new IndexFormatError(`line ${lineNumber} is a bad tombstone`);
+    if (fields.length !== 3 || generation === undefined || !hasImageIdShape(id))
+      throw new IndexFormatError(`line ${lineNumber} is a bad tombstone`);
     return { kind: 'delete', id, generation };
   }
-  if (fields[0] !== '+' || fields.length !== 10 || !hasImageIdShape(id)) throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
+  if (fields[0] !== '+' || fields.length !== 10 || !hasImageIdShape(id))
+    throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
   const createdAtMs = Number(fields[3]);
   const imageBytes = Number(fields[4]);
   const sidecarBytes = Number(fields[5]);
@@ -139,7 +140,11 @@ function decodeOperation(line: string, lineNumber: number): IndexOperation {
   } catch {
     throw new IndexFormatError(`line ${lineNumber} has badly escaped text`);
   }
-  return { kind: 'add', entry: { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt: excerpt, model }, generation };
+  return {
+    kind: 'add',
+    entry: { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt: excerpt, model },
+    generation,
+  };
 }
 
 /** A decoded index file. */
@@ -176,7 +181,8 @@ export function decodeIndex(text: string): DecodedIndex {
   if (!text.endsWith('\n')) throw new IndexFormatError(text.length === 0 ? 'the file is empty' : 'the last line is incomplete');
   const headerEnd = text.indexOf('\n');
   const header = text.slice(0, headerEnd).split('\t');
-  if (header.length !== 4 || header[0] !== headerTag || header[1] !== '1') throw new IndexFormatError('the header is not an imagegen index header');
+  if (header.length !== 4 || header[0] !== headerTag || header[1] !== '1')
+    throw new IndexFormatError('the header is not an imagegen index header');
   const epoch = header[2] as string;
   const generation = Number(header[3]);
   if (!/^[0-9a-f]+$/.test(epoch) || !isCount(generation)) throw new IndexFormatError('the header is not an imagegen index header');
@@ -188,7 +194,7 @@ export function decodeIndex(text: string): DecodedIndex {
   let current = generation;
   let lineNumber = 1;
   const directories = new Map<string, string>();
-  for (let position = headerEnd + 1; position < text.length; ) {
+  for (let position = headerEnd + 1; position < text.length;) {
     const end = text.indexOf('\n', position);
     lineNumber += 1;
     if (appended === undefined && text.startsWith('+\t\t', position)) {
@@ -236,14 +242,28 @@ function decodeRewrittenEntry(text: string, start: number, end: number, lineNumb
     if (!isLast) tabs.push(tab);
     from = tab + 1;
   }
-  const [idEnd, timeEnd, imageEnd, sidecarEnd, formatEnd, folderEnd, modelEnd] = tabs as [number, number, number, number, number, number, number];
+  const [idEnd, timeEnd, imageEnd, sidecarEnd, formatEnd, folderEnd, modelEnd] = tabs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const id = text.slice(start + 3, idEnd);
   const createdAtMs = Number(text.slice(idEnd + 1, timeEnd));
   const imageBytes = Number(text.slice(timeEnd + 1, imageEnd));
   const sidecarBytes = Number(text.slice(imageEnd + 1, sidecarEnd));
   const format = text.slice(sidecarEnd + 1, formatEnd);
   const folder = text.slice(formatEnd + 1, folderEnd);
-  if (!hasImageIdShape(id) || !Number.isSafeInteger(createdAtMs) || !isCount(imageBytes) || !isCount(sidecarBytes) || !isImageFormat(format)) {
+  if (
+    !hasImageIdShape(id) ||
+    !Number.isSafeInteger(createdAtMs) ||
+    !isCount(imageBytes) ||
+    !isCount(sidecarBytes) ||
+    !isImageFormat(format)
+  ) {
     throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
   }
   let directory = folder;
@@ -298,7 +318,10 @@ const isCleanupSummary = (value: unknown): value is CleanupSummary => {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return (
-    typeof record['at'] === 'string' && isCount(record['removedImages']) && isCount(record['removedFiles']) && isCount(record['removedBytes'])
+    typeof record['at'] === 'string' &&
+    isCount(record['removedImages']) &&
+    isCount(record['removedFiles']) &&
+    isCount(record['removedBytes'])
   );
 };
 

@@ -11,7 +11,11 @@ const clock = createManualClock(new Date('2026-11-25T14:30:22Z'));
 const reopen = (basePath: string) => {
   const fileSystem = createRecordingFileSystem();
   const logger = createMemoryLogger();
-  return createFileSystemImageStore({ basePath, clock, minFreeBytes: 0, fileSystem, logger }).then((store) => ({ store, fileSystem, logger }));
+  return createFileSystemImageStore({ basePath, clock, minFreeBytes: 0, fileSystem, logger }).then((store) => ({
+    store,
+    fileSystem,
+    logger,
+  }));
 };
 const historyIds = async (store: { history(query: { limit: number }): Promise<{ images: Array<{ imageId: string }> }> }) =>
   (await store.history({ limit: 1000 })).images.map((image) => image.imageId);
@@ -52,7 +56,9 @@ describe('the index across restarts', () => {
     const { store, fileSystem } = await reopen(basePath);
     expect(store.openOutcome).toBe('loaded');
     expect(await historyIds(store)).toEqual([...ids].reverse());
-    expect(fileSystem.calls.filter((call) => call.method === 'readFile' && call.path.endsWith('.json') && call.path.includes('img_'))).toEqual([]);
+    expect(
+      fileSystem.calls.filter((call) => call.method === 'readFile' && call.path.endsWith('.json') && call.path.includes('img_')),
+    ).toEqual([]);
   });
 
   it('lists only the folders that changed since the index was written', async () => {
@@ -158,7 +164,11 @@ describe('the index across restarts', () => {
     const { store, logger } = await reopen(basePath);
     expect(await historyIds(store)).toEqual([...ids].reverse());
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: 'warn', message: 'Skipped an image whose metadata file is unreadable', fields: expect.objectContaining({ problems: ['the file is not valid JSON'] }) }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'Skipped an image whose metadata file is unreadable',
+        fields: expect.objectContaining({ problems: ['the file is not valid JSON'] }),
+      }),
     );
   });
 
@@ -167,7 +177,10 @@ describe('the index across restarts', () => {
     const { store, logger } = await reopen(basePath);
     const target = await store.getMetadata(ids[0] as string);
     fs.writeFileSync(target.metadataPath, '{"image_id": 42}');
-    await expect(store.get(ids[0] as string)).rejects.toMatchObject({ code: 'storage_failed', message: expect.stringContaining('damaged') });
+    await expect(store.get(ids[0] as string)).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringContaining('damaged'),
+    });
     expect(logger.lines.some((line) => line.level === 'warn')).toBe(true);
     expect(await historyIds(store)).toHaveLength(3);
   });

@@ -20,7 +20,14 @@ export type {
   StoredImageContent,
 } from './image-store';
 export { parseImageMetadata } from './image-metadata';
-export type { ImageCostInfo, ImageFileInfo, ImageMetadata, ImageMetadataParseResult, ImageParameters, ImageProvenance } from './image-metadata';
+export type {
+  ImageCostInfo,
+  ImageFileInfo,
+  ImageMetadata,
+  ImageMetadataParseResult,
+  ImageParameters,
+  ImageProvenance,
+} from './image-metadata';
 export { assertValidImageId, exampleImageId, generateImageId, imageIdTimestamp, isValidImageId } from './image-id';
 export { extensionOfFormat, formatOfExtension, imageFormats, isImageFormat, mimeTypeOfFormat } from './image-format';
 export type { ImageFormat } from './image-format';

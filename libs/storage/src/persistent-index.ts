@@ -109,7 +109,11 @@ export class PersistentIndex {
       return changed ? 'reconciled' : 'loaded';
     }
     const reason =
-      'error' in file ? file.error : state === undefined ? 'the state file is missing or unreadable' : 'the index and its state file are out of step';
+      'error' in file
+        ? file.error
+        : state === undefined
+          ? 'the state file is missing or unreadable'
+          : 'the index and its state file are out of step';
     if ('decoded' in file) this.index.adopt(file.decoded.entries);
     const scan = await scanTree(fileSystem, paths.imagesPath, undefined);
     const reconciliation = await this.reconcile(scan);
@@ -117,10 +121,13 @@ export class PersistentIndex {
     await this.rewrite();
     const outcome = 'decoded' in file ? 'reconciled' : 'rebuilt';
     if (outcome === 'rebuilt' && reason === 'the index file is missing' && this.index.size === 0) return outcome;
-    logger.warn(outcome === 'rebuilt' ? 'Rebuilt the image index from the metadata files' : 'Checked the image index against every folder', {
-      reason,
-      images: this.index.size,
-    });
+    logger.warn(
+      outcome === 'rebuilt' ? 'Rebuilt the image index from the metadata files' : 'Checked the image index against every folder',
+      {
+        reason,
+        images: this.index.size,
+      },
+    );
     return outcome;
   }
 
@@ -342,7 +349,9 @@ export class PersistentIndex {
       ...additions.map((entry): IndexOperation => ({ kind: 'add', entry, generation: (generation += 1) })),
     ];
     const text = operations
-      .map((operation) => (operation.kind === 'add' ? encodeEntry(operation.entry, operation.generation) : encodeTombstone(operation.id, operation.generation)))
+      .map((operation) =>
+        operation.kind === 'add' ? encodeEntry(operation.entry, operation.generation) : encodeTombstone(operation.id, operation.generation),
+      )
       .join('');
     const bytes = Buffer.from(text, 'latin1');
     try {

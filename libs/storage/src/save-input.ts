@@ -16,7 +16,8 @@ const isUsd = (value: unknown) => value === undefined || (typeof value === 'numb
 export function validateSaveInput(input: SaveImageInput): void {
   if (typeof input !== 'object' || input === null) throw invalidRequest('save() needs an object describing the image.');
   if (!(input.bytes instanceof Uint8Array)) throw invalidRequest('bytes must be a Uint8Array (or Buffer) holding the encoded image.');
-  if (input.bytes.length === 0) throw new ImageGenError({ code: 'invalid_image', message: 'The image is empty (0 bytes); nothing was stored.' });
+  if (input.bytes.length === 0)
+    throw new ImageGenError({ code: 'invalid_image', message: 'The image is empty (0 bytes); nothing was stored.' });
   if (!isImageFormat(input.format)) {
     throw invalidRequest(`format must be png, jpeg or webp, not ${JSON.stringify(input.format)}.`, { allowed: ['png', 'jpeg', 'webp'] });
   }

@@ -27,7 +27,9 @@ const retryableCodes = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN']);
 export function storageFailure(action: string, error: unknown): ImageGenError {
   if (ImageGenError.isInstance(error)) return error;
   const code = fileSystemErrorCode(error);
-  const reason = (code === undefined ? undefined : reasons[code]) ?? (code === undefined ? 'an unexpected error occurred' : `the filesystem answered ${code}`);
+  const reason =
+    (code === undefined ? undefined : reasons[code]) ??
+    (code === undefined ? 'an unexpected error occurred' : `the filesystem answered ${code}`);
   return new ImageGenError({
     code: 'storage_failed',
     message: `Could not ${action}: ${reason}.`,

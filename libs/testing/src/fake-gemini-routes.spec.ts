@@ -54,7 +54,16 @@ describe('fake provider server, Gemini wire format', () => {
     const reference = (await createTestImage({ width: 256, height: 256 })).toString('base64');
     const response = await ai.models.generateContent({
       model: 'gemini-nano-banana-2.1',
-      contents: [{ role: 'user', parts: [{ text: 'make it night' }, { inlineData: { mimeType: 'image/png', data: reference } }, { inlineData: { mimeType: 'image/png', data: reference } }] }],
+      contents: [
+        {
+          role: 'user',
+          parts: [
+            { text: 'make it night' },
+            { inlineData: { mimeType: 'image/png', data: reference } },
+            { inlineData: { mimeType: 'image/png', data: reference } },
+          ],
+        },
+      ],
       config: { responseModalities: ['TEXT', 'IMAGE'] },
     });
     const details = response.usageMetadata?.promptTokensDetails ?? [];
@@ -77,9 +86,16 @@ describe('fake provider server, Gemini wire format', () => {
   });
 
   it('refuses Vertex-only image settings on the Gemini API and takes them on Vertex AI', async () => {
-    const body = { contents: [{ role: 'user', parts: [{ text: 'x' }] }], generationConfig: { imageConfig: { outputMimeType: 'image/jpeg' } } };
+    const body = {
+      contents: [{ role: 'user', parts: [{ text: 'x' }] }],
+      generationConfig: { imageConfig: { outputMimeType: 'image/jpeg' } },
+    };
     const post = (path: string) =>
-      fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': apiKey }, body: JSON.stringify(body) });
+      fetch(`${fake.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': apiKey },
+        body: JSON.stringify(body),
+      });
     const gemini = await post('/v1beta/models/gemini-3-pro-image:generateContent');
     expect(gemini.status).toBe(400);
     expect(((await gemini.json()) as { error: { message: string } }).error.message).toMatch(/Unknown name "outputMimeType"/);
@@ -95,11 +111,14 @@ describe('fake provider server, Gemini wire format', () => {
       '/v1/models/gemini-nano-banana-2.1:generateContent',
       '/v1beta1/publishers/google/models/gemini-nano-banana-2.1:generateContent',
     ]);
-    const project = await fetch(`${fake.url}/v1/projects/p/locations/us-central1/publishers/google/models/gemini-3-pro-image:generateContent`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ya29.token' },
-      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }),
-    });
+    const project = await fetch(
+      `${fake.url}/v1/projects/p/locations/us-central1/publishers/google/models/gemini-3-pro-image:generateContent`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer ya29.token' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }),
+      },
+    );
     expect(project.status).toBe(200);
   });
 

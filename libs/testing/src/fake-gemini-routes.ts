@@ -64,15 +64,23 @@ export async function handleGeminiRequest(
   record: ReceivedRequest,
   context: GeminiRouteContext,
 ): Promise<boolean> {
-  const generate = /^\/(v1|v1beta|v1beta1)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(publishers\/google\/)?models\/([^/:]+):generateContent$/.exec(url.pathname);
-  const listing = request.method === 'GET' && (url.pathname === '/v1beta/models' || (url.pathname === '/v1/models' && isGeminiAuth(request, url)));
+  const generate =
+    /^\/(v1|v1beta|v1beta1)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(publishers\/google\/)?models\/([^/:]+):generateContent$/.exec(
+      url.pathname,
+    );
+  const listing =
+    request.method === 'GET' && (url.pathname === '/v1beta/models' || (url.pathname === '/v1/models' && isGeminiAuth(request, url)));
   if (!generate && !listing) return false;
   try {
     if (listing) {
       authenticate(request, url, context, false);
       const ids = context.availableModels ?? [...Object.keys(fakeGeminiModelRules), 'gemini-2.5-flash', 'gemini-3-pro'];
       sendJson(response, 200, {
-        models: ids.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: ['generateContent', 'countTokens'] })),
+        models: ids.map((id) => ({
+          name: `models/${id}`,
+          displayName: id,
+          supportedGenerationMethods: ['generateContent', 'countTokens'],
+        })),
       });
       return true;
     }
@@ -88,7 +96,8 @@ export async function handleGeminiRequest(
     }
     record.body = body;
     authenticate(request, url, context, vertex);
-    if (vertex && version === 'v1beta') throw new GoogleApiError(404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`);
+    if (vertex && version === 'v1beta')
+      throw new GoogleApiError(404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`);
     const rules = rulesFor(decodeURIComponent(modelId), version ?? 'v1beta');
     const planned = validate(body, rules, vertex);
     if (context.latencyMs && !(await context.wait(context.latencyMs, response))) return true;
@@ -96,18 +105,28 @@ export async function handleGeminiRequest(
     switch (fault?.kind) {
       case 'rate_limit': {
         const details: unknown[] = [];
-        if (fault.retryAfterSeconds !== undefined) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${fault.retryAfterSeconds}s` });
+        if (fault.retryAfterSeconds !== undefined)
+          details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${fault.retryAfterSeconds}s` });
         throw new GoogleApiError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', details);
       }
       case 'server_error': {
         const status = fault.status ?? 500;
-        throw new GoogleApiError(status, status === 503 ? 'UNAVAILABLE' : 'INTERNAL', status === 503 ? 'The model is overloaded. Please try again later.' : 'An internal error has occurred.');
+        throw new GoogleApiError(
+          status,
+          status === 503 ? 'UNAVAILABLE' : 'INTERNAL',
+          status === 503 ? 'The model is overloaded. Please try again later.' : 'An internal error has occurred.',
+        );
       }
       case 'moderation_blocked':
         sendJson(response, 200, answerWithout(modelId, 'IMAGE_SAFETY', planned.promptTokens));
         return true;
       case 'prompt_blocked':
-        sendJson(response, 200, { promptFeedback: { blockReason: fault.blockReason ?? 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: planned.promptTokens, totalTokenCount: planned.promptTokens }, modelVersion: modelId, responseId: responseId() });
+        sendJson(response, 200, {
+          promptFeedback: { blockReason: fault.blockReason ?? 'PROHIBITED_CONTENT' },
+          usageMetadata: { promptTokenCount: planned.promptTokens, totalTokenCount: planned.promptTokens },
+          modelVersion: modelId,
+          responseId: responseId(),
+        });
         return true;
       case 'no_image':
         sendJson(response, 200, answerWithout(modelId, fault.finishReason ?? 'NO_IMAGE', planned.promptTokens, fault.text));
@@ -130,7 +149,19 @@ export async function handleGeminiRequest(
     if (response.headersSent) {
       response.end();
     } else if (error instanceof GoogleApiError) {
-      sendJson(response, error.code, { error: { code: error.code, message: error.message, status: error.status, ...(error.details.length ? { details: error.details } : {}) } }, error.headers);
+      sendJson(
+        response,
+        error.code,
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            status: error.status,
+            ...(error.details.length ? { details: error.details } : {}),
+          },
+        },
+        error.headers,
+      );
     } else {
       sendJson(response, 500, { error: { code: 500, message: 'The fake server failed unexpectedly.', status: 'INTERNAL' } });
     }
@@ -157,7 +188,11 @@ function authenticate(request: http.IncomingMessage, url: URL, context: GeminiRo
   if (key === '') {
     // Vertex AI with Application Default Credentials sends an OAuth bearer token instead of a key.
     if (vertex && /^Bearer \S+/.test(request.headers.authorization ?? '')) return;
-    throw new GoogleApiError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.');
+    throw new GoogleApiError(
+      403,
+      'PERMISSION_DENIED',
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    );
   }
   const valid = context.apiKey === undefined ? key.startsWith('AIza') && key.length > 8 : key === context.apiKey;
   if (!valid) {
@@ -169,7 +204,11 @@ function authenticate(request: http.IncomingMessage, url: URL, context: GeminiRo
 
 function rulesFor(modelId: string, version: string): FakeGeminiModelRules {
   if (shutDownGeminiModels.includes(modelId) || !fakeGeminiModelRules[modelId]) {
-    throw new GoogleApiError(404, 'NOT_FOUND', `models/${modelId} is not found for API version ${version}, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`);
+    throw new GoogleApiError(
+      404,
+      'NOT_FOUND',
+      `models/${modelId} is not found for API version ${version}, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+    );
   }
   return fakeGeminiModelRules[modelId] as FakeGeminiModelRules;
 }
@@ -181,45 +220,69 @@ function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, ve
     }
   }
   const contents = body['contents'];
-  if (!Array.isArray(contents) || contents.length === 0) throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified');
+  if (!Array.isArray(contents) || contents.length === 0)
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified');
   const texts: string[] = [];
   let referenceImages = 0;
   for (const content of contents as Array<{ parts?: unknown }>) {
-    if (!Array.isArray(content.parts) || content.parts.length === 0) throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.');
+    if (!Array.isArray(content.parts) || content.parts.length === 0)
+      throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.');
     for (const part of content.parts as Array<{ text?: unknown; inlineData?: { mimeType?: unknown; data?: unknown } }>) {
       if (typeof part.text === 'string') texts.push(part.text);
       else if (part.inlineData !== undefined) {
         const mimeType = String(part.inlineData.mimeType ?? '');
         if (!inputMimeTypes.has(mimeType)) throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Unsupported MIME type: ${mimeType}`);
         if (typeof part.inlineData.data !== 'string' || !/^[A-Za-z0-9+/=]+$/.test(part.inlineData.data)) {
-          throw new GoogleApiError(400, 'INVALID_ARGUMENT', "Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES), Base64 decoding failed.");
+          throw new GoogleApiError(
+            400,
+            'INVALID_ARGUMENT',
+            "Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES), Base64 decoding failed.",
+          );
         }
         referenceImages += 1;
       } else {
-        throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents[0].parts[0].data: required oneof field \'data\' must have one initialized field');
+        throw new GoogleApiError(
+          400,
+          'INVALID_ARGUMENT',
+          "* GenerateContentRequest.contents[0].parts[0].data: required oneof field 'data' must have one initialized field",
+        );
       }
     }
   }
   if (referenceImages > rules.maxReferenceImages) {
-    throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Too many input images: ${referenceImages}; this model accepts at most ${rules.maxReferenceImages}.`);
+    throw new GoogleApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Too many input images: ${referenceImages}; this model accepts at most ${rules.maxReferenceImages}.`,
+    );
   }
   const config = (body['generationConfig'] ?? {}) as Record<string, unknown>;
   for (const field of Object.keys(config)) if (!generationConfigFields.has(field)) throw unknownName(field, 'generation_config');
   const imageConfig = (config['imageConfig'] ?? {}) as Record<string, unknown>;
   const allowedImageFields = vertex ? vertexImageConfigFields : geminiImageConfigFields;
-  for (const field of Object.keys(imageConfig)) if (!allowedImageFields.has(field)) throw unknownName(field, 'generation_config.image_config');
+  for (const field of Object.keys(imageConfig))
+    if (!allowedImageFields.has(field)) throw unknownName(field, 'generation_config.image_config');
   const aspectRatio = imageConfig['aspectRatio'] as string | undefined;
   if (aspectRatio !== undefined && !rules.aspectRatios.includes(aspectRatio)) {
-    throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Unsupported aspect ratio: ${String(aspectRatio)}. Supported: ${rules.aspectRatios.join(', ')}.`);
+    throw new GoogleApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Unsupported aspect ratio: ${String(aspectRatio)}. Supported: ${rules.aspectRatios.join(', ')}.`,
+    );
   }
   const imageSize = imageConfig['imageSize'] as string | undefined;
   if (imageSize !== undefined && !rules.imageSizes.includes(imageSize)) {
-    throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Unsupported image size: ${String(imageSize)}. Supported: ${rules.imageSizes.join(', ')}.`);
+    throw new GoogleApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Unsupported image size: ${String(imageSize)}. Supported: ${rules.imageSizes.join(', ')}.`,
+    );
   }
   const modalities = config['responseModalities'];
   const wantsImage = !Array.isArray(modalities) || modalities.includes('IMAGE');
   const prompt = texts.join('\n');
-  if (prompt.trim() === '' && referenceImages === 0) throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: must not be empty');
+  if (prompt.trim() === '' && referenceImages === 0)
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: must not be empty');
   return {
     prompt,
     ...(aspectRatio === undefined ? {} : { aspectRatio }),
@@ -230,7 +293,13 @@ function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, ve
   };
 }
 
-async function answerImage(response: http.ServerResponse, modelId: string, rules: FakeGeminiModelRules, planned: PlannedGeminiCall, context: GeminiRouteContext): Promise<void> {
+async function answerImage(
+  response: http.ServerResponse,
+  modelId: string,
+  rules: FakeGeminiModelRules,
+  planned: PlannedGeminiCall,
+  context: GeminiRouteContext,
+): Promise<void> {
   if (!planned.wantsImage) {
     sendJson(response, 200, answerWithout(modelId, 'STOP', planned.promptTokens, 'I can only answer in text with these settings.'));
     return;
@@ -242,7 +311,10 @@ async function answerImage(response: http.ServerResponse, modelId: string, rules
   let thoughtsTokenCount: number | undefined;
   if (rules.thinks) {
     // Reasoning models show their work: a thought text and a draft image, both marked `thought`, before the answer.
-    const draft = await sharp(Buffer.from(image, 'base64')).resize(Math.max(16, Math.round(width / 8))).png().toBuffer();
+    const draft = await sharp(Buffer.from(image, 'base64'))
+      .resize(Math.max(16, Math.round(width / 8)))
+      .png()
+      .toBuffer();
     parts.push({ text: '**Composing the scene**\nPlanning the layout first.', thought: true });
     parts.push({ inlineData: { mimeType: 'image/png', data: draft.toString('base64') }, thought: true });
     thoughtsTokenCount = 214;
@@ -260,7 +332,10 @@ async function answerImage(response: http.ServerResponse, modelId: string, rules
         { modality: 'TEXT', tokenCount: planned.promptTokens - planned.referenceImages * 560 },
         ...(planned.referenceImages > 0 ? [{ modality: 'IMAGE', tokenCount: planned.referenceImages * 560 }] : []),
       ],
-      candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: outputTokens }, { modality: 'TEXT', tokenCount: 10 }],
+      candidatesTokensDetails: [
+        { modality: 'IMAGE', tokenCount: outputTokens },
+        { modality: 'TEXT', tokenCount: 10 },
+      ],
     },
     modelVersion: modelId,
     responseId: responseId(),
@@ -277,7 +352,11 @@ function answerWithout(modelId: string, finishReason: string, promptTokens: numb
 }
 
 function unknownName(field: string, at: string): GoogleApiError {
-  return new GoogleApiError(400, 'INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${field}"${at ? ` at '${at}'` : ''}: Cannot find field.`);
+  return new GoogleApiError(
+    400,
+    'INVALID_ARGUMENT',
+    `Invalid JSON payload received. Unknown name "${field}"${at ? ` at '${at}'` : ''}: Cannot find field.`,
+  );
 }
 
 function responseId(): string {

@@ -36,7 +36,12 @@ describe('fake OpenAI server', () => {
   });
 
   it('keeps transparency on a transparent webp', async () => {
-    const response = await client.images.generate({ model: 'gpt-image-2.5-flare', prompt: 'icon', background: 'transparent', output_format: 'webp' });
+    const response = await client.images.generate({
+      model: 'gpt-image-2.5-flare',
+      prompt: 'icon',
+      background: 'transparent',
+      output_format: 'webp',
+    });
     const facts = await sharp(Buffer.from(response.data?.[0]?.b64_json ?? '', 'base64')).metadata();
     expect([facts.format, facts.hasAlpha]).toEqual(['webp', true]);
   });
@@ -83,10 +88,17 @@ describe('fake OpenAI server', () => {
 
   it('refuses uploads without an image MIME type and masks of the wrong size', async () => {
     const image = await createTestImage({ width: 1024, height: 1024 });
-    await expect(client.images.edit({ model: 'gpt-image-2', prompt: 'x', image: await toFile(image, 'a.png') })).rejects.toThrow(/unsupported mimetype/);
+    await expect(client.images.edit({ model: 'gpt-image-2', prompt: 'x', image: await toFile(image, 'a.png') })).rejects.toThrow(
+      /unsupported mimetype/,
+    );
     const mask = await createTestMask({ width: 512, height: 512, editRegion: { left: 0, top: 0, width: 10, height: 10 } });
     await expect(
-      client.images.edit({ model: 'gpt-image-2', prompt: 'x', image: await toFile(image, 'a.png', { type: 'image/png' }), mask: await toFile(mask, 'm.png', { type: 'image/png' }) }),
+      client.images.edit({
+        model: 'gpt-image-2',
+        prompt: 'x',
+        image: await toFile(image, 'a.png', { type: 'image/png' }),
+        mask: await toFile(mask, 'm.png', { type: 'image/png' }),
+      }),
     ).rejects.toThrow(/does not match/);
   });
 
@@ -99,7 +111,9 @@ describe('fake OpenAI server', () => {
 
   it('injects a 429 with Retry-After that the SDK sees', async () => {
     fake.injectFault({ kind: 'rate_limit', retryAfterSeconds: 7 });
-    const failure = await client.images.generate({ model: 'gpt-image-2', prompt: 'x' }).catch((error: InstanceType<typeof OpenAI.APIError>) => error);
+    const failure = await client.images
+      .generate({ model: 'gpt-image-2', prompt: 'x' })
+      .catch((error: InstanceType<typeof OpenAI.APIError>) => error);
     expect(failure).toMatchObject({ status: 429 });
     expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('7');
     await expect(client.images.generate({ model: 'gpt-image-2', prompt: 'x' })).resolves.toBeDefined();

@@ -76,8 +76,40 @@ export interface FakeOpenAIServer {
   close(): Promise<void>;
 }
 
-const generationParameters = new Set(['model', 'prompt', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'moderation', 'partial_images', 'stream', 'user', 'safety_identifier']);
-const editParameters = new Set(['model', 'prompt', 'image', 'image[]', 'mask', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'stream', 'user', 'safety_identifier', 'markup']);
+const generationParameters = new Set([
+  'model',
+  'prompt',
+  'n',
+  'size',
+  'quality',
+  'background',
+  'output_format',
+  'output_compression',
+  'moderation',
+  'partial_images',
+  'stream',
+  'user',
+  'safety_identifier',
+]);
+const editParameters = new Set([
+  'model',
+  'prompt',
+  'image',
+  'image[]',
+  'mask',
+  'n',
+  'size',
+  'quality',
+  'background',
+  'output_format',
+  'output_compression',
+  'input_fidelity',
+  'partial_images',
+  'stream',
+  'user',
+  'safety_identifier',
+  'markup',
+]);
 const imageMimeTypes = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 class ApiError extends Error {
@@ -100,7 +132,12 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
 }
 
 function sendError(response: http.ServerResponse, error: ApiError, headers: Record<string, string> = {}) {
-  sendJson(response, error.status, { error: { message: error.message, type: error.type, param: error.param, code: error.code, ...error.extra } }, headers);
+  sendJson(
+    response,
+    error.status,
+    { error: { message: error.message, type: error.type, param: error.param, code: error.code, ...error.extra } },
+    headers,
+  );
 }
 
 interface ParsedMultipart {
@@ -173,13 +210,22 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     const key = header.startsWith('Bearer ') ? header.slice(7) : '';
     const valid = options.apiKey === undefined ? key.startsWith('sk-') && key.length > 3 : key === options.apiKey;
     if (!valid) {
-      throw new ApiError(401, key ? `Incorrect API key provided: ${key.slice(0, 3)}****. You can find your API key at https://platform.openai.com/account/api-keys.` : "You didn't provide an API key.", null, 'invalid_api_key');
+      throw new ApiError(
+        401,
+        key
+          ? `Incorrect API key provided: ${key.slice(0, 3)}****. You can find your API key at https://platform.openai.com/account/api-keys.`
+          : "You didn't provide an API key.",
+        null,
+        'invalid_api_key',
+      );
     }
   };
 
   const rulesFor = (model: unknown): { id: string; rules: FakeModelRules } => {
-    if (typeof model !== 'string' || model === '') throw new ApiError(400, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-    if (shutDownModels.includes(model)) throw new ApiError(404, `The model '${model}' has been shut down and is no longer available.`, 'model', 'model_not_found');
+    if (typeof model !== 'string' || model === '')
+      throw new ApiError(400, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+    if (shutDownModels.includes(model))
+      throw new ApiError(404, `The model '${model}' has been shut down and is no longer available.`, 'model', 'model_not_found');
     const rules = fakeModelRules[model];
     if (!rules) throw new ApiError(404, `The model '${model}' does not exist or you do not have access to it.`, 'model', 'model_not_found');
     return { id: model, rules };
@@ -189,31 +235,88 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     for (const name of Object.keys(parameters)) {
       if (!allowed.has(name)) throw new ApiError(400, `Unknown parameter: '${name}'.`, name, 'unknown_parameter');
     }
-    if (!rules.markup && parameters['markup'] !== undefined) throw new ApiError(400, "Unknown parameter: 'markup'.", 'markup', 'unknown_parameter');
+    if (!rules.markup && parameters['markup'] !== undefined)
+      throw new ApiError(400, "Unknown parameter: 'markup'.", 'markup', 'unknown_parameter');
     const prompt = parameters['prompt'];
-    if (typeof prompt !== 'string' || prompt.length === 0) throw new ApiError(400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
-    if (prompt.length > 32000) throw new ApiError(400, `Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length ${prompt.length} instead.`, 'prompt', 'string_above_max_length');
+    if (typeof prompt !== 'string' || prompt.length === 0)
+      throw new ApiError(400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
+    if (prompt.length > 32000)
+      throw new ApiError(
+        400,
+        `Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length ${prompt.length} instead.`,
+        'prompt',
+        'string_above_max_length',
+      );
     const n = Number(parameters['n'] ?? 1);
-    if (!Number.isInteger(n) || n < 1 || n > 10) throw new ApiError(400, `Invalid 'n': integer between 1 and 10 expected.`, 'n', 'integer_out_of_range');
+    if (!Number.isInteger(n) || n < 1 || n > 10)
+      throw new ApiError(400, `Invalid 'n': integer between 1 and 10 expected.`, 'n', 'integer_out_of_range');
     const size = String(parameters['size'] ?? 'auto');
     const sizeMessage = sizeProblem(rules, size);
     if (sizeMessage) throw new ApiError(400, sizeMessage, 'size', 'invalid_value');
     const quality = String(parameters['quality'] ?? 'auto');
-    if (!rules.qualities.includes(quality)) throw new ApiError(400, `Invalid value: '${quality}'. Supported values are: ${rules.qualities.map((value) => `'${value}'`).join(', ')}.`, 'quality', 'invalid_value');
+    if (!rules.qualities.includes(quality))
+      throw new ApiError(
+        400,
+        `Invalid value: '${quality}'. Supported values are: ${rules.qualities.map((value) => `'${value}'`).join(', ')}.`,
+        'quality',
+        'invalid_value',
+      );
     const background = String(parameters['background'] ?? 'auto');
-    if (!rules.backgrounds.includes(background)) throw new ApiError(400, `Invalid value: '${background}'. Supported values are: ${rules.backgrounds.map((value) => `'${value}'`).join(', ')}.`, 'background', 'invalid_value');
+    if (!rules.backgrounds.includes(background))
+      throw new ApiError(
+        400,
+        `Invalid value: '${background}'. Supported values are: ${rules.backgrounds.map((value) => `'${value}'`).join(', ')}.`,
+        'background',
+        'invalid_value',
+      );
     const format = String(parameters['output_format'] ?? 'png');
-    if (!['png', 'jpeg', 'webp'].includes(format)) throw new ApiError(400, `Invalid value: '${format}'. Supported values are: 'png', 'jpeg', and 'webp'.`, 'output_format', 'invalid_value');
-    if (background === 'transparent' && format === 'jpeg') throw new ApiError(400, 'Transparent background is not supported for jpeg output format; use png or webp.', 'background', 'invalid_value');
+    if (!['png', 'jpeg', 'webp'].includes(format))
+      throw new ApiError(
+        400,
+        `Invalid value: '${format}'. Supported values are: 'png', 'jpeg', and 'webp'.`,
+        'output_format',
+        'invalid_value',
+      );
+    if (background === 'transparent' && format === 'jpeg')
+      throw new ApiError(
+        400,
+        'Transparent background is not supported for jpeg output format; use png or webp.',
+        'background',
+        'invalid_value',
+      );
     if (parameters['output_compression'] !== undefined) {
       const compression = Number(parameters['output_compression']);
-      if (format === 'png') throw new ApiError(400, "output_compression is only supported for 'jpeg' and 'webp' output formats.", 'output_compression', 'invalid_value');
-      if (!Number.isInteger(compression) || compression < 0 || compression > 100) throw new ApiError(400, "Invalid 'output_compression': integer between 0 and 100 expected.", 'output_compression', 'integer_out_of_range');
+      if (format === 'png')
+        throw new ApiError(
+          400,
+          "output_compression is only supported for 'jpeg' and 'webp' output formats.",
+          'output_compression',
+          'invalid_value',
+        );
+      if (!Number.isInteger(compression) || compression < 0 || compression > 100)
+        throw new ApiError(
+          400,
+          "Invalid 'output_compression': integer between 0 and 100 expected.",
+          'output_compression',
+          'integer_out_of_range',
+        );
     }
     const partials = Number(parameters['partial_images'] ?? 0);
-    if (!Number.isInteger(partials) || partials < 0 || partials > 3) throw new ApiError(400, "Invalid 'partial_images': integer between 0 and 3 expected.", 'partial_images', 'integer_out_of_range');
+    if (!Number.isInteger(partials) || partials < 0 || partials > 3)
+      throw new ApiError(400, "Invalid 'partial_images': integer between 0 and 3 expected.", 'partial_images', 'integer_out_of_range');
     const [width, height] = size === 'auto' ? [1024, 1024] : (size.split('x').map(Number) as [number, number]);
-    return { prompt, n, width, height, size: size === 'auto' ? '1024x1024' : size, quality, background, format, partials, stream: parameters['stream'] === true || parameters['stream'] === 'true' };
+    return {
+      prompt,
+      n,
+      width,
+      height,
+      size: size === 'auto' ? '1024x1024' : size,
+      quality,
+      background,
+      format,
+      partials,
+      stream: parameters['stream'] === true || parameters['stream'] === 'true',
+    };
   };
 
   const takeFault = (): FakeOpenAIFault | undefined => {
@@ -250,23 +353,56 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
       output_tokens: outputTokens,
       total_tokens: textTokens + inputImageTokens + outputTokens,
     };
-    const common = { background: transparent ? 'transparent' : 'opaque', output_format: planned.format, quality: planned.quality === 'auto' ? 'medium' : planned.quality, size: planned.size };
+    const common = {
+      background: transparent ? 'transparent' : 'opaque',
+      output_format: planned.format,
+      quality: planned.quality === 'auto' ? 'medium' : planned.quality,
+      size: planned.size,
+    };
     if (!planned.stream) {
-      sendJson(response, 200, { created: Math.floor(Date.now() / 1000), data: Array.from({ length: planned.n }, () => ({ b64_json: image })), ...common, usage });
+      sendJson(response, 200, {
+        created: Math.floor(Date.now() / 1000),
+        data: Array.from({ length: planned.n }, () => ({ b64_json: image })),
+        ...common,
+        usage,
+      });
       return;
     }
     const prefix = operation === 'generation' ? 'image_generation' : 'image_edit';
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': `req_${randomUUID().replace(/-/g, '')}` });
-    const send = (type: string, payload: Record<string, unknown>) => response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`);
-    const partial = planned.partials > 0 ? (await sharp(Buffer.from(image, 'base64')).resize(Math.max(16, Math.round(planned.width / 8))).toFormat(planned.format as 'png').toBuffer()).toString('base64') : '';
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
+    });
+    const send = (type: string, payload: Record<string, unknown>) =>
+      response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`);
+    const partial =
+      planned.partials > 0
+        ? (
+            await sharp(Buffer.from(image, 'base64'))
+              .resize(Math.max(16, Math.round(planned.width / 8)))
+              .toFormat(planned.format as 'png')
+              .toBuffer()
+          ).toString('base64')
+        : '';
     for (let index = 0; index < planned.partials; index += 1) {
-      send(`${prefix}.partial_image`, { b64_json: partial, partial_image_index: index, created_at: Math.floor(Date.now() / 1000), ...common });
+      send(`${prefix}.partial_image`, {
+        b64_json: partial,
+        partial_image_index: index,
+        created_at: Math.floor(Date.now() / 1000),
+        ...common,
+      });
     }
     send(`${prefix}.completed`, { b64_json: image, created_at: Math.floor(Date.now() / 1000), ...common, usage });
     response.end();
   };
 
-  const handleImages = async (request: http.IncomingMessage, response: http.ServerResponse, operation: 'generation' | 'edit', record: ReceivedRequest) => {
+  const handleImages = async (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    operation: 'generation' | 'edit',
+    record: ReceivedRequest,
+  ) => {
     let parameters: Record<string, unknown>;
     let files: ParsedMultipart['files'] = [];
     if (operation === 'generation') {
@@ -295,23 +431,48 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     if (operation === 'edit') {
       const images = files.filter((file) => file.field === 'image' || file.field === 'image[]');
       if (images.length === 0) throw new ApiError(400, "Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
-      if (images.length > 16) throw new ApiError(400, `Invalid 'image': at most 16 images, got ${images.length}.`, 'image', 'array_above_max_length');
+      if (images.length > 16)
+        throw new ApiError(400, `Invalid 'image': at most 16 images, got ${images.length}.`, 'image', 'array_above_max_length');
       for (const file of images) {
         if (!imageMimeTypes.has(file.contentType)) {
-          throw new ApiError(400, `Invalid file 'image': unsupported mimetype ('${file.contentType}'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.`, 'image', 'unsupported_file_mimetype');
+          throw new ApiError(
+            400,
+            `Invalid file 'image': unsupported mimetype ('${file.contentType}'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.`,
+            'image',
+            'unsupported_file_mimetype',
+          );
         }
       }
       const fidelity = parameters['input_fidelity'];
       if (fidelity !== undefined && !rules.inputFidelity.includes(String(fidelity))) {
-        throw new ApiError(400, rules.inputFidelity.length === 0 ? "Unknown parameter: 'input_fidelity'." : `Invalid value: '${String(fidelity)}'. Supported values are: ${rules.inputFidelity.join(', ')}.`, 'input_fidelity', rules.inputFidelity.length === 0 ? 'unknown_parameter' : 'invalid_value');
+        throw new ApiError(
+          400,
+          rules.inputFidelity.length === 0
+            ? "Unknown parameter: 'input_fidelity'."
+            : `Invalid value: '${String(fidelity)}'. Supported values are: ${rules.inputFidelity.join(', ')}.`,
+          'input_fidelity',
+          rules.inputFidelity.length === 0 ? 'unknown_parameter' : 'invalid_value',
+        );
       }
       const mask = files.find((file) => file.field === 'mask');
       if (mask) {
-        if (mask.contentType !== 'image/png') throw new ApiError(400, `Invalid file 'mask': the mask must be a PNG, got '${mask.contentType}'.`, 'mask', 'invalid_image_format');
+        if (mask.contentType !== 'image/png')
+          throw new ApiError(
+            400,
+            `Invalid file 'mask': the mask must be a PNG, got '${mask.contentType}'.`,
+            'mask',
+            'invalid_image_format',
+          );
         const [maskFacts, firstFacts] = await Promise.all([sharp(mask.data).metadata(), sharp(images[0]?.data).metadata()]);
-        if (!maskFacts.hasAlpha) throw new ApiError(400, "Invalid file 'mask': the mask must have an alpha channel.", 'mask', 'invalid_image');
+        if (!maskFacts.hasAlpha)
+          throw new ApiError(400, "Invalid file 'mask': the mask must have an alpha channel.", 'mask', 'invalid_image');
         if (maskFacts.width !== firstFacts.width || maskFacts.height !== firstFacts.height) {
-          throw new ApiError(400, `Invalid file 'mask': mask size ${maskFacts.width}x${maskFacts.height} does not match image size ${firstFacts.width}x${firstFacts.height}.`, 'mask', 'invalid_image_dimensions');
+          throw new ApiError(
+            400,
+            `Invalid file 'mask': mask size ${maskFacts.width}x${maskFacts.height} does not match image size ${firstFacts.width}x${firstFacts.height}.`,
+            'mask',
+            'invalid_image_dimensions',
+          );
         }
       }
       inputImageTokens = images.length * 323;
@@ -326,18 +487,38 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
         if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
-        sendError(response, new ApiError(429, 'Rate limit reached for images per minute. Please try again later.', null, 'rate_limit_exceeded', 'requests'), headers);
+        sendError(
+          response,
+          new ApiError(429, 'Rate limit reached for images per minute. Please try again later.', null, 'rate_limit_exceeded', 'requests'),
+          headers,
+        );
         return;
       }
       case 'server_error':
-        sendError(response, new ApiError(fault.status ?? 500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error'));
+        sendError(
+          response,
+          new ApiError(
+            fault.status ?? 500,
+            'The server had an error while processing your request. Sorry about that!',
+            null,
+            null,
+            'server_error',
+          ),
+        );
         return;
       case 'moderation_blocked':
         sendError(
           response,
-          new ApiError(400, 'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.', null, 'moderation_blocked', 'image_generation_user_error', {
-            moderation_details: { stage: 'input', categories: ['violence'] },
-          }),
+          new ApiError(
+            400,
+            'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.',
+            null,
+            'moderation_blocked',
+            'image_generation_user_error',
+            {
+              moderation_details: { stage: 'input', categories: ['violence'] },
+            },
+          ),
         );
         return;
       case 'malformed':
@@ -371,13 +552,18 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         render: renderLarge,
       };
       if (await handleGeminiRequest(request, response, url, record, geminiContext)) return;
-      if (request.method === 'POST' && url.pathname === '/v1/images/generations') return handleImages(request, response, 'generation', record);
+      if (request.method === 'POST' && url.pathname === '/v1/images/generations')
+        return handleImages(request, response, 'generation', record);
       if (request.method === 'POST' && url.pathname === '/v1/images/edits') return handleImages(request, response, 'edit', record);
-      if (request.method === 'POST' && url.pathname === '/v1/images/variations') throw new ApiError(404, 'The variations endpoint has been shut down.', null, 'not_found');
+      if (request.method === 'POST' && url.pathname === '/v1/images/variations')
+        throw new ApiError(404, 'The variations endpoint has been shut down.', null, 'not_found');
       authenticate(request);
       const listed = options.availableModels ?? Object.keys(fakeModelRules);
       if (request.method === 'GET' && url.pathname === '/v1/models') {
-        sendJson(response, 200, { object: 'list', data: listed.map((id) => ({ id, object: 'model', created: 1_767_225_600, owned_by: 'system' })) });
+        sendJson(response, 200, {
+          object: 'list',
+          data: listed.map((id) => ({ id, object: 'model', created: 1_767_225_600, owned_by: 'system' })),
+        });
         return;
       }
       const single = /^\/v1\/models\/([^/]+)$/.exec(url.pathname);

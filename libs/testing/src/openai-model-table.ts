@@ -17,14 +17,62 @@ const standardQualities = ['low', 'medium', 'high', 'auto'];
 
 export const fakeModelRules: Readonly<Record<string, FakeModelRules>> = {
   'gpt-image-2': { sizes: 'flexible', qualities: standardQualities, backgrounds: ['opaque', 'auto'], inputFidelity: [], markup: false },
-  'gpt-image-2-2026-04-21': { sizes: 'flexible', qualities: standardQualities, backgrounds: ['opaque', 'auto'], inputFidelity: [], markup: false },
-  'gpt-image-2.5-sunburst': { sizes: 'flexible', qualities: [...standardQualities, 'xhigh', 'max'], backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: true },
-  'gpt-image-2.5-flare': { sizes: 'flexible', qualities: [...standardQualities, 'xhigh', 'max'], backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: true },
-  'gpt-image-2.6-sunburst': { sizes: 'presets', qualities: standardQualities, backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: false },
-  'gpt-image-2.6-flare': { sizes: 'presets', qualities: standardQualities, backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: false },
-  'gpt-image-1.5': { sizes: 'presets', qualities: standardQualities, backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: false },
-  'gpt-image-1-mini': { sizes: 'presets', qualities: standardQualities, backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['low'], markup: false },
-  'chatgpt-image-latest': { sizes: 'presets', qualities: standardQualities, backgrounds: ['transparent', 'opaque', 'auto'], inputFidelity: ['high', 'low'], markup: false },
+  'gpt-image-2-2026-04-21': {
+    sizes: 'flexible',
+    qualities: standardQualities,
+    backgrounds: ['opaque', 'auto'],
+    inputFidelity: [],
+    markup: false,
+  },
+  'gpt-image-2.5-sunburst': {
+    sizes: 'flexible',
+    qualities: [...standardQualities, 'xhigh', 'max'],
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: true,
+  },
+  'gpt-image-2.5-flare': {
+    sizes: 'flexible',
+    qualities: [...standardQualities, 'xhigh', 'max'],
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: true,
+  },
+  'gpt-image-2.6-sunburst': {
+    sizes: 'presets',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: false,
+  },
+  'gpt-image-2.6-flare': {
+    sizes: 'presets',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: false,
+  },
+  'gpt-image-1.5': {
+    sizes: 'presets',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: false,
+  },
+  'gpt-image-1-mini': {
+    sizes: 'presets',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['low'],
+    markup: false,
+  },
+  'chatgpt-image-latest': {
+    sizes: 'presets',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: ['high', 'low'],
+    markup: false,
+  },
 };
 
 /** Models the API answers with "has been shut down". */

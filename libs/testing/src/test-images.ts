@@ -25,7 +25,7 @@ export async function createTestImage(options: TestImageOptions): Promise<Buffer
   const { width, height } = options;
   const channels = options.alpha ? 4 : 3;
   const pixels = Buffer.alloc(width * height * channels);
-  let state = (options.seed ?? 1) * 2654435761 >>> 0 || 1;
+  let state = ((options.seed ?? 1) * 2654435761) >>> 0 || 1;
   const grain = Math.max(1, Math.floor(options.grain ?? 3));
   let noise = 0;
   for (let y = 0; y < height; y += 1) {
@@ -77,5 +77,7 @@ export async function createTestMask(options: TestMaskOptions): Promise<Buffer> 
       pixels[(y * width + x) * 4 + 3] = inside ? 0 : 255;
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }

@@ -58,13 +58,22 @@ runScenario('cache-hit', async () => {
       const hit = describe(hits);
       const ping = describe(pings);
       perRound.push({ hit, ping, ratioP50: hit.p50 / ping.p50, ratioP99: hit.p99 / ping.p99 });
-      console.log(`round ${roundIndex + 1}/${rounds}: cache hit p50 ${hit.p50} ms p99 ${hit.p99} ms; ping p50 ${ping.p50} ms p99 ${ping.p99} ms`);
+      console.log(
+        `round ${roundIndex + 1}/${rounds}: cache hit p50 ${hit.p50} ms p99 ${hit.p99} ms; ping p50 ${ping.p50} ms p99 ${ping.p99} ms`,
+      );
     }
     const of = (pick) => acrossRounds(perRound.map(pick));
     const file = writeResult(outDir, 'cache-hit', {
       quick,
-      description: 'repeated identical generate_image (memory cache hit) through the built stdio server; baseline: MCP ping on the same connection',
-      setup: { image: `${benchImage.size} PNG, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`, toolResultBytes: responseBytes, rounds, callsPerRound, warmUpCalls },
+      description:
+        'repeated identical generate_image (memory cache hit) through the built stdio server; baseline: MCP ping on the same connection',
+      setup: {
+        image: `${benchImage.size} PNG, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`,
+        toolResultBytes: responseBytes,
+        rounds,
+        callsPerRound,
+        warmUpCalls,
+      },
       summary: {
         hitP50Ms: of((round) => round.hit.p50),
         hitP99Ms: of((round) => round.hit.p99),

@@ -72,9 +72,19 @@ runScenario('http', async () => {
       const storage = makeTempFolder(`http-${mode}`);
       const extraArgs = mode === 'stateless' ? ['--stateless'] : [];
       const ourPort = await freePort();
-      const ours = await spawnHttpServer({ binary: httpServerBinary, args: ['--port', String(ourPort), ...extraArgs], env: appEnvironment(provider.fake.url, storage), port: ourPort });
+      const ours = await spawnHttpServer({
+        binary: httpServerBinary,
+        args: ['--port', String(ourPort), ...extraArgs],
+        env: appEnvironment(provider.fake.url, storage),
+        port: ourPort,
+      });
       const minimalPort = await freePort();
-      const minimal = await spawnHttpServer({ binary: minimalServer, args: [String(minimalPort), ...extraArgs], env: { PATH: process.env['PATH'] ?? '' }, port: minimalPort });
+      const minimal = await spawnHttpServer({
+        binary: minimalServer,
+        args: [String(minimalPort), ...extraArgs],
+        env: { PATH: process.env['PATH'] ?? '' },
+        port: minimalPort,
+      });
       const clients = { server: [], baseline: [] };
       const agent = createAgent();
       try {
@@ -90,7 +100,8 @@ runScenario('http', async () => {
           'generate_image (cache hit)': {
             server: async (client) => {
               const result = await expectSuccess(await client.callTool('generate_image', request), 'generate_image');
-              if (result.structuredContent?.from_cache !== true) throw new Error('a repeated identical request over HTTP was not a cache hit');
+              if (result.structuredContent?.from_cache !== true)
+                throw new Error('a repeated identical request over HTTP was not a cache hit');
             },
             baseline: async (client) => expectSuccess(await client.callTool('echo', { text: 'hello' }), 'echo'),
           },
@@ -98,9 +109,11 @@ runScenario('http', async () => {
         for (const operation of Object.values(operations)) {
           for (const side of ['server', 'baseline']) {
             // Quick mode warms up through one client only; the full run warms every client (and its session).
-            await Promise.all((quick ? clients[side].slice(0, 1) : clients[side]).map(async (client) => {
-              for (let index = 0; index < warmUpCallsPerClient; index += 1) await operation[side](client);
-            }));
+            await Promise.all(
+              (quick ? clients[side].slice(0, 1) : clients[side]).map(async (client) => {
+                for (let index = 0; index < warmUpCallsPerClient; index += 1) await operation[side](client);
+              }),
+            );
           }
         }
         console.log(`${mode}: servers up, clients connected and warmed up`);
@@ -158,7 +171,14 @@ runScenario('http', async () => {
       quick,
       description:
         'Streamable HTTP against the built http server, stateful and stateless, 1 and 16 concurrent lean JSON-RPC clients (node:http, keep-alive) looping for a fixed time; baseline: a minimal MCP server on the same SDK (tools/list; an echo tool call for the generate figure)',
-      setup: { image: `${benchImage.size} PNG, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`, rounds, durationMs, warmUpCallsPerClient, concurrencies, clientsRunIn: 'the benchmark process (same 2-core machine)' },
+      setup: {
+        image: `${benchImage.size} PNG, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`,
+        rounds,
+        durationMs,
+        warmUpCallsPerClient,
+        concurrencies,
+        clientsRunIn: 'the benchmark process (same 2-core machine)',
+      },
       summary: Object.fromEntries(modes.map((mode) => [mode, results[mode].summary])),
       modes: results,
     });

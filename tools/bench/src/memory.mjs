@@ -71,7 +71,13 @@ async function burst(side, fakeUrl) {
     const { elapsedMs } = await runPool(burstSize, burstSize, () => process_.generate());
     const sampled = sampler.stop();
     const after = processMemory(process_.pid);
-    return { rssBeforeMiB: round1(before.rssMiB), peakRssMiB: round1(after.peakRssMiB), sampledMaxRssMiB: sampled.maxRssMiB, samples: sampled.samples, burstMs: Math.round(elapsedMs) };
+    return {
+      rssBeforeMiB: round1(before.rssMiB),
+      peakRssMiB: round1(after.peakRssMiB),
+      sampledMaxRssMiB: sampled.maxRssMiB,
+      samples: sampled.samples,
+      burstMs: Math.round(elapsedMs),
+    };
   } finally {
     await process_.close();
   }
@@ -91,8 +97,17 @@ async function leakCheck(side, fakeUrl) {
     const elapsedMs = Date.now() - started;
     const afterRun = await settledRss(process_.pid, settleMs);
     const growthPct = afterWarmUp > 0 ? round1(((afterRun - afterWarmUp) / afterWarmUp) * 100) : null;
-    console.log(`leak check (${side}): ${afterWarmUp} MiB after warm-up, ${afterRun} MiB after ${leakGenerations} generations (${growthPct}%)`);
-    return { rssAfterWarmUpMiB: afterWarmUp, rssAfterRunMiB: afterRun, growthPct, peakRssMiB: round1(processMemory(process_.pid).peakRssMiB), elapsedMs, trace };
+    console.log(
+      `leak check (${side}): ${afterWarmUp} MiB after warm-up, ${afterRun} MiB after ${leakGenerations} generations (${growthPct}%)`,
+    );
+    return {
+      rssAfterWarmUpMiB: afterWarmUp,
+      rssAfterRunMiB: afterRun,
+      growthPct,
+      peakRssMiB: round1(processMemory(process_.pid).peakRssMiB),
+      elapsedMs,
+      trace,
+    };
   } finally {
     await process_.close();
   }
@@ -112,14 +127,20 @@ runScenario('memory', async () => {
       for (const side of order) row[side] = await burst(side, provider.fake.url);
       row.ratioPeak = row.server.peakRssMiB / row.baseline.peakRssMiB;
       bursts.push(row);
-      console.log(`burst round ${roundIndex + 1}/${burstRounds}: server peak ${row.server.peakRssMiB} MiB (sampled ${row.server.sampledMaxRssMiB}), baseline peak ${row.baseline.peakRssMiB} MiB`);
+      console.log(
+        `burst round ${roundIndex + 1}/${burstRounds}: server peak ${row.server.peakRssMiB} MiB (sampled ${row.server.sampledMaxRssMiB}), baseline peak ${row.baseline.peakRssMiB} MiB`,
+      );
     }
     // Quick mode checks the server only (the baseline program is exercised by the burst).
-    const leak = { server: await leakCheck('server', provider.fake.url), baseline: quick ? null : await leakCheck('baseline', provider.fake.url) };
+    const leak = {
+      server: await leakCheck('server', provider.fake.url),
+      baseline: quick ? null : await leakCheck('baseline', provider.fake.url),
+    };
     const of = (pick) => acrossRounds(bursts.map(pick));
     const file = writeResult(outDir, 'memory', {
       quick,
-      description: 'RSS of the built stdio server: peak during 32 concurrent generations, and growth over sequential generations; baseline: the openai-SDK program doing the same',
+      description:
+        'RSS of the built stdio server: peak during 32 concurrent generations, and growth over sequential generations; baseline: the openai-SDK program doing the same',
       setup: {
         image: `${benchImage.size} PNG, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`,
         burstRounds,

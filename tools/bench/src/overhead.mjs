@@ -103,7 +103,8 @@ runScenario('overhead', async () => {
       setup: {
         image: `${benchImage.size} PNG from the fake provider, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`,
         fakeLatencyMs: 0,
-        serverSettings: 'PROVIDERS__OPENAI__MAX_CONCURRENCY=64, SERVER__RATE_LIMIT_RPM=0, cache on (fresh prompts never hit), log level info',
+        serverSettings:
+          'PROVIDERS__OPENAI__MAX_CONCURRENCY=64, SERVER__RATE_LIMIT_RPM=0, cache on (fresh prompts never hit), log level info',
         rounds,
         warmUpCalls,
       },

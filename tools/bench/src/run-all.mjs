@@ -11,11 +11,23 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argument, benchSource, httpServerBinary, requireBuiltApp, scenarioOptions, stdioServerBinary, workspaceRoot } from './lib/bench-kit.mjs';
+import {
+  argument,
+  benchSource,
+  httpServerBinary,
+  requireBuiltApp,
+  scenarioOptions,
+  stdioServerBinary,
+  workspaceRoot,
+} from './lib/bench-kit.mjs';
 import { scenarioNames, writeSummary } from './summary.mjs';
 
 const { quick, outDir } = scenarioOptions();
-const list = (name) => (argument(name, '') ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+const list = (name) =>
+  (argument(name, '') ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean);
 const only = list('--only');
 const skip = list('--skip');
 for (const name of [...only, ...skip]) {
@@ -35,7 +47,10 @@ function runScenarioProcess(name) {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stdout.write(`\n--- bench: ${name}${quick ? ' (quick)' : ''}\n`);
-    const child = spawn(process.execPath, [path.join(benchSource, `${name}.mjs`), ...scenarioArguments(name)], { cwd: workspaceRoot, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(benchSource, `${name}.mjs`), ...scenarioArguments(name)], {
+      cwd: workspaceRoot,
+      stdio: 'inherit',
+    });
     child.on('error', (error) => resolve({ name, status: `crashed (${error.message})`, seconds: (Date.now() - started) / 1000 }));
     child.on('exit', (code, signal) => {
       const seconds = (Date.now() - started) / 1000;
@@ -73,8 +88,12 @@ const run = {
 fs.writeFileSync(path.join(outDir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
 const summary = writeSummary(outDir, run);
 const crashed = scenarios.filter((entry) => entry.status.startsWith('crashed'));
-process.stdout.write(`\n--- bench: ${scenarios.map((entry) => `${entry.name} ${entry.status}${entry.seconds === undefined ? '' : ` (${Math.round(entry.seconds)} s)`}`).join(', ')} in ${Math.round((Date.now() - started) / 1000)} s\n`);
-process.stdout.write(`summary: ${path.relative(workspaceRoot, summary).startsWith('..') ? summary : path.relative(workspaceRoot, summary)}\n`);
+process.stdout.write(
+  `\n--- bench: ${scenarios.map((entry) => `${entry.name} ${entry.status}${entry.seconds === undefined ? '' : ` (${Math.round(entry.seconds)} s)`}`).join(', ')} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+);
+process.stdout.write(
+  `summary: ${path.relative(workspaceRoot, summary).startsWith('..') ? summary : path.relative(workspaceRoot, summary)}\n`,
+);
 if (crashed.length > 0) {
   process.stderr.write(`bench: ${crashed.length} scenario(s) crashed: ${crashed.map((entry) => entry.name).join(', ')}\n`);
   process.exit(1);

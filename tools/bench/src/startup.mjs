@@ -51,7 +51,15 @@ runScenario('startup', async () => {
       const ours = { initializeMs: [], toolsListMs: [] };
       const minimal = { initializeMs: [], toolsListMs: [] };
       for (let index = 0; index < spawnsPerRound; index += 1) {
-        for (const [target, options] of index % 2 === 0 ? [[ours, server], [minimal, baseline]] : [[minimal, baseline], [ours, server]]) {
+        for (const [target, options] of index % 2 === 0
+          ? [
+              [ours, server],
+              [minimal, baseline],
+            ]
+          : [
+              [minimal, baseline],
+              [ours, server],
+            ]) {
           const measured = await measureOnce(options);
           target.initializeMs.push(measured.initializeMs);
           target.toolsListMs.push(measured.toolsListMs);
@@ -71,7 +79,8 @@ runScenario('startup', async () => {
     const of = (pick) => acrossRounds(perRound.map(pick));
     const file = writeResult(outDir, 'startup', {
       quick,
-      description: 'spawn of the built stdio server to a completed initialize and to a completed tools/list; baseline: a minimal MCP server on the same SDK',
+      description:
+        'spawn of the built stdio server to a completed initialize and to a completed tools/list; baseline: a minimal MCP server on the same SDK',
       setup: { rounds, spawnsPerRound, storage: 'an existing, nearly empty store in a temp folder; provider configured (fake)' },
       summary: {
         initializeP50Ms: of((round) => round.server.initializeMs.p50),

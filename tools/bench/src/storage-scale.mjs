@@ -41,7 +41,15 @@ function populate(folder, count, newest) {
       model_requested: 'gpt-image-2',
       model_used: 'gpt-image-2',
       parameters: { model: 'gpt-image-2', size: '1024x1024' },
-      file_info: { filename: `${imageId}.png`, size_bytes: tinyPng.length, format: 'png', mime_type: 'image/png', width: 1, height: 1, dimensions: '1x1' },
+      file_info: {
+        filename: `${imageId}.png`,
+        size_bytes: tinyPng.length,
+        format: 'png',
+        mime_type: 'image/png',
+        width: 1,
+        height: 1,
+        dimensions: '1x1',
+      },
       cost_info: { estimated_cost: null, actual_cost_usd: null, tokens_used: null },
       warnings: [],
       request_hash: null,
@@ -85,7 +93,14 @@ for (const count of sizes) {
     const historyWeek = await sample(() => store.history({ days: 7, limit: 100 }));
     const stats = await sample(() => store.stats());
     await store.close();
-    const row = { images: count, rebuildIndexMs: +rebuild.ms.toFixed(1), openMs: +open.ms.toFixed(1), historyFirstPage, historyWeek, stats };
+    const row = {
+      images: count,
+      rebuildIndexMs: +rebuild.ms.toFixed(1),
+      openMs: +open.ms.toFixed(1),
+      historyFirstPage,
+      historyWeek,
+      stats,
+    };
     if (count === Math.max(...sizes)) {
       const later = new Date(newest.getTime() + 365 * 86_400_000);
       const expiring = await createFileSystemImageStore({ basePath: folder, minFreeBytes: 0, clock: { now: () => later } });

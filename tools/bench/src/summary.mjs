@@ -23,14 +23,16 @@ function readResult(folder, name) {
 }
 
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
-const fmt = (value, digits = 1) => (isNumber(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const fmt = (value, digits = 1) =>
+  isNumber(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 const ms = (value) => (isNumber(value) ? `${fmt(value, value < 10 ? 2 : 1)} ms` : '–');
 const times = (value) => (isNumber(value) ? `${fmt(value, 2)}×` : '–');
 
 /** "median (min–max)" of an acrossRounds figure; a single round shows just the value. */
 function spread(figure, unit = ms) {
   if (!figure || !isNumber(figure.median)) return '–';
-  if (figure.rounds?.length > 1 && isNumber(figure.min) && isNumber(figure.max)) return `${unit(figure.median)} (${unit(figure.min).replace(/ ms|×| MiB/g, '')}–${unit(figure.max)})`;
+  if (figure.rounds?.length > 1 && isNumber(figure.min) && isNumber(figure.max))
+    return `${unit(figure.median)} (${unit(figure.min).replace(/ ms|×| MiB/g, '')}–${unit(figure.max)})`;
   return unit(figure.median);
 }
 const mib = (value) => (isNumber(value) ? `${fmt(value, 0)} MiB` : '–');
@@ -42,7 +44,9 @@ function status(passed) {
 }
 
 function table(header, rows) {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 function targetsSection(results) {
@@ -51,8 +55,18 @@ function targetsSection(results) {
   for (const level of ['1', '8']) {
     const cell = overhead?.[level];
     const label = level === '1' ? 'sequential' : `${level} in flight`;
-    rows.push([`Overhead p50 within 1.5× baseline (${label})`, '≤ 1.50×', cell ? times(cell.ratioP50.median) : '–', status(cell ? cell.ratioP50.median <= 1.5 : undefined)]);
-    rows.push([`Overhead p50 ≤ 50 ms above baseline (${label})`, '≤ 50 ms', cell ? `+${ms(cell.extraP50Ms.median)}` : '–', status(cell ? cell.extraP50Ms.median <= 50 : undefined)]);
+    rows.push([
+      `Overhead p50 within 1.5× baseline (${label})`,
+      '≤ 1.50×',
+      cell ? times(cell.ratioP50.median) : '–',
+      status(cell ? cell.ratioP50.median <= 1.5 : undefined),
+    ]);
+    rows.push([
+      `Overhead p50 ≤ 50 ms above baseline (${label})`,
+      '≤ 50 ms',
+      cell ? `+${ms(cell.extraP50Ms.median)}` : '–',
+      status(cell ? cell.extraP50Ms.median <= 50 : undefined),
+    ]);
   }
   const cache = results['cache-hit']?.summary;
   rows.push(['Cache hit p99', '< 15 ms', cache ? ms(cache.hitP99Ms.median) : '–', status(cache ? cache.hitP99Ms.median < 15 : undefined)]);
@@ -65,15 +79,27 @@ function targetsSection(results) {
     rows.push(['History/stats at 100k images (worst p99)', '< 20 ms', ms(queryP99(at100k)), status(queryP99(at100k) < 20)]);
     rows.push(['Open the store at 100k images', '< 1 s', ms(at100k.openMs), status(at100k.openMs < 1000)]);
   } else {
-    const note = largest ? ` (only ${largest.images.toLocaleString('en-US')} images this run: ${ms(queryP99(largest))} / ${ms(largest.openMs)})` : '';
+    const note = largest
+      ? ` (only ${largest.images.toLocaleString('en-US')} images this run: ${ms(queryP99(largest))} / ${ms(largest.openMs)})`
+      : '';
     rows.push([`History/stats at 100k images (worst p99)${note}`, '< 20 ms', '–', 'n/a']);
     rows.push(['Open the store at 100k images', '< 1 s', '–', 'n/a']);
   }
   const startup = results.startup?.summary;
-  rows.push(['Start-up to initialize (p50)', '< 300 ms', startup ? ms(startup.initializeP50Ms.median) : '–', status(startup ? startup.initializeP50Ms.median < 300 : undefined)]);
+  rows.push([
+    'Start-up to initialize (p50)',
+    '< 300 ms',
+    startup ? ms(startup.initializeP50Ms.median) : '–',
+    status(startup ? startup.initializeP50Ms.median < 300 : undefined),
+  ]);
   const memory = results.memory?.summary;
   const peakMB = memory && isNumber(memory.peakRssMiB.median) ? memory.peakRssMiB.median * MiB_TO_MB : undefined;
-  rows.push(['Peak RSS, 32 concurrent 1536x1024 generations', '< 400 MB', isNumber(peakMB) ? `${fmt(peakMB, 0)} MB` : '–', status(isNumber(peakMB) ? peakMB < 400 : undefined)]);
+  rows.push([
+    'Peak RSS, 32 concurrent 1536x1024 generations',
+    '< 400 MB',
+    isNumber(peakMB) ? `${fmt(peakMB, 0)} MB` : '–',
+    status(isNumber(peakMB) ? peakMB < 400 : undefined),
+  ]);
   const generations = memory?.leakGenerations;
   rows.push([
     `RSS growth after ${isNumber(generations) ? generations.toLocaleString('en-US') : '1,000'} generations${generations && generations < 1000 ? ' (quick: fewer than 1,000)' : ''}`,
@@ -102,7 +128,20 @@ function overheadSection(result) {
     '',
     `\`generate_image\` through the built stdio server (spawned; SDK Client over stdio), end to end, against a baseline program that calls the same fake provider with the \`openai\` SDK (\`images.generate\`, b64_json) and writes the file. Fresh prompt per call; ${result.setup.image}; the fake answers without delay, so the difference is the server's own work. ${result.setup.rounds} round(s), each measuring both sides; ${result.setup.serverSettings}.`,
     '',
-    table(['calls in flight', 'server p50', 'server p95', 'baseline p50', 'baseline p95', 'ratio p50', 'ratio p95', 'extra p50', 'throughput server vs baseline'], rows),
+    table(
+      [
+        'calls in flight',
+        'server p50',
+        'server p95',
+        'baseline p50',
+        'baseline p95',
+        'ratio p50',
+        'ratio p95',
+        'extra p50',
+        'throughput server vs baseline',
+      ],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -114,11 +153,14 @@ function cacheSection(result) {
     '',
     `A repeated identical \`generate_image\` through the built stdio server (memory cache), ${result.setup.callsPerRound} calls per round, ${result.setup.rounds} round(s). The result (${fmt(result.setup.toolResultBytes / 1024, 0)} KB of JSON) carries an inline preview made within the byte budget. Baseline: MCP \`ping\` on the same connection, interleaved.`,
     '',
-    table(['', 'p50', 'p99'], [
-      ['cache hit', spread(s.hitP50Ms), spread(s.hitP99Ms)],
-      ['ping (baseline)', spread(s.pingP50Ms), spread(s.pingP99Ms)],
-      ['ratio', spread(s.ratioP50, times), spread(s.ratioP99, times)],
-    ]),
+    table(
+      ['', 'p50', 'p99'],
+      [
+        ['cache hit', spread(s.hitP50Ms), spread(s.hitP99Ms)],
+        ['ping (baseline)', spread(s.pingP50Ms), spread(s.pingP99Ms)],
+        ['ratio', spread(s.ratioP50, times), spread(s.ratioP99, times)],
+      ],
+    ),
   ].join('\n');
 }
 
@@ -133,15 +175,31 @@ function storageSection(result, reused) {
     pq(row.historyFirstPage),
     pq(row.historyWeek),
     pq(row.stats),
-    row.cleanupAllExpired ? `${ms(row.cleanupAllExpired.ms)} (${row.cleanupAllExpired.removedImages.toLocaleString('en-US')} removed)` : '–',
-    row === first ? '1.00× (baseline)' : `${times(row.openMs / first.openMs)} open, ${times(row.historyFirstPage.p50 / first.historyFirstPage.p50)} history p50`,
+    row.cleanupAllExpired
+      ? `${ms(row.cleanupAllExpired.ms)} (${row.cleanupAllExpired.removedImages.toLocaleString('en-US')} removed)`
+      : '–',
+    row === first
+      ? '1.00× (baseline)'
+      : `${times(row.openMs / first.openMs)} open, ${times(row.historyFirstPage.p50 / first.historyFirstPage.p50)} history p50`,
   ]);
   return [
     '## 3. Storage at scale',
     '',
     `\`tools/bench/src/storage-scale.mjs\`: the store opened over N stored images (real files with sidecars), ${result.repeats} repeats per query; retention removing every image of the largest size. Ratio: against 1,000 images in the same run (how it scales).${reused ? ` Results from an earlier run (${result.date}; ${result.machine}), not re-measured in this one.` : ''}`,
     '',
-    table(['images', 'rebuild index', 'open (index present)', 'history first page p50 / p99', 'history 7 days p50 / p99', 'stats p50 / p99', 'cleanup all expired', 'vs 1,000'], rows),
+    table(
+      [
+        'images',
+        'rebuild index',
+        'open (index present)',
+        'history first page p50 / p99',
+        'history 7 days p50 / p99',
+        'stats p50 / p99',
+        'cleanup all expired',
+        'vs 1,000',
+      ],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -153,10 +211,13 @@ function startupSection(result) {
     '',
     `Spawn of the built stdio server to a completed \`initialize\` (the SDK Client's connect) and to a completed first \`tools/list\`; ${result.setup.spawnsPerRound} spawns per round, ${result.setup.rounds} round(s). Baseline: a minimal MCP server on the same SDK with one tool, spawned the same way, interleaved.`,
     '',
-    table(['', 'imagegen-mcp p50', 'minimal server p50', 'ratio'], [
-      ['to initialize', spread(s.initializeP50Ms), spread(s.baselineInitializeP50Ms), spread(s.ratioInitializeP50, times)],
-      ['to tools/list', spread(s.toolsListP50Ms), spread(s.baselineToolsListP50Ms), spread(s.ratioToolsListP50, times)],
-    ]),
+    table(
+      ['', 'imagegen-mcp p50', 'minimal server p50', 'ratio'],
+      [
+        ['to initialize', spread(s.initializeP50Ms), spread(s.baselineInitializeP50Ms), spread(s.ratioInitializeP50, times)],
+        ['to tools/list', spread(s.toolsListP50Ms), spread(s.baselineToolsListP50Ms), spread(s.ratioToolsListP50, times)],
+      ],
+    ),
     '',
     `p95 to initialize: ${spread(s.initializeP95Ms)}; to tools/list: ${spread(s.toolsListP95Ms)}.`,
   ].join('\n');
@@ -171,14 +232,27 @@ function memorySection(result) {
     '',
     `RSS of the built stdio server from \`/proc/PID/status\`. Peak: VmHWM of a fresh server (after ${result.setup.burstWarmUp} warm-up generations) while ${result.setup.burstSize} generations of 1536x1024 images run at once, ${result.setup.burstRounds} round(s); VmRSS was also sampled every 5 ms. Leak check: settled RSS after ${result.setup.leakWarmUp} warm-up generations vs after ${result.setup.leakGenerations.toLocaleString('en-US')} more, sequential. Baseline: the openai-SDK program doing the same work.`,
     '',
-    table(['', 'imagegen-mcp', 'baseline program', 'ratio'], [
-      [`peak RSS (VmHWM), ${result.setup.burstSize} concurrent`, spread(s.peakRssMiB, mib), spread(s.baselinePeakRssMiB, mib), spread(s.ratioPeak, times)],
-      ['largest sampled VmRSS during the burst', spread(s.sampledMaxRssMiB, mib), '–', '–'],
-      [`time for the ${result.setup.burstSize} generations`, spread(s.burstMs), spread(s.baselineBurstMs), '–'],
-      ['RSS after warm-up', mib(s.rssAfterWarmUpMiB), mib(result.leak.baseline?.rssAfterWarmUpMiB), '–'],
-      [`RSS after ${s.leakGenerations.toLocaleString('en-US')} generations`, mib(s.rssAfterRunMiB), mib(result.leak.baseline?.rssAfterRunMiB), '–'],
-      ['growth', `${fmt(s.growthPct, 1)} %`, isNumber(s.baselineGrowthPct) ? `${fmt(s.baselineGrowthPct, 1)} %` : '–', '–'],
-    ]),
+    table(
+      ['', 'imagegen-mcp', 'baseline program', 'ratio'],
+      [
+        [
+          `peak RSS (VmHWM), ${result.setup.burstSize} concurrent`,
+          spread(s.peakRssMiB, mib),
+          spread(s.baselinePeakRssMiB, mib),
+          spread(s.ratioPeak, times),
+        ],
+        ['largest sampled VmRSS during the burst', spread(s.sampledMaxRssMiB, mib), '–', '–'],
+        [`time for the ${result.setup.burstSize} generations`, spread(s.burstMs), spread(s.baselineBurstMs), '–'],
+        ['RSS after warm-up', mib(s.rssAfterWarmUpMiB), mib(result.leak.baseline?.rssAfterWarmUpMiB), '–'],
+        [
+          `RSS after ${s.leakGenerations.toLocaleString('en-US')} generations`,
+          mib(s.rssAfterRunMiB),
+          mib(result.leak.baseline?.rssAfterRunMiB),
+          '–',
+        ],
+        ['growth', `${fmt(s.growthPct, 1)} %`, isNumber(s.baselineGrowthPct) ? `${fmt(s.baselineGrowthPct, 1)} %` : '–', '–'],
+      ],
+    ),
     '',
     `RSS (MiB) along the leak check, by generations done: ${trace}.${trendNote(result.leak.server.trace)}`,
   ].join('\n');
@@ -206,10 +280,25 @@ function httpSection(result) {
     const rows = [];
     for (const [operation, byConcurrency] of Object.entries(summary)) {
       for (const [concurrency, cell] of Object.entries(byConcurrency)) {
-        rows.push([operation, concurrency, spread(cell.requestsPerSecond, perSecond), spread(cell.p50Ms), spread(cell.p95Ms), spread(cell.p99Ms), perSecond(cell.baselineRequestsPerSecond.median), ms(cell.baselineP50Ms.median), spread(cell.latencyRatioP50, times)]);
+        rows.push([
+          operation,
+          concurrency,
+          spread(cell.requestsPerSecond, perSecond),
+          spread(cell.p50Ms),
+          spread(cell.p95Ms),
+          spread(cell.p99Ms),
+          perSecond(cell.baselineRequestsPerSecond.median),
+          ms(cell.baselineP50Ms.median),
+          spread(cell.latencyRatioP50, times),
+        ]);
       }
     }
-    parts.push('', `### ${mode}`, '', table(['request', 'clients', 'requests/s', 'p50', 'p95', 'p99', 'minimal req/s', 'minimal p50', 'latency ratio p50'], rows));
+    parts.push(
+      '',
+      `### ${mode}`,
+      '',
+      table(['request', 'clients', 'requests/s', 'p50', 'p95', 'p99', 'minimal req/s', 'minimal p50', 'latency ratio p50'], rows),
+    );
   }
   return parts.join('\n');
 }
@@ -225,7 +314,9 @@ function imageNote(results) {
 export function writeSummary(folder, run = {}) {
   const results = Object.fromEntries(scenarioNames.map((name) => [name, readResult(folder, name)]));
   const reused = new Set(run.reused ?? []);
-  const machine = Object.values(results).find((result) => result?.machine && typeof result.machine === 'object' && !reused.has(result.scenario))?.machine ?? machineDescription();
+  const machine =
+    Object.values(results).find((result) => result?.machine && typeof result.machine === 'object' && !reused.has(result.scenario))
+      ?.machine ?? machineDescription();
   const dates = Object.entries(results)
     .filter(([name, result]) => result && !reused.has(name))
     .map(([, result]) => result.date)
@@ -252,7 +343,15 @@ export function writeSummary(folder, run = {}) {
     lines.push(
       table(
         ['scenario', 'status', 'time'],
-        run.scenarios.map((entry) => [entry.name, entry.status === 'ok' ? 'ran' : entry.status === 'reused' ? `reused from an earlier run${results[entry.name]?.date ? ` (${results[entry.name].date})` : ''}` : `**${entry.status}**`, isNumber(entry.seconds) ? `${fmt(entry.seconds, 0)} s` : '–']),
+        run.scenarios.map((entry) => [
+          entry.name,
+          entry.status === 'ok'
+            ? 'ran'
+            : entry.status === 'reused'
+              ? `reused from an earlier run${results[entry.name]?.date ? ` (${results[entry.name].date})` : ''}`
+              : `**${entry.status}**`,
+          isNumber(entry.seconds) ? `${fmt(entry.seconds, 0)} s` : '–',
+        ]),
       ),
       '',
     );

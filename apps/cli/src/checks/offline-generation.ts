@@ -22,7 +22,10 @@ export interface OfflineGenerationReport {
  * afterwards. The image is synthetic: a noise gradient from the fake server. Nothing reaches a vendor and nothing
  * is spent; the user's storage, cache and ledger are not touched.
  */
-export async function runOfflineGeneration(config: ImageGenConfig, options: { logger: Logger; signal?: AbortSignal }): Promise<OfflineGenerationReport> {
+export async function runOfflineGeneration(
+  config: ImageGenConfig,
+  options: { logger: Logger; signal?: AbortSignal },
+): Promise<OfflineGenerationReport> {
   const { createFakeOpenAIServer } = await import('@imagegen/testing');
   const { createImageEngineFromConfig, ImageGenError } = await import('@imagegen/core');
   const fake = await createFakeOpenAIServer();
@@ -32,7 +35,15 @@ export async function runOfflineGeneration(config: ImageGenConfig, options: { lo
       ...config,
       providers: {
         ...config.providers,
-        openai: { ...config.providers.openai, api_key: 'sk-imagegen-doctor-offline', base_url: `${fake.url}/v1`, enabled: true, max_retries: 0, organization: undefined, project: undefined },
+        openai: {
+          ...config.providers.openai,
+          api_key: 'sk-imagegen-doctor-offline',
+          base_url: `${fake.url}/v1`,
+          enabled: true,
+          max_retries: 0,
+          organization: undefined,
+          project: undefined,
+        },
         gemini: { ...config.providers.gemini, api_key: undefined, vertexai: false },
       },
       storage: { ...config.storage, base_path: storage },
@@ -42,7 +53,10 @@ export async function runOfflineGeneration(config: ImageGenConfig, options: { lo
     const engine = await createImageEngineFromConfig(offline, { logger: options.logger, scheduleRetention: false });
     try {
       const configured = engine.registry.get(config.images.default_model);
-      const model = configured?.provider === 'openai' && configured.status.kind !== 'retired' ? configured.id : engine.registry.defaultModelFor('openai').id;
+      const model =
+        configured?.provider === 'openai' && configured.status.kind !== 'retired'
+          ? configured.id
+          : engine.registry.defaultModelFor('openai').id;
       const result = await engine.generate(
         { prompt: 'imagegen doctor: offline self-test', model, size: '1024x1024', quality: 'low', outputFormat: 'png', fresh: true },
         { ...(options.signal ? { signal: options.signal } : {}) },

@@ -22,7 +22,10 @@ const knownProviders = ['openai', 'gemini'] as const;
  * Checks that each configured provider answers and accepts its key, by listing the models the key can use (a free
  * call), with the providers built exactly as the engine builds them. Providers without credentials are skipped.
  */
-export async function checkProviderKeys(config: ImageGenConfig, options: { logger: Logger; signal?: AbortSignal }): Promise<ProviderKeyCheck[]> {
+export async function checkProviderKeys(
+  config: ImageGenConfig,
+  options: { logger: Logger; signal?: AbortSignal },
+): Promise<ProviderKeyCheck[]> {
   const { createProvidersFromConfig, providerSettingHints, ImageGenError } = await import('@imagegen/core');
   const configured = createProvidersFromConfig(config, { logger: options.logger, maxTimeoutMs: checkTimeoutMs });
   const defaults: Record<string, string> = { gemini: config.providers.gemini.default_model };
@@ -35,7 +38,9 @@ export async function checkProviderKeys(config: ImageGenConfig, options: { logge
       checks.push({
         provider: id,
         status: 'skipped',
-        message: turnedOff ? `disabled (PROVIDERS__${id.toUpperCase()}__ENABLED=false)` : `not configured (set ${providerSettingHints[id]})`,
+        message: turnedOff
+          ? `disabled (PROVIDERS__${id.toUpperCase()}__ENABLED=false)`
+          : `not configured (set ${providerSettingHints[id]})`,
       });
       continue;
     }
@@ -47,13 +52,19 @@ export async function checkProviderKeys(config: ImageGenConfig, options: { logge
       checks.push({
         provider: id,
         status: defaultMissing ? 'warn' : 'ok',
-        message: `the key works: ${ids.length} model(s) listed${where}` + (defaultMissing ? `; the default model ${defaultModel} is not among them` : ''),
+        message:
+          `the key works: ${ids.length} model(s) listed${where}` +
+          (defaultMissing ? `; the default model ${defaultModel} is not among them` : ''),
         modelCount: ids.length,
       });
     } catch (error) {
       const failure = ImageGenError.isInstance(error)
         ? error
-        : new ImageGenError({ code: 'upstream_unavailable', message: `The provider could not be asked: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+        : new ImageGenError({
+            code: 'upstream_unavailable',
+            message: `The provider could not be asked: ${error instanceof Error ? error.message : String(error)}`,
+            cause: error,
+          });
       checks.push({ provider: id, status: 'fail', message: failure.message, error: failure });
     }
   }

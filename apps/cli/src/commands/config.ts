@@ -27,7 +27,13 @@ export async function checkModelSettings(config: ImageGenConfig): Promise<string
 
 /** A provider check as JSON (the error as its plain object). */
 export function describeProviderCheck(check: ProviderKeyCheck) {
-  return { provider: check.provider, status: check.status, message: check.message, ...(check.modelCount === undefined ? {} : { modelCount: check.modelCount }), ...(check.error ? { error: check.error.toJSON() } : {}) };
+  return {
+    provider: check.provider,
+    status: check.status,
+    message: check.message,
+    ...(check.modelCount === undefined ? {} : { modelCount: check.modelCount }),
+    ...(check.error ? { error: check.error.toJSON() } : {}),
+  };
 }
 
 export function registerConfigCommands(program: Command, context: CliContext): void {
@@ -46,7 +52,10 @@ Examples:
   config
     .command('show')
     .description('every setting with its effective value and where it came from; keys and passwords are masked')
-    .addHelpText('after', '\nExamples:\n  $ imagegen config show\n  $ imagegen --json config show | jq -r \'.[] | select(.source != "default") | .envName\'')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ imagegen config show\n  $ imagegen --json config show | jq -r \'.[] | select(.source != "default") | .envName\'',
+    )
     .action(async () => {
       const { describeEffectiveConfig } = await import('@imagegen/config');
       const loaded = await context.settings();
@@ -67,23 +76,41 @@ Examples:
 
   config
     .command('check')
-    .description('validate the configuration (exit 78 with one line per problem); --test-keys also asks each provider whether its key works')
+    .description(
+      'validate the configuration (exit 78 with one line per problem); --test-keys also asks each provider whether its key works',
+    )
     .option('--test-keys', 'list the models each configured provider offers your key (free; needs the network)')
-    .addHelpText('after', '\nExamples:\n  $ imagegen config check\n  $ imagegen config check --test-keys\n  $ OPENAI_API_KEY=sk-… imagegen --json config check --test-keys')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ imagegen config check\n  $ imagegen config check --test-keys\n  $ OPENAI_API_KEY=sk-… imagegen --json config check --test-keys',
+    )
     .action(async (options: { testKeys?: boolean }) => {
       const { ImageGenError } = await import('@imagegen/core');
       const loaded = await context.settings();
       const defaultModel = await checkModelSettings(loaded.config);
       const providersConfigured = Boolean(loaded.config.providers.openai.api_key && loaded.config.providers.openai.enabled !== false);
       const warnings = loaded.warnings.map((warning) => warning.message);
-      if (!providersConfigured) warnings.push('No provider is configured: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY) to generate images.');
+      if (!providersConfigured)
+        warnings.push('No provider is configured: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY) to generate images.');
       let checks: ProviderKeyCheck[] = [];
       if (options.testKeys) checks = await checkProviderKeys(loaded.config, { logger: await context.logger(), signal: context.signal });
       const failed = checks.find((check) => check.status === 'fail');
       const color = context.output.color;
-      const mark = (status: ProviderKeyCheck['status']) => (status === 'ok' ? color.green('ok  ') : status === 'fail' ? color.red('FAIL') : status === 'warn' ? color.yellow('warn') : color.dim('skip'));
+      const mark = (status: ProviderKeyCheck['status']) =>
+        status === 'ok'
+          ? color.green('ok  ')
+          : status === 'fail'
+            ? color.red('FAIL')
+            : status === 'warn'
+              ? color.yellow('warn')
+              : color.dim('skip');
       context.output.result(
-        { valid: true, defaultModel, warnings, ...(options.testKeys ? { keysWork: !failed && providersConfigured, providers: checks.map(describeProviderCheck) } : {}) },
+        {
+          valid: true,
+          defaultModel,
+          warnings,
+          ...(options.testKeys ? { keysWork: !failed && providersConfigured, providers: checks.map(describeProviderCheck) } : {}),
+        },
         () =>
           [
             `Configuration is valid (default model ${defaultModel}).`,
@@ -93,7 +120,11 @@ Examples:
       );
       if (failed?.error) throw failed.error;
       if (options.testKeys && !providersConfigured) {
-        throw new ImageGenError({ code: 'provider_not_configured', message: 'No provider key to test: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY).', details: { setting: 'PROVIDERS__OPENAI__API_KEY' } });
+        throw new ImageGenError({
+          code: 'provider_not_configured',
+          message: 'No provider key to test: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY).',
+          details: { setting: 'PROVIDERS__OPENAI__API_KEY' },
+        });
       }
     });
 }

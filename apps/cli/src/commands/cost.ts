@@ -8,7 +8,12 @@ import { formatUsd, table } from '../output';
 export function budgetStatus(spentUsd: number, capUsd: number | undefined) {
   if (capUsd === undefined) return { capUsd: null, remainingUsd: null, percentUsed: null, reached: false };
   const remainingUsd = Math.max(0, capUsd - spentUsd);
-  return { capUsd, remainingUsd, percentUsed: capUsd === 0 ? 100 : Math.round((spentUsd / capUsd) * 1000) / 10, reached: spentUsd >= capUsd };
+  return {
+    capUsd,
+    remainingUsd,
+    percentUsed: capUsd === 0 ? 100 : Math.round((spentUsd / capUsd) * 1000) / 10,
+    reached: spentUsd >= capUsd,
+  };
 }
 
 export function registerCostCommand(program: Command, context: CliContext): void {
@@ -63,9 +68,18 @@ Examples:
               ? 'Nothing spent yet.'
               : [
                   color.bold('per day'),
-                  table(document.byDay.map((day) => [`  ${day.day}`, formatUsd(day.usd), `${day.calls} call(s)`, `${day.images} image(s)`])),
+                  table(
+                    document.byDay.map((day) => [`  ${day.day}`, formatUsd(day.usd), `${day.calls} call(s)`, `${day.images} image(s)`]),
+                  ),
                   color.bold('per month'),
-                  table(document.byMonth.map((month) => [`  ${month.month}`, formatUsd(month.usd), `${month.calls} call(s)`, `${month.images} image(s)`])),
+                  table(
+                    document.byMonth.map((month) => [
+                      `  ${month.month}`,
+                      formatUsd(month.usd),
+                      `${month.calls} call(s)`,
+                      `${month.images} image(s)`,
+                    ]),
+                  ),
                 ].join('\n'),
           ].join('\n'),
         );

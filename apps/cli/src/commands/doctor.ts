@@ -32,7 +32,12 @@ async function checkStorage(config: ImageGenConfig): Promise<DoctorCheck> {
     await fs.promises.writeFile(probe, 'imagegen doctor');
     if ((await fs.promises.readFile(probe, 'utf8')) !== 'imagegen doctor') throw new Error('what was written did not read back');
   } catch (error) {
-    return { name: 'storage', status: 'fail', code: 'storage_failed', message: `${folder} is not writable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      name: 'storage',
+      status: 'fail',
+      code: 'storage_failed',
+      message: `${folder} is not writable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   } finally {
     await fs.promises.rm(probe, { force: true }).catch(() => undefined);
   }
@@ -41,7 +46,12 @@ async function checkStorage(config: ImageGenConfig): Promise<DoctorCheck> {
   const free = facts.bavail * facts.bsize;
   const minimum = config.storage.min_free_space_mb * 1024 * 1024;
   if (free < minimum) {
-    return { name: 'storage', status: 'fail', code: 'storage_failed', message: `${folder} is writable, but only ${formatBytes(free)} is free; saves need ${formatBytes(minimum)} (STORAGE__MIN_FREE_SPACE_MB)` };
+    return {
+      name: 'storage',
+      status: 'fail',
+      code: 'storage_failed',
+      message: `${folder} is writable, but only ${formatBytes(free)} is free; saves need ${formatBytes(minimum)} (STORAGE__MIN_FREE_SPACE_MB)`,
+    };
   }
   return { name: 'storage', status: 'ok', message: `${folder} is writable, ${formatBytes(free)} free` };
 }
@@ -49,15 +59,26 @@ async function checkStorage(config: ImageGenConfig): Promise<DoctorCheck> {
 async function checkCache(config: ImageGenConfig): Promise<DoctorCheck> {
   const cache = config.cache;
   if (!cache.enabled) return { name: 'cache', status: 'ok', message: 'disabled (CACHE__ENABLED=false)' };
-  if (cache.backend === 'memory') return { name: 'cache', status: 'ok', message: `in memory, up to ${cache.max_size_mb} MB (each CLI run starts with an empty cache)` };
+  if (cache.backend === 'memory')
+    return { name: 'cache', status: 'ok', message: `in memory, up to ${cache.max_size_mb} MB (each CLI run starts with an empty cache)` };
   const { createRedisCache } = await import('@imagegen/cache');
-  const redis = createRedisCache({ url: cache.redis_url ?? 'redis://127.0.0.1:6379', keyPrefix: cache.redis_key_prefix, maxBytes: 1, commandTimeoutMs: 3000 });
+  const redis = createRedisCache({
+    url: cache.redis_url ?? 'redis://127.0.0.1:6379',
+    keyPrefix: cache.redis_key_prefix,
+    maxBytes: 1,
+    commandTimeoutMs: 3000,
+  });
   const started = Date.now();
   try {
     await redis.ping();
     return { name: 'cache', status: 'ok', message: `Redis answered PONG in ${Date.now() - started} ms` };
   } catch (error) {
-    return { name: 'cache', status: 'fail', code: 'upstream_unavailable', message: `Redis (CACHE__REDIS_URL): ${(error as Error).message}` };
+    return {
+      name: 'cache',
+      status: 'fail',
+      code: 'upstream_unavailable',
+      message: `Redis (CACHE__REDIS_URL): ${(error as Error).message}`,
+    };
   } finally {
     await redis.close();
   }
@@ -67,17 +88,34 @@ function checkBudget(context: { todayUsd: number; monthUsd: number; budgets: { d
   const daily = budgetStatus(context.todayUsd, context.budgets.dailyUsd);
   const monthly = budgetStatus(context.monthUsd, context.budgets.monthlyUsd);
   if (daily.reached || monthly.reached) {
-    return { name: 'budget', status: 'warn', message: `the ${daily.reached ? 'daily' : 'monthly'} budget is reached: generation is refused (exit 5) until ${daily.reached ? 'tomorrow' : 'next month'} (UTC); see \`imagegen cost\`` };
+    return {
+      name: 'budget',
+      status: 'warn',
+      message: `the ${daily.reached ? 'daily' : 'monthly'} budget is reached: generation is refused (exit 5) until ${daily.reached ? 'tomorrow' : 'next month'} (UTC); see \`imagegen cost\``,
+    };
   }
-  if (daily.capUsd === null && monthly.capUsd === null) return { name: 'budget', status: 'ok', message: 'no spending cap set (COST__DAILY_BUDGET_USD, COST__MONTHLY_BUDGET_USD)' };
-  return { name: 'budget', status: 'ok', message: [daily.capUsd !== null ? `today ${daily.percentUsed}% of the daily cap` : '', monthly.capUsd !== null ? `this month ${monthly.percentUsed}% of the monthly cap` : ''].filter(Boolean).join(', ') };
+  if (daily.capUsd === null && monthly.capUsd === null)
+    return { name: 'budget', status: 'ok', message: 'no spending cap set (COST__DAILY_BUDGET_USD, COST__MONTHLY_BUDGET_USD)' };
+  return {
+    name: 'budget',
+    status: 'ok',
+    message: [
+      daily.capUsd !== null ? `today ${daily.percentUsed}% of the daily cap` : '',
+      monthly.capUsd !== null ? `this month ${monthly.percentUsed}% of the monthly cap` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
+  };
 }
 
 export function registerDoctorCommand(program: Command, context: CliContext): void {
   program
     .command('doctor')
     .description('check the install: configuration, storage, cache, providers and keys; --offline proves it end to end for free')
-    .option('--offline', 'do not contact any vendor; instead run one full generation against the bundled fake provider (a synthetic image, no cost)')
+    .option(
+      '--offline',
+      'do not contact any vendor; instead run one full generation against the bundled fake provider (a synthetic image, no cost)',
+    )
     .addHelpText(
       'after',
       `
@@ -99,9 +137,18 @@ Examples:
       let loaded: LoadedConfig | undefined;
       try {
         loaded = await context.settings();
-        add({ name: 'configuration', status: 'ok', message: `valid${loaded.configFilePath ? ` (config file ${loaded.configFilePath})` : ''}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} warning(s) above` : ''}` });
+        add({
+          name: 'configuration',
+          status: 'ok',
+          message: `valid${loaded.configFilePath ? ` (config file ${loaded.configFilePath})` : ''}${loaded.warnings.length > 0 ? `, ${loaded.warnings.length} warning(s) above` : ''}`,
+        });
       } catch (error) {
-        add({ name: 'configuration', status: 'fail', code: (error as ImageGenError).code ?? 'invalid_config', message: (error as Error).message });
+        add({
+          name: 'configuration',
+          status: 'fail',
+          code: (error as ImageGenError).code ?? 'invalid_config',
+          message: (error as Error).message,
+        });
       }
       if (loaded) {
         const config = loaded.config;
@@ -115,16 +162,36 @@ Examples:
         if (storage.status === 'ok') {
           await context
             .withEngine(async (engine) => add(checkBudget(engine.costReport())))
-            .catch((error: unknown) => add({ name: 'budget', status: 'warn', message: `the cost ledger could not be read: ${(error as Error).message}` }));
+            .catch((error: unknown) =>
+              add({ name: 'budget', status: 'warn', message: `the cost ledger could not be read: ${(error as Error).message}` }),
+            );
         }
         if (options.offline) {
           add({ name: 'providers', status: 'skipped', message: 'offline: no vendor was contacted' });
         } else {
           const activity = startActivity(output, 'Asking the providers…');
-          const providerChecks = await checkProviderKeys(config, { logger: await context.logger(), signal: context.signal }).finally(() => activity.stop());
-          for (const check of providerChecks) add({ name: `provider ${check.provider}`, status: check.status, message: check.message, ...(check.error ? { code: check.error.code } : {}) });
-          if (!providerChecks.some((check) => check.status === 'ok' || check.status === 'fail' || (check.status === 'warn' && check.modelCount !== undefined))) {
-            add({ name: 'providers', status: 'fail', code: 'provider_not_configured', message: 'no provider is configured: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY); `imagegen doctor --offline` checks the rest without a key' });
+          const providerChecks = await checkProviderKeys(config, { logger: await context.logger(), signal: context.signal }).finally(() =>
+            activity.stop(),
+          );
+          for (const check of providerChecks)
+            add({
+              name: `provider ${check.provider}`,
+              status: check.status,
+              message: check.message,
+              ...(check.error ? { code: check.error.code } : {}),
+            });
+          if (
+            !providerChecks.some(
+              (check) => check.status === 'ok' || check.status === 'fail' || (check.status === 'warn' && check.modelCount !== undefined),
+            )
+          ) {
+            add({
+              name: 'providers',
+              status: 'fail',
+              code: 'provider_not_configured',
+              message:
+                'no provider is configured: set OPENAI_API_KEY (or PROVIDERS__OPENAI__API_KEY); `imagegen doctor --offline` checks the rest without a key',
+            });
           }
         }
         if (options.offline) {
@@ -143,18 +210,26 @@ Examples:
           } catch (error) {
             activity.stop();
             if (context.cancelled) throw error;
-            add({ name: 'offline generation', status: 'fail', code: (error as ImageGenError).code ?? 'internal', message: (error as Error).message });
+            add({
+              name: 'offline generation',
+              status: 'fail',
+              code: (error as ImageGenError).code ?? 'internal',
+              message: (error as Error).message,
+            });
           }
         }
       }
       const failed = checks.find((check) => check.status === 'fail');
       const color = output.color;
-      const mark = (status: DoctorCheck['status']) => (status === 'ok' ? color.green('✔') : status === 'fail' ? color.red('✖') : status === 'warn' ? color.yellow('!') : color.dim('-'));
+      const mark = (status: DoctorCheck['status']) =>
+        status === 'ok' ? color.green('✔') : status === 'fail' ? color.red('✖') : status === 'warn' ? color.yellow('!') : color.dim('-');
       const width = Math.max(...checks.map((check) => check.name.length));
       output.result({ ok: !failed, offline: Boolean(options.offline), checks }, () =>
         [
           ...checks.map((check) => `${mark(check.status)} ${check.name.padEnd(width)}  ${check.message}`),
-          failed ? color.red(`Problems found: ${checks.filter((check) => check.status === 'fail').length} check(s) failed.`) : color.green('All checks passed.'),
+          failed
+            ? color.red(`Problems found: ${checks.filter((check) => check.status === 'fail').length} check(s) failed.`)
+            : color.green('All checks passed.'),
         ].join('\n'),
       );
       if (failed) context.exitCode = failed.code ? exitCodeForErrorCode(failed.code) : exitCodes.failure;

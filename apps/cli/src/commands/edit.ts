@@ -18,7 +18,10 @@ export function registerEditCommand(program: Command, context: CliContext): void
     .argument('<image>', 'the image to edit: a file path, a stored image id (img_…), or - to read standard input')
     .argument('<prompt>', 'what to change');
   addImageOptions(command)
-    .option('--mask <image>', 'limit the change to an area: PNG with alpha (transparent = edit here) or black-and-white (white = edit here)')
+    .option(
+      '--mask <image>',
+      'limit the change to an area: PNG with alpha (transparent = edit here) or black-and-white (white = edit here)',
+    )
     .option('--image <image>', 'a further source image, e.g. a reference (repeatable)', repeatableOption)
     .addOption(new Option('--input-fidelity <level>', 'how closely to keep the source (on models that accept it)').choices(['high', 'low']))
     .addHelpText(

@@ -14,7 +14,10 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     .description('generate images from a prompt (or from a prompt template) and store them')
     .argument('[prompt]', 'what to draw; with --template, extra instructions appended to the rendered prompt');
   addImageOptions(command)
-    .option('-t, --template <name>', 'render this prompt template first (see `imagegen templates`); its recommended size is used unless --size is given')
+    .option(
+      '-t, --template <name>',
+      'render this prompt template first (see `imagegen templates`); its recommended size is used unless --size is given',
+    )
     .option('-a, --arg <key=value>', 'a template argument (repeatable)', keyValueOption)
     .addHelpText(
       'after',
@@ -27,9 +30,13 @@ Examples:
   $ imagegen --json generate "a teapot" -q low | jq -r '.images[0].file_path'`,
     )
     .action(async (prompt: string | undefined, options: GenerateOptions) => {
-      if (options.arg && !options.template) command.error('error: --arg needs --template NAME', { exitCode: 2, code: 'commander.invalidArgument' });
+      if (options.arg && !options.template)
+        command.error('error: --arg needs --template NAME', { exitCode: 2, code: 'commander.invalidArgument' });
       if (!options.template && (prompt === undefined || prompt.trim() === '')) {
-        command.error("error: missing required argument 'prompt' (or give --template NAME)", { exitCode: 2, code: 'commander.missingArgument' });
+        command.error("error: missing required argument 'prompt' (or give --template NAME)", {
+          exitCode: 2,
+          code: 'commander.missingArgument',
+        });
       }
       await runImageCall(
         context,
@@ -44,9 +51,15 @@ Examples:
             text = prompt && prompt.trim() !== '' ? `${rendered.prompt} ${prompt.trim()}` : rendered.prompt;
             size ??= rendered.recommendedSize;
             labels['template'] = rendered.template;
-            if (!options.size) context.output.note(`Template ${rendered.template}: using its recommended size ${rendered.recommendedSize} (${rendered.aspectRatio}).`);
+            if (!options.size)
+              context.output.note(
+                `Template ${rendered.template}: using its recommended size ${rendered.recommendedSize} (${rendered.aspectRatio}).`,
+              );
           }
-          return engine.generate({ ...requestFields(options), ...(size ? { size } : {}), prompt: text, ...(options.template ? { labels } : {}) }, callOptions);
+          return engine.generate(
+            { ...requestFields(options), ...(size ? { size } : {}), prompt: text, ...(options.template ? { labels } : {}) },
+            callOptions,
+          );
         },
         options.template ? { template: options.template } : {},
       );

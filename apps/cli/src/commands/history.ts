@@ -21,13 +21,27 @@ Examples:
     )
     .action(async (options: { limit: number; days?: number; cursor?: string }) => {
       await context.withEngine(async (engine) => {
-        const page = await engine.history({ limit: options.limit, ...(options.days ? { days: options.days } : {}), ...(options.cursor ? { cursor: options.cursor } : {}) });
+        const page = await engine.history({
+          limit: options.limit,
+          ...(options.days ? { days: options.days } : {}),
+          ...(options.cursor ? { cursor: options.cursor } : {}),
+        });
         const color = context.output.color;
         context.output.result(page, () => {
           if (page.images.length === 0) return options.days || options.cursor ? 'No images match.' : 'No images stored yet.';
           return [
-            table(page.images.map((image) => [color.cyan(image.imageId), image.createdAt.replace('T', ' ').slice(0, 19), image.model, formatBytes(image.sizeBytes), image.promptExcerpt])),
-            color.dim(`${page.images.length} of ${page.totalCount} image(s)${page.nextCursor ? `; next page: --cursor ${page.nextCursor}` : ''}`),
+            table(
+              page.images.map((image) => [
+                color.cyan(image.imageId),
+                image.createdAt.replace('T', ' ').slice(0, 19),
+                image.model,
+                formatBytes(image.sizeBytes),
+                image.promptExcerpt,
+              ]),
+            ),
+            color.dim(
+              `${page.images.length} of ${page.totalCount} image(s)${page.nextCursor ? `; next page: --cursor ${page.nextCursor}` : ''}`,
+            ),
           ].join('\n');
         });
       });
@@ -55,7 +69,13 @@ Examples:
         const color = context.output.color;
         const labels = (metadata.extra['labels'] ?? {}) as Record<string, unknown>;
         context.output.result(
-          { imageId: image.imageId, filePath: image.filePath ?? null, mimeType: image.mimeType, metadata, ...(openedWith ? { openedWith } : {}) },
+          {
+            imageId: image.imageId,
+            filePath: image.filePath ?? null,
+            mimeType: image.mimeType,
+            metadata,
+            ...(openedWith ? { openedWith } : {}),
+          },
           () =>
             [
               color.bold(image.imageId),
@@ -70,8 +90,18 @@ Examples:
               `cost:        ${formatUsd(metadata.cost_info.actual_cost_usd ?? undefined)} (estimated ${formatUsd(metadata.cost_info.estimated_cost ?? undefined)})`,
               ...(metadata.task_id ? [`task:        ${metadata.task_id}`] : []),
               ...(metadata.source_image_ids.length > 0 ? [`edited from: ${metadata.source_image_ids.join(', ')}`] : []),
-              ...(Object.keys(labels).length > 0 ? [`labels:      ${Object.entries(labels).map(([key, value]) => `${key}=${String(value)}`).join(' ')}`] : []),
-              ...(metadata.provenance.c2pa_present ? ['provenance:  C2PA manifest present'] : metadata.provenance.c2pa_removed ? ['provenance:  the provider’s C2PA manifest was removed by resizing or converting'] : []),
+              ...(Object.keys(labels).length > 0
+                ? [
+                    `labels:      ${Object.entries(labels)
+                      .map(([key, value]) => `${key}=${String(value)}`)
+                      .join(' ')}`,
+                  ]
+                : []),
+              ...(metadata.provenance.c2pa_present
+                ? ['provenance:  C2PA manifest present']
+                : metadata.provenance.c2pa_removed
+                  ? ['provenance:  the provider’s C2PA manifest was removed by resizing or converting']
+                  : []),
               ...metadata.warnings.map((warning) => `${color.yellow('warning:')}     ${warning}`),
               `prompt:      ${metadata.prompt}`,
               ...(openedWith ? [color.dim(`opened with ${openedWith}`)] : []),

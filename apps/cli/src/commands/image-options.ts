@@ -30,15 +30,24 @@ export function addImageOptions(command: Command): Command {
     .option('-n, --n <count>', 'how many images, 1-10', integerOption('--n', 1, 10))
     .option('-s, --size <WxH>', 'size, e.g. 1024x1024, 1536x1024, 1200x630 (cropped exactly), or auto')
     .option('-q, --quality <quality>', 'auto, low, medium, high (xhigh, max on some models)')
-    .addOption(new Option('--style <style>', 'folded into the prompt (no current model has a style parameter)').choices(['vivid', 'natural']))
+    .addOption(
+      new Option('--style <style>', 'folded into the prompt (no current model has a style parameter)').choices(['vivid', 'natural']),
+    )
     .addOption(new Option('--background <background>', 'transparent needs png or webp').choices(['auto', 'transparent', 'opaque']))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['png', 'jpeg', 'webp']))
     .option('--compression <0-100>', 'compression for jpeg and webp (100 = best quality)', integerOption('--compression', 0, 100))
     .addOption(new Option('--moderation <level>', 'provider moderation strictness').choices(['auto', 'low']))
-    .option('--partial-images <0-3>', 'stream up to 3 partial images while generating (noted as they arrive)', integerOption('--partial-images', 0, 3))
+    .option(
+      '--partial-images <0-3>',
+      'stream up to 3 partial images while generating (noted as they arrive)',
+      integerOption('--partial-images', 0, 3),
+    )
     .option('--fresh', 'skip the cache and make a new image')
     .option('--no-cache', 'the same as --fresh')
-    .option('-o, --out <FILE|DIR>', 'also copy the result here (a folder, or a file name; -1, -2, … are added for several images); the stored copy stays');
+    .option(
+      '-o, --out <FILE|DIR>',
+      'also copy the result here (a folder, or a file name; -1, -2, … are added for several images); the stored copy stays',
+    );
 }
 
 /** The request fields the shared options set. */
@@ -81,7 +90,9 @@ export async function runImageCall(
         onProgress: (event) => {
           if (event.stage === 'partial_image' && event.partialImage) {
             const partial = event.partialImage;
-            activity.note(`partial image ${partial.partialIndex + 1} of image ${partial.imageIndex + 1} received (${formatBytes(partial.data.length)})`);
+            activity.note(
+              `partial image ${partial.partialIndex + 1} of image ${partial.imageIndex + 1} received (${formatBytes(partial.data.length)})`,
+            );
           } else {
             activity.update(event.message);
           }
@@ -97,7 +108,11 @@ export async function runImageCall(
       throw error;
     }
     const count = result.images.length;
-    activity.succeed(result.fromCache ? `Served ${count} image(s) from the cache` : `${verb === 'Generating' ? 'Generated' : 'Edited'} ${count} image(s) with ${result.model}`);
+    activity.succeed(
+      result.fromCache
+        ? `Served ${count} image(s) from the cache`
+        : `${verb === 'Generating' ? 'Generated' : 'Edited'} ${count} image(s) with ${result.model}`,
+    );
     const color = output.color;
     output.result(
       {

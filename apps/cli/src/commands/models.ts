@@ -10,7 +10,8 @@ const referenceQuality = 'medium';
 
 export function describeStatus(status: ModelStatus): string {
   if (status.kind === 'active') return 'active';
-  if (status.kind === 'deprecated') return `deprecated (shuts down ${status.shutdownDate}${status.replacement ? `, use ${status.replacement}` : ''})`;
+  if (status.kind === 'deprecated')
+    return `deprecated (shuts down ${status.shutdownDate}${status.replacement ? `, use ${status.replacement}` : ''})`;
   return `retired ${status.retiredDate}, use ${status.replacement}`;
 }
 
@@ -88,7 +89,8 @@ Examples:
             isDefault: listing.isDefault,
             providerConfigured: listing.providerConfigured,
             ...(listing.availableForKey === undefined ? {} : { availableForKey: listing.availableForKey }),
-            estimatedUsdPerImage: definition.status.kind === 'retired' ? null : ((await priceOf(definition, referenceSize, referenceQuality)) ?? null),
+            estimatedUsdPerImage:
+              definition.status.kind === 'retired' ? null : ((await priceOf(definition, referenceSize, referenceQuality)) ?? null),
             priceUnverified: definition.pricing?.unverified ?? false,
             listing,
           });
@@ -102,9 +104,15 @@ Examples:
               ...rows.map((row) => [
                 `${row.isDefault ? '*' : ' '} ${row.status.kind === 'retired' ? color.dim(row.id) : row.id}`,
                 row.provider,
-                row.status.kind === 'active' ? color.green('active') : row.status.kind === 'deprecated' ? color.yellow(describeStatus(row.status)) : color.dim(describeStatus(row.status)),
+                row.status.kind === 'active'
+                  ? color.green('active')
+                  : row.status.kind === 'deprecated'
+                    ? color.yellow(describeStatus(row.status))
+                    : color.dim(describeStatus(row.status)),
                 describeAvailability(row.listing),
-                row.estimatedUsdPerImage === null ? '-' : `${formatUsd(row.estimatedUsdPerImage)}${row.priceUnverified ? ' (unverified)' : ''}`,
+                row.estimatedUsdPerImage === null
+                  ? '-'
+                  : `${formatUsd(row.estimatedUsdPerImage)}${row.priceUnverified ? ' (unverified)' : ''}`,
               ]),
             ]),
         );
@@ -115,7 +123,10 @@ Examples:
     .command('show')
     .description('everything about one model: status, capabilities, prices per size and quality')
     .argument('<id>', 'model id or alias')
-    .addHelpText('after', '\nExamples:\n  $ imagegen models show gpt-image-2\n  $ imagegen --json models show gpt-image-1.5 | jq .priceTable')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ imagegen models show gpt-image-2\n  $ imagegen --json models show gpt-image-1.5 | jq .priceTable',
+    )
     .action(async (id: string) => {
       const { ImageGenError } = await import('@imagegen/core');
       const { describeSizes } = await import('@imagegen/providers');
@@ -155,7 +166,12 @@ Examples:
                 ? ['  unknown (no price table for this model)']
                 : table([
                     ['size', ...qualities.map((quality) => quality || 'per image')],
-                    ...sizes.map((size) => [size, ...qualities.map((quality) => formatUsd(prices.find((row) => row.size === size && (row.quality ?? '') === quality)?.usd ?? undefined))]),
+                    ...sizes.map((size) => [
+                      size,
+                      ...qualities.map((quality) =>
+                        formatUsd(prices.find((row) => row.size === size && (row.quality ?? '') === quality)?.usd ?? undefined),
+                      ),
+                    ]),
                   ])
                     .split('\n')
                     .map((line) => `  ${line}`);
@@ -173,9 +189,13 @@ Examples:
               `input fidelity: ${list(capabilities.inputFidelity)}`,
               `partial images: ${capabilities.partialImages === 0 ? 'no streaming' : `up to ${capabilities.partialImages}`}`,
               ...(pricing?.kind === 'tokens'
-                ? [`pricing:        per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}, image out $${pricing.imageOutputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`]
+                ? [
+                    `pricing:        per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}, image out $${pricing.imageOutputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`,
+                  ]
                 : pricing?.kind === 'per-image'
-                  ? [`pricing:        per image by tier; per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`]
+                  ? [
+                      `pricing:        per image by tier; per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`,
+                    ]
                   : []),
               'estimated price of one image:',
               ...priceLines,

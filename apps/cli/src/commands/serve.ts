@@ -18,14 +18,23 @@ export async function resolveServerBinary(transport: keyof typeof serverPackages
   try {
     manifestPath = require.resolve(`${packageName}/package.json`);
   } catch {
-    throw new ImageGenError({ code: 'not_found', message: `${packageName} is not installed next to the CLI; install it (npm install ${packageName}).`, details: { package: packageName } });
+    throw new ImageGenError({
+      code: 'not_found',
+      message: `${packageName} is not installed next to the CLI; install it (npm install ${packageName}).`,
+      details: { package: packageName },
+    });
   }
   const manifest = JSON.parse(await fs.promises.readFile(manifestPath, 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin ?? {})[0];
-  if (!bin) throw new ImageGenError({ code: 'not_found', message: `${packageName} declares no binary.`, details: { package: packageName } });
+  if (!bin)
+    throw new ImageGenError({ code: 'not_found', message: `${packageName} declares no binary.`, details: { package: packageName } });
   const binary = path.resolve(path.dirname(manifestPath), bin);
   if (!fs.existsSync(binary)) {
-    throw new ImageGenError({ code: 'not_found', message: `${packageName} is not built (${binary} is missing); run: npx nx run ${project}:build`, details: { package: packageName, binary } });
+    throw new ImageGenError({
+      code: 'not_found',
+      message: `${packageName} is not built (${binary} is missing); run: npx nx run ${project}:build`,
+      details: { package: packageName, binary },
+    });
   }
   return binary;
 }
@@ -39,7 +48,11 @@ export function registerServeCommand(program: Command, context: CliContext): voi
   program
     .command('serve')
     .description('start the MCP server (stdio for desktop clients, or Streamable HTTP) in the foreground')
-    .addOption(new Option('--transport <transport>', 'stdio: JSON-RPC on stdin/stdout; http: Streamable HTTP on SERVER__HOST:SERVER__PORT').choices(['stdio', 'http']).default('stdio'))
+    .addOption(
+      new Option('--transport <transport>', 'stdio: JSON-RPC on stdin/stdout; http: Streamable HTTP on SERVER__HOST:SERVER__PORT')
+        .choices(['stdio', 'http'])
+        .default('stdio'),
+    )
     .argument('[server-arguments...]', 'arguments after -- go to the server (e.g. -- --port 8080)')
     .addHelpText(
       'after',

@@ -55,13 +55,20 @@ Examples:
             ...(report.removedImages.length + report.removedFiles.length > 0
               ? [
                   table([
-                    ...report.removedImages.map((image) => [`  ${image.imageId}`, image.createdAt, image.reason === 'expired' ? 'expired' : 'over the size cap', formatBytes(image.bytes)]),
+                    ...report.removedImages.map((image) => [
+                      `  ${image.imageId}`,
+                      image.createdAt,
+                      image.reason === 'expired' ? 'expired' : 'over the size cap',
+                      formatBytes(image.bytes),
+                    ]),
                     ...report.removedFiles.map((file) => [`  ${file.path}`, '', file.reason.replace('_', ' '), formatBytes(file.bytes)]),
                   ]),
                 ]
               : []),
             `${report.remainingImages} image(s), ${formatBytes(report.remainingBytes)} ${report.dryRun ? 'would remain' : 'remain'}.`,
-            ...report.failures.map((failure) => `${context.output.color.yellow('warning:')} could not remove ${failure.path}: ${failure.reason}`),
+            ...report.failures.map(
+              (failure) => `${context.output.color.yellow('warning:')} could not remove ${failure.path}: ${failure.reason}`,
+            ),
           ].join('\n'),
         );
       });

@@ -8,7 +8,8 @@ import { table } from '../output';
 async function loadTemplates(context: CliContext): Promise<TemplateRegistry> {
   const { createTemplateRegistry, loadCustomTemplates } = await import('@imagegen/prompt-templates');
   const { config } = await context.settings();
-  const customTemplates = config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
+  const customTemplates =
+    config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
   return createTemplateRegistry({ customTemplates });
 }
 
@@ -18,7 +19,10 @@ async function requireTemplate(templates: TemplateRegistry, name: string): Promi
   const { ImageGenError } = await import('@imagegen/core');
   throw new ImageGenError({
     code: 'not_found',
-    message: `There is no prompt template named ${name}. Templates: ${templates.list().map((candidate) => candidate.name).join(', ')}.`,
+    message: `There is no prompt template named ${name}. Templates: ${templates
+      .list()
+      .map((candidate) => candidate.name)
+      .join(', ')}.`,
     details: { template: name },
   });
 }
@@ -47,7 +51,13 @@ Examples:
     const registry = await loadTemplates(context);
     const all = registry.list();
     context.output.result(all.map(describeTemplate), () =>
-      table(all.map((template) => [context.output.color.cyan(template.name), template.origin === 'custom' ? '(custom)' : '', template.description])),
+      table(
+        all.map((template) => [
+          context.output.color.cyan(template.name),
+          template.origin === 'custom' ? '(custom)' : '',
+          template.description,
+        ]),
+      ),
     );
   };
 
@@ -61,7 +71,11 @@ Examples:
     .action(async (name: string) => {
       const registry = await loadTemplates(context);
       const template = await requireTemplate(registry, name);
-      const requiredArguments = Object.fromEntries(template.arguments.filter((argument) => argument.required).map((argument) => [argument.name, argument.values?.[0] ?? argument.name]));
+      const requiredArguments = Object.fromEntries(
+        template.arguments
+          .filter((argument) => argument.required)
+          .map((argument) => [argument.name, argument.values?.[0] ?? argument.name]),
+      );
       let recommendation: ReturnType<PromptTemplate['recommend']> | undefined;
       try {
         recommendation = template.recommend(requiredArguments);
@@ -78,10 +92,18 @@ Examples:
               `  ${argument.name}`,
               argument.required ? 'required' : 'optional',
               argument.description +
-                (argument.flag ? ' (yes or no)' : argument.values ? ` (${argument.closed ? 'one of' : 'e.g.'} ${argument.values.join(', ')})` : ''),
+                (argument.flag
+                  ? ' (yes or no)'
+                  : argument.values
+                    ? ` (${argument.closed ? 'one of' : 'e.g.'} ${argument.values.join(', ')})`
+                    : ''),
             ]),
           ),
-          ...(recommendation ? [`recommended size: ${recommendation.size} (${recommendation.aspectRatio})${recommendation.quality ? `, quality ${recommendation.quality}` : ''}`] : []),
+          ...(recommendation
+            ? [
+                `recommended size: ${recommendation.size} (${recommendation.aspectRatio})${recommendation.quality ? `, quality ${recommendation.quality}` : ''}`,
+              ]
+            : []),
         ].join('\n'),
       );
     });
@@ -97,7 +119,12 @@ Examples:
       await requireTemplate(registry, name);
       const rendered = registry.render(name, options.arg ?? {});
       context.output.result(rendered, () =>
-        [rendered.prompt, context.output.color.dim(`recommended size ${rendered.recommendedSize} (${rendered.aspectRatio})${rendered.recommendedQuality ? `, quality ${rendered.recommendedQuality}` : ''}`)].join('\n'),
+        [
+          rendered.prompt,
+          context.output.color.dim(
+            `recommended size ${rendered.recommendedSize} (${rendered.aspectRatio})${rendered.recommendedQuality ? `, quality ${rendered.recommendedQuality}` : ''}`,
+          ),
+        ].join('\n'),
       );
     });
 }

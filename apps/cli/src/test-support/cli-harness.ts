@@ -101,9 +101,13 @@ export function imageFilesUnder(folder: string): string[] {
  * Resolves once `condition` holds, checking whenever the event loop is free (no fixed sleeps, no time assertions).
  * Rejects as soon as `child` (when given) has ended without the condition holding, so a failure never hangs.
  */
-export async function waitUntil(condition: () => boolean, child?: { exitCode: number | null; signalCode: NodeJS.Signals | null }): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  child?: { exitCode: number | null; signalCode: NodeJS.Signals | null },
+): Promise<void> {
   while (!condition()) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited condition held`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited condition held`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

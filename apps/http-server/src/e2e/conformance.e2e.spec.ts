@@ -14,7 +14,15 @@ jest.setTimeout(180_000);
 const conformancePackage = path.dirname(require.resolve('@modelcontextprotocol/conformance/package.json'));
 const conformanceCli = path.join(conformancePackage, 'dist', 'index.js');
 
-const scenarios = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'logging-set-level', 'dns-rebinding-protection'];
+const scenarios = [
+  'server-initialize',
+  'ping',
+  'tools-list',
+  'resources-list',
+  'prompts-list',
+  'logging-set-level',
+  'dns-rebinding-protection',
+];
 
 interface Check {
   id: string;
@@ -23,7 +31,11 @@ interface Check {
 }
 
 /** Runs one scenario; returns the exit code and every check it recorded (from the JSON it writes with -o). */
-async function runScenario(url: string, scenario: string, outputDirectory: string): Promise<{ code: number | null; checks: Check[]; output: string }> {
+async function runScenario(
+  url: string,
+  scenario: string,
+  outputDirectory: string,
+): Promise<{ code: number | null; checks: Check[]; output: string }> {
   const child = spawn(process.execPath, [conformanceCli, 'server', '--url', url, '--scenario', scenario, '-o', outputDirectory], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +47,8 @@ async function runScenario(url: string, scenario: string, outputDirectory: strin
   const checks: Check[] = [];
   for (const entry of fs.readdirSync(outputDirectory)) {
     const file = path.join(outputDirectory, entry, 'checks.json');
-    if (entry.startsWith(`server-${scenario}-`) && fs.existsSync(file)) checks.push(...(JSON.parse(fs.readFileSync(file, 'utf8')) as Check[]));
+    if (entry.startsWith(`server-${scenario}-`) && fs.existsSync(file))
+      checks.push(...(JSON.parse(fs.readFileSync(file, 'utf8')) as Check[]));
   }
   return { code, checks, output };
 }

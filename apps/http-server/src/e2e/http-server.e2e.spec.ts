@@ -43,10 +43,14 @@ async function metricsText(baseUrl: string): Promise<string> {
 
 function statusWithHost(url: string, host: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const outgoing = httpRequest(url, { method: 'POST', headers: { Host: host, ...auth, 'Content-Type': 'application/json' } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
+    const outgoing = httpRequest(
+      url,
+      { method: 'POST', headers: { Host: host, ...auth, 'Content-Type': 'application/json' } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end('{}');
   });
@@ -71,13 +75,22 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
 
   it('runs every tool, within the byte budget, and serves the image at its http_url', async () => {
     const tools = await client.listTools();
-    expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['edit_image', 'generate_image', 'get_image_history', 'get_storage_stats', 'list_available_models']);
+    expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
+      'edit_image',
+      'generate_image',
+      'get_image_history',
+      'get_storage_stats',
+      'list_available_models',
+    ]);
 
     const models = await client.callTool({ name: 'list_available_models', arguments: {} });
     expect(models.isError).toBeFalsy();
     expect((models.structuredContent as { default_model: string }).default_model).toBe('gpt-image-2');
 
-    const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a harbour at dawn', size: '1536x1024', quality: 'high' } })) as CallToolResult;
+    const generated = (await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a harbour at dawn', size: '1536x1024', quality: 'high' },
+    })) as CallToolResult;
     expect(generated.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(generated))).toBeLessThanOrEqual(byteBudget);
     expect(generated.content.some((block) => block.type === 'image')).toBe(true);
@@ -87,7 +100,10 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('image/png');
 
-    const edited = (await client.callTool({ name: 'edit_image', arguments: { prompt: 'add a red boat', image: structured.resource_uri, size: '1024x1024', quality: 'low' } })) as CallToolResult;
+    const edited = (await client.callTool({
+      name: 'edit_image',
+      arguments: { prompt: 'add a red boat', image: structured.resource_uri, size: '1024x1024', quality: 'low' },
+    })) as CallToolResult;
     expect(edited.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(edited))).toBeLessThanOrEqual(byteBudget);
     expect((edited.structuredContent as { image_id: string }).image_id).not.toBe(structured.image_id);
@@ -101,18 +117,29 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
   });
 
   it('lists and reads every kind of resource, and renders every prompt', async () => {
-    const generated = await client.callTool({ name: 'generate_image', arguments: { prompt: 'resources e2e', size: '1024x1024', quality: 'low' } });
+    const generated = await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'resources e2e', size: '1024x1024', quality: 'low' },
+    });
     const imageUri = (generated.structuredContent as { resource_uri: string }).resource_uri;
 
     const resources = await client.listResources();
     const uris = resources.resources.map((resource) => resource.uri);
-    expect(uris).toEqual(expect.arrayContaining([imageUri, 'image-history://recent', 'storage-stats://overview', 'model-info://gpt-image-2']));
+    expect(uris).toEqual(
+      expect.arrayContaining([imageUri, 'image-history://recent', 'storage-stats://overview', 'model-info://gpt-image-2']),
+    );
     const templates = await client.listResourceTemplates();
-    expect(templates.resourceTemplates.map((template) => template.uriTemplate)).toEqual(expect.arrayContaining(['generated-images://{image_id}', 'model-info://{model}']));
+    expect(templates.resourceTemplates.map((template) => template.uriTemplate)).toEqual(
+      expect.arrayContaining(['generated-images://{image_id}', 'model-info://{model}']),
+    );
 
     const image = await client.readResource({ uri: imageUri });
     expect(image.contents[0]).toMatchObject({ mimeType: 'image/png' });
-    expect(Buffer.from((image.contents[0] as { blob: string }).blob, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(
+      Buffer.from((image.contents[0] as { blob: string }).blob, 'base64')
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
     for (const uri of ['image-history://recent?limit=5', 'storage-stats://overview', 'model-info://gpt-image-2']) {
       const read = await client.readResource({ uri });
       expect(read.contents[0]?.mimeType).toBe('application/json');
@@ -125,7 +152,10 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
       const values: Record<string, string> = {};
       for (const argument of prompt.arguments ?? []) {
         if (!argument.required) continue;
-        const completion = await client.complete({ ref: { type: 'ref/prompt', name: prompt.name }, argument: { name: argument.name, value: '' } });
+        const completion = await client.complete({
+          ref: { type: 'ref/prompt', name: prompt.name },
+          argument: { name: argument.name, value: '' },
+        });
         values[argument.name] = completion.completion.values[0] ?? 'a lighthouse';
       }
       const rendered = await client.getPrompt({ name: prompt.name, arguments: values });
@@ -136,17 +166,22 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
   it('sends progress during a slow generation', async () => {
     fake.injectFault({ kind: 'delay', delayMs: 1_500 });
     const messages: string[] = [];
-    const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow e2e', size: '1024x1024', quality: 'low', fresh: true } }, undefined, {
-      onprogress: (progress) => messages.push(progress.message ?? ''),
-      timeout: 60_000,
-    });
+    const result = await client.callTool(
+      { name: 'generate_image', arguments: { prompt: 'slow e2e', size: '1024x1024', quality: 'low', fresh: true } },
+      undefined,
+      {
+        onprogress: (progress) => messages.push(progress.message ?? ''),
+        timeout: 60_000,
+      },
+    );
     expect(result.isError).toBeFalsy();
     expect(messages.length).toBeGreaterThan(0);
   });
 
   it('stores nothing when the client cancels, and counts the cancellation', async () => {
     const before = await metricsText(server.baseUrl);
-    const countImages = async () => ((await client.callTool({ name: 'get_storage_stats', arguments: {} })).structuredContent as { total_images: number }).total_images;
+    const countImages = async () =>
+      ((await client.callTool({ name: 'get_storage_stats', arguments: {} })).structuredContent as { total_images: number }).total_images;
     const imagesBefore = await countImages();
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
@@ -162,7 +197,10 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(await countImages()).toBe(imagesBefore);
     const after = await metricsText(server.baseUrl);
-    expect(sampleValue(after, 'imagegen_errors_total', { code: 'cancelled' }) - sampleValue(before, 'imagegen_errors_total', { code: 'cancelled' })).toBe(1);
+    expect(
+      sampleValue(after, 'imagegen_errors_total', { code: 'cancelled' }) -
+        sampleValue(before, 'imagegen_errors_total', { code: 'cancelled' }),
+    ).toBe(1);
     expect(sampleValue(after, 'imagegen_mcp_tool_calls_total', { tool: 'generate_image', outcome: 'cancelled' })).toBeGreaterThanOrEqual(1);
   });
 
@@ -185,7 +223,10 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
 
   it('shows counters moving on /metrics after a generation', async () => {
     const before = await metricsText(server.baseUrl);
-    const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'metrics e2e', size: '1024x1024', quality: 'low' } });
+    const result = await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'metrics e2e', size: '1024x1024', quality: 'low' },
+    });
     expect(result.isError).toBeFalsy();
     const after = await metricsText(server.baseUrl);
     const delta = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
@@ -198,11 +239,17 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
   });
 
   it('refuses unauthenticated requests, foreign Host and Origin headers, and oversized bodies', async () => {
-    expect((await fetch(`${server.baseUrl}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(
+      (await fetch(`${server.baseUrl}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status,
+    ).toBe(401);
     expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(401);
     expect((await fetch(`${server.baseUrl}/sse`)).status).toBe(401);
     expect(await statusWithHost(`${server.baseUrl}/mcp`, 'attacker.example')).toBe(403);
-    const foreignOrigin = await fetch(`${server.baseUrl}/mcp`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', Origin: 'https://attacker.example' }, body: '{}' });
+    const foreignOrigin = await fetch(`${server.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', Origin: 'https://attacker.example' },
+      body: '{}',
+    });
     expect(foreignOrigin.status).toBe(403);
     const oversized = await fetch(`${server.baseUrl}/mcp`, {
       method: 'POST',
@@ -252,10 +299,14 @@ describe('imagegen-mcp-http (built): legacy SSE and shutdown', () => {
     expect(tools.tools.map((tool) => tool.name)).toContain('generate_image');
     fake.injectFault({ kind: 'delay', delayMs: 2_000 });
     let progressed = false;
-    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'finish before stopping', size: '1024x1024', quality: 'low', fresh: true } }, undefined, {
-      onprogress: () => (progressed = true),
-      timeout: 60_000,
-    });
+    const call = client.callTool(
+      { name: 'generate_image', arguments: { prompt: 'finish before stopping', size: '1024x1024', quality: 'low', fresh: true } },
+      undefined,
+      {
+        onprogress: () => (progressed = true),
+        timeout: 60_000,
+      },
+    );
     await waitFor(() => progressed, 'the generation to start');
     const exitCode = server.stop('SIGTERM');
     const result = await call;

@@ -18,7 +18,11 @@ describe('MCP Inspector CLI against imagegen-mcp-http', () => {
   let server: BuiltHttpServer;
   beforeAll(async () => {
     fake = await createFakeOpenAIServer();
-    server = await startBuiltHttpServer({ OPENAI_API_KEY: 'sk-inspector', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`, SERVER__AUTH_TOKEN: token });
+    server = await startBuiltHttpServer({
+      OPENAI_API_KEY: 'sk-inspector',
+      PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
+      SERVER__AUTH_TOKEN: token,
+    });
   });
   afterAll(async () => {
     await server?.dispose();
@@ -31,7 +35,9 @@ describe('MCP Inspector CLI against imagegen-mcp-http', () => {
     const run = await runInspector([...http(), '--method', 'tools/list']);
     expect(run.code).toBe(0);
     const names = run.json<{ tools: Array<{ name: string }> }>().tools.map((tool) => tool.name);
-    expect(names).toEqual(expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models', 'get_image_history', 'get_storage_stats']));
+    expect(names).toEqual(
+      expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models', 'get_image_history', 'get_storage_stats']),
+    );
   });
 
   it('calls list_available_models', async () => {
@@ -43,7 +49,17 @@ describe('MCP Inspector CLI against imagegen-mcp-http', () => {
   });
 
   it('calls generate_image', async () => {
-    const run = await runInspector([...http(), '--method', 'tools/call', '--tool-name', 'generate_image', '--tool-arg', 'prompt=a lantern from the inspector', 'size=1024x1024', 'quality=low']);
+    const run = await runInspector([
+      ...http(),
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'generate_image',
+      '--tool-arg',
+      'prompt=a lantern from the inspector',
+      'size=1024x1024',
+      'quality=low',
+    ]);
     expect(run.code).toBe(0);
     const result = run.json<ToolResult>();
     expect(result.isError).toBeFalsy();

@@ -26,7 +26,8 @@ export interface BuiltHttpServer {
 
 /** Starts the built server with these settings (environment variables) on a free port; resolves once it listens. */
 export async function startBuiltHttpServer(env: Record<string, string>, args: string[] = []): Promise<BuiltHttpServer> {
-  if (!fs.existsSync(httpServerBinary)) throw new Error(`${httpServerBinary} is missing: build http-server first (nx run http-server:build).`);
+  if (!fs.existsSync(httpServerBinary))
+    throw new Error(`${httpServerBinary} is missing: build http-server first (nx run http-server:build).`);
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-http-e2e-'));
   const child = spawn(process.execPath, [httpServerBinary, '--port', '0', ...args], {
     env: { PATH: process.env['PATH'] ?? '', HOME: storage, STORAGE__BASE_PATH: storage, SERVER__LOG_LEVEL: 'info', ...env },

@@ -33,7 +33,14 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
     const settings = { STORAGE__BASE_PATH: storage, OPENAI_API_KEY: 'sk-inspector-stdio', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` };
     const child = spawn(
       process.execPath,
-      [inspectorCli, '--cli', ...Object.entries(settings).flatMap(([key, value]) => ['-e', `${key}=${value}`]), process.execPath, binary, ...args],
+      [
+        inspectorCli,
+        '--cli',
+        ...Object.entries(settings).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+        process.execPath,
+        binary,
+        ...args,
+      ],
       // inspector-cli 1.0.3 finds its own package.json relative to the working directory: run it from its build folder.
       { cwd: path.dirname(inspectorCli), env: { PATH: process.env['PATH'] ?? '', HOME: storage }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -48,7 +55,9 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
 
   it('lists the tools', async () => {
     const listed = await inspect<{ tools: Array<{ name: string }> }>(['--method', 'tools/list']);
-    expect(listed.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models', 'get_image_history', 'get_storage_stats']));
+    expect(listed.tools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['generate_image', 'edit_image', 'list_available_models', 'get_image_history', 'get_storage_stats']),
+    );
   });
 
   it('calls list_available_models', async () => {
@@ -58,7 +67,16 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
   });
 
   it('calls generate_image and the image is stored', async () => {
-    const result = await inspect<ToolResult>(['--method', 'tools/call', '--tool-name', 'generate_image', '--tool-arg', 'prompt=a kettle from the inspector', 'size=1024x1024', 'quality=low']);
+    const result = await inspect<ToolResult>([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'generate_image',
+      '--tool-arg',
+      'prompt=a kettle from the inspector',
+      'size=1024x1024',
+      'quality=low',
+    ]);
     expect(result.isError).toBeFalsy();
     const filePath = String(result.structuredContent?.['file_path']);
     expect(filePath.startsWith(storage)).toBe(true);

@@ -65,17 +65,27 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     for (const folder of [storage, allowed, outside]) if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  const countImages = async () => ((await client.callTool({ name: 'get_storage_stats', arguments: {} })).structuredContent as { total_images: number }).total_images;
+  const countImages = async () =>
+    ((await client.callTool({ name: 'get_storage_stats', arguments: {} })).structuredContent as { total_images: number }).total_images;
 
   it('runs every tool, each image result within the byte budget', async () => {
     const tools = await client.listTools();
-    expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['edit_image', 'generate_image', 'get_image_history', 'get_storage_stats', 'list_available_models']);
+    expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
+      'edit_image',
+      'generate_image',
+      'get_image_history',
+      'get_storage_stats',
+      'list_available_models',
+    ]);
 
     const models = await client.callTool({ name: 'list_available_models', arguments: {} });
     expect(models.isError).toBeFalsy();
     expect(textOf(models)).toContain('gpt-image-2 (default)');
 
-    const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a tram in the rain', size: '1536x1024', quality: 'high' } })) as CallToolResult;
+    const generated = (await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a tram in the rain', size: '1536x1024', quality: 'high' },
+    })) as CallToolResult;
     expect(generated.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(generated))).toBeLessThanOrEqual(byteBudget);
     expect(generated.content.some((block) => block.type === 'image')).toBe(true);
@@ -84,7 +94,10 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(fs.existsSync(structured.file_path)).toBe(true);
     expect(structured.file_path.startsWith(storage)).toBe(true);
 
-    const edited = (await client.callTool({ name: 'edit_image', arguments: { prompt: 'make it snow', image: structured.image_id, size: '1024x1024', quality: 'low' } })) as CallToolResult;
+    const edited = (await client.callTool({
+      name: 'edit_image',
+      arguments: { prompt: 'make it snow', image: structured.image_id, size: '1024x1024', quality: 'low' },
+    })) as CallToolResult;
     expect(edited.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(edited))).toBeLessThanOrEqual(byteBudget);
 
@@ -95,9 +108,15 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
   });
 
   it('edits a local file inside SERVER__ALLOWED_FOLDERS and refuses one outside', async () => {
-    const inside = await client.callTool({ name: 'edit_image', arguments: { prompt: 'add a hat', image: path.join(allowed, 'photo.png'), size: '1024x1024', quality: 'low' } });
+    const inside = await client.callTool({
+      name: 'edit_image',
+      arguments: { prompt: 'add a hat', image: path.join(allowed, 'photo.png'), size: '1024x1024', quality: 'low' },
+    });
     expect(inside.isError).toBeFalsy();
-    const refused = await client.callTool({ name: 'edit_image', arguments: { prompt: 'add a hat', image: path.join(outside, 'photo.png') } });
+    const refused = await client.callTool({
+      name: 'edit_image',
+      arguments: { prompt: 'add a hat', image: path.join(outside, 'photo.png') },
+    });
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toBeUndefined();
     // Names the folders it may read, so the user knows where to put the file (or what to allow).
@@ -107,7 +126,10 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
   });
 
   it('lists and reads every kind of resource, and renders every prompt', async () => {
-    const generated = await client.callTool({ name: 'generate_image', arguments: { prompt: 'resources over stdio', size: '1024x1024', quality: 'low' } });
+    const generated = await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'resources over stdio', size: '1024x1024', quality: 'low' },
+    });
     const imageUri = (generated.structuredContent as { resource_uri: string }).resource_uri;
     const resources = await client.listResources();
     expect(resources.resources.map((resource) => resource.uri)).toEqual(
@@ -119,7 +141,10 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
       const read = await client.readResource({ uri });
       expect(() => JSON.parse((read.contents[0] as { text: string }).text)).not.toThrow();
     }
-    const completion = await client.complete({ ref: { type: 'ref/resource', uri: 'generated-images://{image_id}' }, argument: { name: 'image_id', value: 'img_' } });
+    const completion = await client.complete({
+      ref: { type: 'ref/resource', uri: 'generated-images://{image_id}' },
+      argument: { name: 'image_id', value: 'img_' },
+    });
     expect(completion.completion.values).toContain(imageUri.replace('generated-images://', ''));
 
     const prompts = await client.listPrompts();
@@ -128,7 +153,10 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
       const values: Record<string, string> = {};
       for (const argument of prompt.arguments ?? []) {
         if (!argument.required) continue;
-        const offered = await client.complete({ ref: { type: 'ref/prompt', name: prompt.name }, argument: { name: argument.name, value: '' } });
+        const offered = await client.complete({
+          ref: { type: 'ref/prompt', name: prompt.name },
+          argument: { name: argument.name, value: '' },
+        });
         values[argument.name] = offered.completion.values[0] ?? 'a lighthouse';
       }
       const rendered = await client.getPrompt({ name: prompt.name, arguments: values });
@@ -139,10 +167,14 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
   it('sends progress during a slow generation', async () => {
     fake.injectFault({ kind: 'delay', delayMs: 1_500 });
     const messages: string[] = [];
-    const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow over stdio', size: '1024x1024', quality: 'low', fresh: true } }, undefined, {
-      onprogress: (progress) => messages.push(progress.message ?? ''),
-      timeout: 60_000,
-    });
+    const result = await client.callTool(
+      { name: 'generate_image', arguments: { prompt: 'slow over stdio', size: '1024x1024', quality: 'low', fresh: true } },
+      undefined,
+      {
+        onprogress: (progress) => messages.push(progress.message ?? ''),
+        timeout: 60_000,
+      },
+    );
     expect(result.isError).toBeFalsy();
     expect(messages.length).toBeGreaterThan(0);
   });

@@ -175,8 +175,14 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
         todayUsd: days.get(dayOf(now))?.usd ?? 0,
         monthUsd: months.get(monthOf(now))?.usd ?? 0,
         allTimeUsd,
-        byDay: sortDescending([...days].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({ day: key, ...bucket })),
-        byMonth: sortDescending([...months].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({ month: key, ...bucket })),
+        byDay: sortDescending([...days].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({
+          day: key,
+          ...bucket,
+        })),
+        byMonth: sortDescending([...months].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({
+          month: key,
+          ...bucket,
+        })),
         budgets: { ...budgets },
       };
     },

@@ -18,7 +18,9 @@ describe('createImageEngineFromConfig', () => {
   afterEach(() => fs.rmSync(storage, { recursive: true, force: true }));
 
   it('refuses a retired default model before starting, naming the replacement', async () => {
-    await expect(createImageEngineFromConfig(configFor(storage, { IMAGES__DEFAULT_MODEL: 'dall-e-3' }), { scheduleRetention: false })).rejects.toMatchObject({
+    await expect(
+      createImageEngineFromConfig(configFor(storage, { IMAGES__DEFAULT_MODEL: 'dall-e-3' }), { scheduleRetention: false }),
+    ).rejects.toMatchObject({
       code: 'invalid_config',
       message: expect.stringMatching(/IMAGES__DEFAULT_MODEL = dall-e-3: .*gpt-image-2/),
     });
@@ -29,13 +31,20 @@ describe('createImageEngineFromConfig', () => {
     expect(bare.configuredProviders()).toEqual([]);
     await bare.close();
     const fake = await createFakeOpenAIServer();
-    const engine = await createImageEngineFromConfig(configFor(storage, { OPENAI_API_KEY: 'sk-from-env', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` }), { scheduleRetention: false });
+    const engine = await createImageEngineFromConfig(
+      configFor(storage, { OPENAI_API_KEY: 'sk-from-env', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` }),
+      { scheduleRetention: false },
+    );
     try {
       expect(engine.configuredProviders()).toEqual(['openai']);
       const result = await engine.generate({ prompt: 'wired from config' });
       expect(result.images[0]?.filePath?.startsWith(storage)).toBe(true);
       const models = await engine.listModels({ checkAvailability: true });
-      expect(models.find((model) => model.definition.id === 'gpt-image-2')).toMatchObject({ isDefault: true, providerConfigured: true, availableForKey: true });
+      expect(models.find((model) => model.definition.id === 'gpt-image-2')).toMatchObject({
+        isDefault: true,
+        providerConfigured: true,
+        availableForKey: true,
+      });
     } finally {
       await engine.close();
       await fake.close();
@@ -89,7 +98,9 @@ describe('createImageEngineFromConfig', () => {
       await leftovers.clear();
       await leftovers.close();
     }
-    const unreachable = await createImageEngineFromConfig(configFor(storage, { ...env, CACHE__REDIS_URL: 'redis://127.0.0.1:1/0' }), { scheduleRetention: false });
+    const unreachable = await createImageEngineFromConfig(configFor(storage, { ...env, CACHE__REDIS_URL: 'redis://127.0.0.1:1/0' }), {
+      scheduleRetention: false,
+    });
     try {
       const readiness = await unreachable.checkReadiness();
       expect(readiness.ready).toBe(false);

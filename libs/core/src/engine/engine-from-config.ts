@@ -46,7 +46,15 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const retryPolicies = new Map<string, RetryPolicy>();
   for (const [id, entry] of configured) {
     providers.set(id, entry.provider);
-    limiters.set(id, createProviderLimiter({ provider: id, requestsPerMinute: config.server.rate_limit_rpm, maxConcurrency: entry.maxConcurrency, maxQueued: 100 }));
+    limiters.set(
+      id,
+      createProviderLimiter({
+        provider: id,
+        requestsPerMinute: config.server.rate_limit_rpm,
+        maxConcurrency: entry.maxConcurrency,
+        maxQueued: 100,
+      }),
+    );
     retryPolicies.set(id, { maxRetries: entry.maxRetries });
   }
   const gemini = config.providers.gemini;
@@ -57,7 +65,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const defaultProvider = registry.resolve(defaultModel).provider;
   if (!providers.has(defaultProvider) && providers.size > 0) {
     const fallback = providers.has('gemini') ? gemini.default_model : registry.defaultModelFor('openai').id;
-    logger.info('the default model needs a provider that is not configured; using the configured provider\'s default', {
+    logger.info("the default model needs a provider that is not configured; using the configured provider's default", {
       configuredDefault: defaultModel,
       defaultModel: fallback,
     });
@@ -89,7 +97,13 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const cache = !config.cache.enabled
     ? undefined
     : config.cache.backend === 'redis' && config.cache.redis_url
-      ? createRedisCache<CachedGeneration>({ url: config.cache.redis_url, keyPrefix: config.cache.redis_key_prefix, maxBytes: cacheMaxBytes, logger, clock })
+      ? createRedisCache<CachedGeneration>({
+          url: config.cache.redis_url,
+          keyPrefix: config.cache.redis_key_prefix,
+          maxBytes: cacheMaxBytes,
+          logger,
+          clock,
+        })
       : createMemoryCache<CachedGeneration>({ maxBytes: cacheMaxBytes, ttlMs: hoursToMs(config.cache.ttl_hours), clock });
 
   const engine = createImageEngine({

@@ -19,7 +19,8 @@ describe('engine with the Gemini provider', () => {
   let engine: ImageEngine;
 
   const geminiCalls = () => fake.requests.filter((request) => request.path.endsWith(':generateContent'));
-  const sentImageConfig = () => (geminiCalls().at(-1)?.body?.['generationConfig'] as { imageConfig?: Record<string, string> } | undefined)?.imageConfig;
+  const sentImageConfig = () =>
+    (geminiCalls().at(-1)?.body?.['generationConfig'] as { imageConfig?: Record<string, string> } | undefined)?.imageConfig;
   const storedFiles = () => {
     const root = path.join(storage, 'images');
     if (!fs.existsSync(root)) return [];
@@ -57,7 +58,11 @@ describe('engine with the Gemini provider', () => {
     const sidecar = JSON.parse(fs.readFileSync((result.images[0]?.filePath ?? '').replace(/\.png$/, '.json'), 'utf8'));
     expect(sidecar).toMatchObject({ provider: 'gemini', model_used: 'gemini-nano-banana-2.1' });
     const models = await engine.listModels({ checkAvailability: true });
-    expect(models.find((model) => model.definition.id === 'gemini-nano-banana-2.1')).toMatchObject({ isDefault: true, providerConfigured: true, availableForKey: true });
+    expect(models.find((model) => model.definition.id === 'gemini-nano-banana-2.1')).toMatchObject({
+      isDefault: true,
+      providerConfigured: true,
+      availableForKey: true,
+    });
     expect(models.find((model) => model.definition.id === 'gpt-image-2')).toMatchObject({ providerConfigured: false });
   });
 
@@ -76,7 +81,13 @@ describe('engine with the Gemini provider', () => {
   });
 
   it('converts the PNG Gemini returns to the requested format locally, and says so', async () => {
-    const result = await engine.generate({ prompt: 'a jpeg please', model: 'gemini-nano-banana-2.1', size: '1024x1024', outputFormat: 'jpeg', compression: 70 });
+    const result = await engine.generate({
+      prompt: 'a jpeg please',
+      model: 'gemini-nano-banana-2.1',
+      size: '1024x1024',
+      outputFormat: 'jpeg',
+      compression: 70,
+    });
     expect(result.images[0]).toMatchObject({ format: 'jpeg', mimeType: 'image/jpeg' });
     expect((await sharp(Buffer.from(result.images[0]?.data ?? [])).metadata()).format).toBe('jpeg');
     expect(result.warnings.map((warning) => warning.setting)).toContain('outputFormat');
@@ -95,8 +106,16 @@ describe('engine with the Gemini provider', () => {
 
   it('edits with several reference images (a stored one and an inline one)', async () => {
     const first = await engine.generate({ prompt: 'a cat', size: '1024x1024' });
-    const inline = await sharp({ create: { width: 512, height: 512, channels: 3, background: '#336699' } }).png().toBuffer();
-    const result = await engine.edit({ prompt: 'put the cat on the blue rug', images: [{ kind: 'stored', imageId: first.images[0]?.imageId ?? '' }, { kind: 'encoded', value: inline.toString('base64') }] });
+    const inline = await sharp({ create: { width: 512, height: 512, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
+    const result = await engine.edit({
+      prompt: 'put the cat on the blue rug',
+      images: [
+        { kind: 'stored', imageId: first.images[0]?.imageId ?? '' },
+        { kind: 'encoded', value: inline.toString('base64') },
+      ],
+    });
     const parts = (geminiCalls().at(-1)?.body?.['contents'] as Array<{ parts: Array<Record<string, unknown>> }>)[0]?.parts ?? [];
     expect(parts.filter((part) => part['inlineData'] !== undefined)).toHaveLength(2);
     const sidecar = JSON.parse(fs.readFileSync((result.images[0]?.filePath ?? '').replace(/\.png$/, '.json'), 'utf8'));
@@ -104,7 +123,9 @@ describe('engine with the Gemini provider', () => {
   });
 
   it('honours a mask by keeping the edit inside it and the original outside it', async () => {
-    const original = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#20c040' } }).png().toBuffer();
+    const original = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#20c040' } })
+      .png()
+      .toBuffer();
     const mask = await createTestMask({ width: 1024, height: 1024, editRegion: { left: 0, top: 0, width: 512, height: 1024 } });
     const result = await engine.edit({
       prompt: 'turn the left half into a night sky',
@@ -114,7 +135,10 @@ describe('engine with the Gemini provider', () => {
     });
     const sent = geminiCalls().at(-1)?.body?.['contents'] as Array<{ parts: unknown[] }>;
     expect(sent[0]?.parts).toHaveLength(2);
-    const { data, info } = await sharp(Buffer.from(result.images[0]?.data ?? [])).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(Buffer.from(result.images[0]?.data ?? []))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
     expect([info.width, info.height]).toEqual([1024, 1024]);
     expect(at(900, 500)).toEqual([0x20, 0xc0, 0x40]);
@@ -129,21 +153,24 @@ describe('engine with the Gemini provider', () => {
   ])('answers %j with %s, without retrying and without storing anything', async (fault, code, message) => {
     fake.injectFault(fault);
     const before = geminiCalls().length;
-    await expect(engine.generate({ prompt: 'something', model: 'gemini-3-pro-image' })).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    await expect(engine.generate({ prompt: 'something', model: 'gemini-3-pro-image' })).rejects.toMatchObject({
+      code,
+      message: expect.stringMatching(message),
+    });
     expect(geminiCalls().length - before).toBe(1);
     expect(storedFiles()).toEqual([]);
   });
 
-  it.each([
-    [{ kind: 'rate_limit', retryAfterSeconds: 0 } as const],
-    [{ kind: 'server_error', status: 503 } as const],
-  ])('retries %j and then succeeds', async (fault) => {
-    fake.injectFault(fault);
-    const before = geminiCalls().length;
-    const result = await engine.generate({ prompt: `retry after ${fault.kind}`, model: 'gemini-nano-banana-2.1', size: '1024x1024' });
-    expect(result.images).toHaveLength(1);
-    expect(geminiCalls().length - before).toBe(2);
-  });
+  it.each([[{ kind: 'rate_limit', retryAfterSeconds: 0 } as const], [{ kind: 'server_error', status: 503 } as const]])(
+    'retries %j and then succeeds',
+    async (fault) => {
+      fake.injectFault(fault);
+      const before = geminiCalls().length;
+      const result = await engine.generate({ prompt: `retry after ${fault.kind}`, model: 'gemini-nano-banana-2.1', size: '1024x1024' });
+      expect(result.images).toHaveLength(1);
+      expect(geminiCalls().length - before).toBe(2);
+    },
+  );
 
   it('cancels a slow generation: the upstream call stops and nothing is stored', async () => {
     fake.injectFault({ kind: 'delay', delayMs: 10_000 });
@@ -158,7 +185,10 @@ describe('engine with the Gemini provider', () => {
 
   it('refuses retired Google models, naming the replacement, before any network call', async () => {
     const before = fake.requests.length;
-    await expect(engine.generate({ prompt: 'x', model: 'imagen-4' })).rejects.toMatchObject({ code: 'model_retired', message: expect.stringContaining('gemini-3-pro-image') });
+    await expect(engine.generate({ prompt: 'x', model: 'imagen-4' })).rejects.toMatchObject({
+      code: 'model_retired',
+      message: expect.stringContaining('gemini-3-pro-image'),
+    });
     await expect(engine.generate({ prompt: 'x', model: 'gemini-2.5-flash-image' })).rejects.toMatchObject({
       code: 'model_retired',
       message: expect.stringContaining('gemini-nano-banana-2.1'),
@@ -178,8 +208,14 @@ describe('engine with the Gemini provider', () => {
     try {
       expect(both.configuredProviders().sort()).toEqual(['gemini', 'openai']);
       const openaiBefore = fake.requests.filter((request) => request.path === '/v1/images/generations').length;
-      await expect(both.generate({ prompt: 'default model', quality: 'low' })).resolves.toMatchObject({ provider: 'openai', model: 'gpt-image-2' });
-      await expect(both.generate({ prompt: 'by provider name', model: 'gemini' })).resolves.toMatchObject({ provider: 'gemini', model: 'gemini-nano-banana-2.1' });
+      await expect(both.generate({ prompt: 'default model', quality: 'low' })).resolves.toMatchObject({
+        provider: 'openai',
+        model: 'gpt-image-2',
+      });
+      await expect(both.generate({ prompt: 'by provider name', model: 'gemini' })).resolves.toMatchObject({
+        provider: 'gemini',
+        model: 'gemini-nano-banana-2.1',
+      });
       await expect(both.generate({ prompt: 'by alias', model: 'nano-banana-pro' })).resolves.toMatchObject({ model: 'gemini-3-pro-image' });
       expect(fake.requests.filter((request) => request.path === '/v1/images/generations').length - openaiBefore).toBe(1);
     } finally {

@@ -9,7 +9,8 @@ import { createNodeStorageFileSystem } from '@imagegen/storage';
 import { createTestImage } from '@imagegen/testing';
 import { createEngineHarness, type EngineHarness } from './test-support/engine-harness';
 
-const upstreamImageCalls = (harness: EngineHarness) => harness.fake.requests.filter((request) => request.path.startsWith('/v1/images/')).length;
+const upstreamImageCalls = (harness: EngineHarness) =>
+  harness.fake.requests.filter((request) => request.path.startsWith('/v1/images/')).length;
 
 describe('image engine', () => {
   let harness: EngineHarness;
@@ -49,11 +50,17 @@ describe('image engine', () => {
   });
 
   it('makes a preview within the asked bytes while storing, and none for an image small enough to send whole', async () => {
-    const result = await harness.engine.generate({ prompt: 'a preview please', size: '1536x1024', quality: 'low' }, { preview: { maxBytes: 60_000, maxDimension: 512 } });
+    const result = await harness.engine.generate(
+      { prompt: 'a preview please', size: '1536x1024', quality: 'low' },
+      { preview: { maxBytes: 60_000, maxDimension: 512 } },
+    );
     const preview = result.images[0]?.preview;
     expect(preview?.byteLength).toBeLessThanOrEqual(60_000);
     expect(Math.max(preview?.width ?? 0, preview?.height ?? 0)).toBeLessThanOrEqual(512);
-    const whole = await harness.engine.generate({ prompt: 'no preview needed', size: '1024x1024', quality: 'low' }, { preview: { maxBytes: 60_000, skipUpToBytes: 50_000_000 } });
+    const whole = await harness.engine.generate(
+      { prompt: 'no preview needed', size: '1024x1024', quality: 'low' },
+      { preview: { maxBytes: 60_000, skipUpToBytes: 50_000_000 } },
+    );
     expect(whole.images[0]?.preview).toBeUndefined();
   });
 
@@ -71,12 +78,23 @@ describe('image engine', () => {
     const sourceId = source.images[0]?.imageId ?? '';
     const second = await createTestImage({ width: 512, height: 512, format: 'jpeg' });
     const mask = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#000000' } })
-      .composite([{ input: await sharp({ create: { width: 200, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer(), left: 100, top: 100 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 200, height: 200, channels: 3, background: '#ffffff' } })
+            .png()
+            .toBuffer(),
+          left: 100,
+          top: 100,
+        },
+      ])
       .png()
       .toBuffer();
     const result = await harness.engine.edit({
       prompt: 'add a green armchair',
-      images: [{ kind: 'stored', imageId: `generated-images://${sourceId}` }, { kind: 'encoded', value: second.toString('base64') }],
+      images: [
+        { kind: 'stored', imageId: `generated-images://${sourceId}` },
+        { kind: 'encoded', value: second.toString('base64') },
+      ],
       mask: { kind: 'bytes', data: mask },
     });
     const edit = harness.fake.requests.find((request) => request.path === '/v1/images/edits');
@@ -149,7 +167,9 @@ describe('image engine', () => {
 
   it('refuses an id that looks like a path before touching the filesystem', async () => {
     await expect(harness.engine.getImage('../../etc/passwd')).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(harness.engine.edit({ prompt: 'x', images: [{ kind: 'stored', imageId: '../../etc/passwd' }] })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(harness.engine.edit({ prompt: 'x', images: [{ kind: 'stored', imageId: '../../etc/passwd' }] })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 
   it('crops to a size the model cannot make natively and says so', async () => {
@@ -217,4 +237,3 @@ describe('image engine storage failures', () => {
     }
   });
 });
-

@@ -19,7 +19,15 @@ import {
   type RequestWarning,
 } from '@imagegen/providers';
 import type { TemplateRegistry } from '@imagegen/prompt-templates';
-import type { CleanupOptions, CleanupReport, HistoryPage, HistoryQuery, ImageStore, StorageStats, StoredImageContent } from '@imagegen/storage';
+import type {
+  CleanupOptions,
+  CleanupReport,
+  HistoryPage,
+  HistoryQuery,
+  ImageStore,
+  StorageStats,
+  StoredImageContent,
+} from '@imagegen/storage';
 import type { CostLedger, CostTotals } from '../cost/cost-ledger';
 import type { ProviderLimiter } from '../limits/provider-limiter';
 import type {
@@ -224,8 +232,18 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         reservation.release();
         throw error;
       }
-      const actualParts = results.map((result) => result.costUsd ?? costFromUsage(model, result.usage, { images: result.images.length, size: plan.call.size, ...(plan.call.quality === undefined ? {} : { quality: plan.call.quality }) }));
-      const actualCostUsd = actualParts.every((part) => part !== undefined) ? actualParts.reduce<number>((sum, part) => sum + (part ?? 0), 0) : undefined;
+      const actualParts = results.map(
+        (result) =>
+          result.costUsd ??
+          costFromUsage(model, result.usage, {
+            images: result.images.length,
+            size: plan.call.size,
+            ...(plan.call.quality === undefined ? {} : { quality: plan.call.quality }),
+          }),
+      );
+      const actualCostUsd = actualParts.every((part) => part !== undefined)
+        ? actualParts.reduce<number>((sum, part) => sum + (part ?? 0), 0)
+        : undefined;
       for (const result of results) warnings.push(...result.warnings);
       const modelUsed = results.find((result) => result.modelUsed)?.modelUsed ?? model.id;
 
@@ -246,7 +264,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
                 ? Promise.resolve(undefined)
                 : imageWork
                     .schedule(async () =>
-                      (await loadImaging()).makePreview(image.data, { maxBytes: previewOptions.maxBytes, ...(previewOptions.maxDimension ? { maxDimension: previewOptions.maxDimension } : {}) }),
+                      (await loadImaging()).makePreview(image.data, {
+                        maxBytes: previewOptions.maxBytes,
+                        ...(previewOptions.maxDimension ? { maxDimension: previewOptions.maxDimension } : {}),
+                      }),
                     )
                     .catch(() => undefined),
             )
@@ -296,7 +317,14 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       } catch (error) {
         // A cancelled or failed call leaves nothing behind: images stored so far for this task are removed.
         await Promise.all(stored.map((image) => store.delete(image.imageId).catch(() => false)));
-        await reservation.commit({ provider: model.provider, model: model.id, usd: actualCostUsd ?? estimatedCostUsd ?? 0, basis: actualCostUsd === undefined ? 'estimate' : 'actual', images: 0, imageIds: [] });
+        await reservation.commit({
+          provider: model.provider,
+          model: model.id,
+          usd: actualCostUsd ?? estimatedCostUsd ?? 0,
+          basis: actualCostUsd === undefined ? 'estimate' : 'actual',
+          images: 0,
+          imageIds: [],
+        });
         throw error;
       }
       await reservation.commit({
@@ -331,11 +359,20 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
           parameters,
         };
         await dependencies.cache
-          .set(requestHash, entry, { ttlMs: dependencies.cacheTtlMs ?? 24 * 3_600_000, sizeBytes: stored.reduce((sum, image) => sum + image.byteLength, 0) })
+          .set(requestHash, entry, {
+            ttlMs: dependencies.cacheTtlMs ?? 24 * 3_600_000,
+            sizeBytes: stored.reduce((sum, image) => sum + image.byteLength, 0),
+          })
           .catch((error: unknown) => log.warn('could not write the cache', { error: String(error) }));
       }
       dependencies.onImagesChanged?.();
-      log.info('images stored', { model: model.id, images: stored.length, actualCostUsd, estimatedCostUsd, elapsedMs: Date.now() - started });
+      log.info('images stored', {
+        model: model.id,
+        images: stored.length,
+        actualCostUsd,
+        estimatedCostUsd,
+        elapsedMs: Date.now() - started,
+      });
       progress({ stage: 'done', message: `Stored ${stored.length} image(s).` });
       return result;
     };
@@ -398,7 +435,11 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
             n: count,
             signal,
             onPartialImage: (event: { imageIndex: number; partialIndex: number; data: Uint8Array; mimeType: string }) =>
-              progress({ stage: 'partial_image', message: `Partial image ${event.partialIndex + 1} received.`, partialImage: { ...event, imageIndex: event.imageIndex + batchIndex * perCall } }),
+              progress({
+                stage: 'partial_image',
+                message: `Partial image ${event.partialIndex + 1} received.`,
+                partialImage: { ...event, imageIndex: event.imageIndex + batchIndex * perCall },
+              }),
           };
           return plan.operation === 'edit' ? provider.edit(call) : provider.generate(call);
         },
@@ -409,14 +450,20 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
           signal,
           onRetry: (event) => {
             log.warn('retrying provider call', { code: event.error.code, nextAttempt: event.nextAttempt, delayMs: event.delayMs });
-            progress({ stage: 'retrying', message: `${event.error.message} Retrying in ${Math.round(event.delayMs / 100) / 10} s (attempt ${event.nextAttempt}).` });
+            progress({
+              stage: 'retrying',
+              message: `${event.error.message} Retrying in ${Math.round(event.delayMs / 100) / 10} s (attempt ${event.nextAttempt}).`,
+            });
           },
         },
       );
     return Promise.all(
       batches.map((count, index) =>
         limiter
-          ? limiter.run(attempt(count, index), { signal, onQueued: (ahead) => progress({ stage: 'queued', message: `Waiting for a free slot (${ahead} ahead).` }) })
+          ? limiter.run(attempt(count, index), {
+              signal,
+              onQueued: (ahead) => progress({ stage: 'queued', message: `Waiting for a free slot (${ahead} ahead).` }),
+            })
           : attempt(count, index)(),
       ),
     );
@@ -424,26 +471,73 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
 
   async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]) {
     const info = await (await loadImaging()).inspectImage(data);
-    let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } = { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), format: info.format, width: info.width, height: info.height, hasC2pa: info.hasC2pa, provenanceRemoved: false };
+    let current: { data: Buffer; format: typeof info.format; width: number; height: number; hasC2pa: boolean; provenanceRemoved: boolean } =
+      {
+        data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        format: info.format,
+        width: info.width,
+        height: info.height,
+        hasC2pa: info.hasC2pa,
+        provenanceRemoved: false,
+      };
     if (plan.compositeMask) {
       // The model edited the whole image: keep its pixels only where the mask says, the original everywhere else.
       const { original, mask } = plan.compositeMask;
       const composed = await (await loadImaging()).compositeMaskedEdit({ original: original.data, edited: current.data, mask: mask.data });
-      current = { data: composed.data, format: composed.format, width: composed.width, height: composed.height, hasC2pa: false, provenanceRemoved: current.hasC2pa };
+      current = {
+        data: composed.data,
+        format: composed.format,
+        width: composed.width,
+        height: composed.height,
+        hasC2pa: false,
+        provenanceRemoved: current.hasC2pa,
+      };
     }
     const wanted = plan.finalSize;
     if (wanted !== 'auto' && (wanted.width !== current.width || wanted.height !== current.height)) {
-      const fitted = await (await loadImaging()).fitToSize(current.data, { width: wanted.width, height: wanted.height, format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
-      current = { data: fitted.data, format: fitted.format, width: fitted.width, height: fitted.height, hasC2pa: false, provenanceRemoved: current.hasC2pa || fitted.provenanceRemoved };
+      const fitted = await (
+        await loadImaging()
+      ).fitToSize(current.data, {
+        width: wanted.width,
+        height: wanted.height,
+        format: plan.outputFormat,
+        ...(plan.compression === undefined ? {} : { compression: plan.compression }),
+      });
+      current = {
+        data: fitted.data,
+        format: fitted.format,
+        width: fitted.width,
+        height: fitted.height,
+        hasC2pa: false,
+        provenanceRemoved: current.hasC2pa || fitted.provenanceRemoved,
+      };
     }
     if (current.format !== plan.outputFormat) {
-      const converted = await (await loadImaging()).convertImage(current.data, { format: plan.outputFormat, ...(plan.compression === undefined ? {} : { compression: plan.compression }) });
-      current = { ...current, data: converted.data, format: converted.format, width: converted.width, height: converted.height, hasC2pa: false, provenanceRemoved: current.provenanceRemoved || converted.provenanceRemoved };
+      const converted = await (
+        await loadImaging()
+      ).convertImage(current.data, {
+        format: plan.outputFormat,
+        ...(plan.compression === undefined ? {} : { compression: plan.compression }),
+      });
+      current = {
+        ...current,
+        data: converted.data,
+        format: converted.format,
+        width: converted.width,
+        height: converted.height,
+        hasC2pa: false,
+        provenanceRemoved: current.provenanceRemoved || converted.provenanceRemoved,
+      };
     }
     if (current.provenanceRemoved && !warnings.some((warning) => warning.setting === 'provenance')) {
-      warnings.push({ type: 'other', setting: 'provenance', message: 'Resizing or converting the image removed the provider’s C2PA provenance data; this is recorded in its metadata.' });
+      warnings.push({
+        type: 'other',
+        setting: 'provenance',
+        message: 'Resizing or converting the image removed the provider’s C2PA provenance data; this is recorded in its metadata.',
+      });
     }
-    if (current.format === 'gif') throw new ImageGenError({ code: 'upstream_error', message: 'The provider returned a GIF, which cannot be stored.' });
+    if (current.format === 'gif')
+      throw new ImageGenError({ code: 'upstream_error', message: 'The provider returned a GIF, which cannot be stored.' });
     return { ...current, format: current.format as 'png' | 'jpeg' | 'webp' };
   }
 
@@ -453,7 +547,9 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     for (const [index, source] of input.images.entries()) {
       images.push(await resolveImageSource(source, input.images.length > 1 ? `image ${index + 1}` : 'image', context));
     }
-    const warnings: RequestWarning[] = images.flatMap(({ image }) => image.warnings.map((warning) => ({ type: 'other' as const, setting: 'image', message: warning.message })));
+    const warnings: RequestWarning[] = images.flatMap(({ image }) =>
+      image.warnings.map((warning) => ({ type: 'other' as const, setting: 'image', message: warning.message })),
+    );
     let mask: InputImage | undefined;
     const first = images[0];
     if (input.mask && first) {
@@ -471,7 +567,11 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     generate: (input, options = {}) => run('generate', input, [], undefined, [], options),
     async edit(input, options = {}) {
       if (!Array.isArray(input.images) || input.images.length === 0) {
-        throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one source image.', details: { setting: 'images' } });
+        throw new ImageGenError({
+          code: 'invalid_request',
+          message: 'An edit needs at least one source image.',
+          details: { setting: 'images' },
+        });
       }
       const { images, mask, warnings } = await resolveInputs(input);
       return run('edit', input, images, mask, warnings, options);
@@ -494,7 +594,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
             try {
               available.set(id, new Set((await provider.listAvailableModels(options.signal)).map((name) => name.toLowerCase())));
             } catch (error) {
-              logger.warn('could not list available models', { provider: id, error: ImageGenError.isInstance(error) ? error.code : String(error) });
+              logger.warn('could not list available models', {
+                provider: id,
+                error: ImageGenError.isInstance(error) ? error.code : String(error),
+              });
               available.set(id, undefined);
             }
           }),

@@ -70,7 +70,9 @@ export function createProvidersFromConfig(config: ImageGenConfig, options: Provi
       maxRetries: gemini.max_retries,
     });
   } else if (gemini.vertexai && !geminiCredentials) {
-    options.logger.warn('PROVIDERS__GEMINI__VERTEXAI is on but neither PROVIDERS__GEMINI__PROJECT nor an API key is set; Gemini models are not available');
+    options.logger.warn(
+      'PROVIDERS__GEMINI__VERTEXAI is on but neither PROVIDERS__GEMINI__PROJECT nor an API key is set; Gemini models are not available',
+    );
   }
   return providers;
 }

@@ -31,7 +31,11 @@ export function imageIdFromReference(reference: string): string {
  * Turns one {@link ImageSource} into validated bytes. Stored images are validated again like any input: a
  * sidecar or file changed on disk is no more trusted than a caller's base64.
  */
-export async function resolveImageSource(source: ImageSource, inputName: string, context: ImageSourceContext): Promise<ResolvedImageSource> {
+export async function resolveImageSource(
+  source: ImageSource,
+  inputName: string,
+  context: ImageSourceContext,
+): Promise<ResolvedImageSource> {
   switch (source.kind) {
     case 'bytes':
       return { image: await (await loadImaging()).decodeImageInput(source.data, { limits: context.limits, inputName }) };
@@ -54,7 +58,9 @@ export async function resolveImageSource(source: ImageSource, inputName: string,
         });
       }
       try {
-        return { image: await (await loadImaging()).readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }) };
+        return {
+          image: await (await loadImaging()).readImageFile(source.path, { allowedFolders: context.allowedFolders, limits: context.limits }),
+        };
       } catch (error) {
         // The imaging library names the folders; the person also needs the setting that lists them.
         if (ImageGenError.isInstance(error) && Array.isArray(error.details['allowedFolders'])) {

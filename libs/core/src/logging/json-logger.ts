@@ -23,7 +23,10 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       // Belt and braces: even if a caller logs a whole settings object, keys never reach the log.
-      redact: { paths: ['*.api_key', '*.apiKey', '*.auth_token', '*.authorization', 'api_key', 'apiKey', 'authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.api_key', '*.apiKey', '*.auth_token', '*.authorization', 'api_key', 'apiKey', 'authorization'],
+        censor: '[redacted]',
+      },
     },
     options.destination,
   );

@@ -89,10 +89,7 @@ export function insertPngChunk(png: Buffer, type: string, data: Uint8Array): Buf
 
 /** A minimal JUMBF superbox (`jumb` with a `jumd` description) labelled `label`, as C2PA manifest stores are. */
 export function jumbfSuperbox(label: string): Buffer {
-  const uuid = Buffer.from(
-    label === 'c2pa' ? '6332706100110010800000aa00389b71' : '0000000000110010800000aa00389b71',
-    'hex',
-  );
+  const uuid = Buffer.from(label === 'c2pa' ? '6332706100110010800000aa00389b71' : '0000000000110010800000aa00389b71', 'hex');
   const description = Buffer.concat([uuid, Buffer.from([0x03]), Buffer.from(`${label}\u0000`, 'latin1')]);
   const descriptionBox = box('jumd', description);
   const content = box('json', Buffer.from('{"claim":"test"}'));

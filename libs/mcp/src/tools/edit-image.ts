@@ -23,7 +23,10 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         image: z.string().optional().describe(`The image to edit: ${reference}`),
         image_data: z.string().optional().describe('Base64 image (the original design’s name for `image`)'),
         images: z.array(z.string()).max(16).optional().describe('Several source images (up to 16), each given like `image`'),
-        mask: z.string().optional().describe('Mask: PNG with alpha (transparent = edit here) or black-and-white (white = edit here), same size as the first image'),
+        mask: z
+          .string()
+          .optional()
+          .describe('Mask: PNG with alpha (transparent = edit here) or black-and-white (white = edit here), same size as the first image'),
         mask_data: z.string().optional().describe('Base64 mask (the original design’s name for `mask`)'),
         model: z.string().optional(),
         size: z.string().optional().describe('WxH or auto'),
@@ -43,13 +46,19 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
       try {
         const given = [...(args.image ? [args.image] : []), ...(args.image_data ? [args.image_data] : []), ...(args.images ?? [])];
         if (given.length === 0) {
-          throw new ImageGenError({ code: 'invalid_request', message: `Give the image to edit in \`image\`: ${reference}.`, details: { setting: 'image' } });
+          throw new ImageGenError({
+            code: 'invalid_request',
+            message: `Give the image to edit in \`image\`: ${reference}.`,
+            details: { setting: 'image' },
+          });
         }
         const maskText = args.mask ?? args.mask_data;
         const result = await engine.edit(
           {
             prompt: args.prompt,
-            images: given.map((value, index) => parseImageReference(value, settings.allowLocalFiles, given.length > 1 ? `images[${index}]` : 'image')),
+            images: given.map((value, index) =>
+              parseImageReference(value, settings.allowLocalFiles, given.length > 1 ? `images[${index}]` : 'image'),
+            ),
             ...(maskText ? { mask: parseImageReference(maskText, settings.allowLocalFiles, 'mask') } : {}),
             ...(args.model ? { model: args.model } : {}),
             ...(args.size ? { size: args.size } : {}),
@@ -62,7 +71,12 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
           },
           { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
         );
-        return await buildImageResult(result, describeImageResult(result, settings, undefined), settings, args.include_data_url ?? settings.includeDataUrl);
+        return await buildImageResult(
+          result,
+          describeImageResult(result, settings, undefined),
+          settings,
+          args.include_data_url ?? settings.includeDataUrl,
+        );
       } catch (error) {
         return toolErrorResult(error, logger);
       } finally {

@@ -30,7 +30,17 @@ export const imageOutputShape = {
     format: z.string(),
     model: z.string(),
   }),
-  images: z.array(z.object({ image_id: z.string(), resource_uri: z.string(), file_path: z.string().optional(), http_url: z.string().optional(), dimensions: z.string(), format: z.string(), file_size_bytes: z.number() })),
+  images: z.array(
+    z.object({
+      image_id: z.string(),
+      resource_uri: z.string(),
+      file_path: z.string().optional(),
+      http_url: z.string().optional(),
+      dimensions: z.string(),
+      format: z.string(),
+      file_size_bytes: z.number(),
+    }),
+  ),
   warnings: z.array(z.string()),
   from_cache: z.boolean(),
 };
@@ -56,7 +66,13 @@ export function describeImageResult(result: ImageResult, settings: McpServerSett
       format: first.format.toUpperCase(),
       model: result.model,
     },
-    images: result.images.map((image) => ({ image_id: image.imageId, ...imageLocations(image, settings), dimensions: `${image.width}x${image.height}`, format: image.format, file_size_bytes: image.byteLength })),
+    images: result.images.map((image) => ({
+      image_id: image.imageId,
+      ...imageLocations(image, settings),
+      dimensions: `${image.width}x${image.height}`,
+      format: image.format,
+      file_size_bytes: image.byteLength,
+    })),
     warnings: result.warnings.map((warning) => warning.message),
     from_cache: result.fromCache,
   };
@@ -81,7 +97,10 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         compression: z.number().int().min(0).max(100).optional().describe('0–100 for jpeg/webp'),
         n: z.number().int().min(1).max(10).optional().describe('How many images (1–10)'),
         fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
-        include_data_url: z.boolean().optional().describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
+        include_data_url: z
+          .boolean()
+          .optional()
+          .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
       },
       outputSchema: imageOutputShape,
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -105,7 +124,12 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
           },
           { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
         );
-        return await buildImageResult(result, describeImageResult(result, settings, args.style), settings, args.include_data_url ?? settings.includeDataUrl);
+        return await buildImageResult(
+          result,
+          describeImageResult(result, settings, args.style),
+          settings,
+          args.include_data_url ?? settings.includeDataUrl,
+        );
       } catch (error) {
         return toolErrorResult(error, logger);
       } finally {

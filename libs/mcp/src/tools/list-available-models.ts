@@ -12,17 +12,25 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
     listAvailableModelsToolName,
     {
       title: 'List image models',
-      description: 'Image models by provider, with status (active, deprecated with shutdown date, retired with replacement), whether the configured key can use them, capabilities, prices, and which is the default.',
+      description:
+        'Image models by provider, with status (active, deprecated with shutdown date, retired with replacement), whether the configured key can use them, capabilities, prices, and which is the default.',
       inputSchema: { include_retired: z.boolean().optional().describe('Also list shut-down models (default true)') },
       outputSchema: {
         default_model: z.string().optional(),
-        providers: z.record(z.string(), z.object({ enabled: z.boolean(), models: z.record(z.string(), z.record(z.string(), z.unknown())) })),
+        providers: z.record(
+          z.string(),
+          z.object({ enabled: z.boolean(), models: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+        ),
       },
       annotations: { title: 'List image models', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
     async (args, context) => {
       try {
-        const listings = await engine.listModels({ checkAvailability: true, includeRetired: args.include_retired ?? true, signal: context.signal });
+        const listings = await engine.listModels({
+          checkAvailability: true,
+          includeRetired: args.include_retired ?? true,
+          signal: context.signal,
+        });
         const providers: Record<string, { enabled: boolean; models: Record<string, Record<string, unknown>> }> = {};
         for (const listing of listings) {
           const entry = (providers[listing.definition.provider] ??= { enabled: listing.providerConfigured, models: {} });
@@ -33,10 +41,16 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
           ([provider, entry]) =>
             `${provider}: ${entry.enabled ? 'configured' : 'not configured'}\n` +
             Object.values(entry.models)
-              .map((model) => `  ${String(model['id'])}${model['is_default'] ? ' (default)' : ''}: ${String(model['status'])}${model['replacement'] ? `, use ${String(model['replacement'])}` : ''}`)
+              .map(
+                (model) =>
+                  `  ${String(model['id'])}${model['is_default'] ? ' (default)' : ''}: ${String(model['status'])}${model['replacement'] ? `, use ${String(model['replacement'])}` : ''}`,
+              )
               .join('\n'),
         );
-        return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { ...(defaultModel ? { default_model: defaultModel } : {}), providers } };
+        return {
+          content: [{ type: 'text', text: lines.join('\n') }],
+          structuredContent: { ...(defaultModel ? { default_model: defaultModel } : {}), providers },
+        };
       } catch (error) {
         return toolErrorResult(error, logger);
       }

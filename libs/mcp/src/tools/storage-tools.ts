@@ -35,7 +35,8 @@ export function registerStorageTools(server: McpServer, engine: ImageEngine, set
     storageToolNames[1],
     {
       title: 'Storage statistics',
-      description: 'Stored image count, disk usage, oldest and newest image, retention and the last cleanup (same as storage-stats://overview).',
+      description:
+        'Stored image count, disk usage, oldest and newest image, retention and the last cleanup (same as storage-stats://overview).',
       inputSchema: {},
       annotations: { title: 'Storage statistics', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -17,14 +17,24 @@ const perImageModel: ModelDefinition = {
   status: { kind: 'active' },
   capabilities: {
     ...model('gpt-image-2').capabilities,
-    sizes: { kind: 'aspect-ratios', ratios: ['1:1', '16:9'], imageSizes: ['1K', '2K', '4K'], longEdgeByImageSize: { '1K': 1024, '2K': 2048, '4K': 4096 } },
+    sizes: {
+      kind: 'aspect-ratios',
+      ratios: ['1:1', '16:9'],
+      imageSizes: ['1K', '2K', '4K'],
+      longEdgeByImageSize: { '1K': 1024, '2K': 2048, '4K': 4096 },
+    },
   },
   pricing: { kind: 'per-image', perImageBySize: { '1K': 0.134, '2K': 0.134, '4K': 0.24 }, textInputPerMillion: 2, imageInputPerMillion: 2 },
 };
 
 describe('estimateCost', () => {
   it('prices gpt-image-1.5 output tokens from the published table (4160 high tokens at $32/M, plus the prompt)', () => {
-    const usd = estimateCost(model('gpt-image-1.5'), { prompt: 'abcd'.repeat(10), n: 2, size: { width: 1024, height: 1024 }, quality: 'high' });
+    const usd = estimateCost(model('gpt-image-1.5'), {
+      prompt: 'abcd'.repeat(10),
+      n: 2,
+      size: { width: 1024, height: 1024 },
+      quality: 'high',
+    });
     // 10 prompt tokens × $5/M + 2 × 4160 × $32/M
     expect(usd).toBeCloseTo(0.00005 + 0.26624, 6);
   });
@@ -43,7 +53,8 @@ describe('estimateCost', () => {
 
   it('adds about 100 output tokens per partial image', () => {
     const plain = estimateCost(model('gpt-image-2'), { prompt: '', n: 1, size: { width: 1024, height: 1024 }, quality: 'low' }) ?? 0;
-    const streamed = estimateCost(model('gpt-image-2'), { prompt: '', n: 1, size: { width: 1024, height: 1024 }, quality: 'low', partialImages: 2 }) ?? 0;
+    const streamed =
+      estimateCost(model('gpt-image-2'), { prompt: '', n: 1, size: { width: 1024, height: 1024 }, quality: 'low', partialImages: 2 }) ?? 0;
     expect(streamed - plain).toBeCloseTo((200 * 30) / 1e6, 6);
   });
 
@@ -70,7 +81,10 @@ describe('costFromUsage', () => {
   });
 
   it('charges per-image models per image returned', () => {
-    expect(costFromUsage(perImageModel, { inputTextTokens: 500 }, { images: 1, size: { width: 1024, height: 1024 } })).toBeCloseTo(0.134 + 0.001, 6);
+    expect(costFromUsage(perImageModel, { inputTextTokens: 500 }, { images: 1, size: { width: 1024, height: 1024 } })).toBeCloseTo(
+      0.134 + 0.001,
+      6,
+    );
     expect(costFromUsage(perImageModel, { inputTextTokens: 500 })).toBeUndefined();
   });
 });

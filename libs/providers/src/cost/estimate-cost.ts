@@ -53,7 +53,7 @@ export function outputTokensPerImage(
   if (size === 'auto') return Math.max(...rows.map((entry) => tokensAt(entry.row)));
   const exact = pricing.outputTokensBySize[formatSize(size)];
   if (exact !== undefined) return tokensAt(exact);
-  const aspectDistance = (other: PixelSize): number => Math.abs(Math.log((other.width / other.height) / (size.width / size.height)));
+  const aspectDistance = (other: PixelSize): number => Math.abs(Math.log(other.width / other.height / (size.width / size.height)));
   const nearest = [...rows].sort((left, right) => aspectDistance(left.size) - aspectDistance(right.size))[0];
   if (nearest === undefined) return undefined;
   const pixelFactor = (size.width * size.height) / (nearest.size.width * nearest.size.height);

@@ -43,7 +43,9 @@ export function mapGeminiError(error: unknown, context: GeminiErrorContext): Ima
   if (context.callerSignal?.aborted === true) {
     return new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider, cause: error });
   }
-  const keySetting = context.vertexai ? 'PROVIDERS__GEMINI__API_KEY (or the Vertex AI credentials)' : 'PROVIDERS__GEMINI__API_KEY (or GEMINI_API_KEY)';
+  const keySetting = context.vertexai
+    ? 'PROVIDERS__GEMINI__API_KEY (or the Vertex AI credentials)'
+    : 'PROVIDERS__GEMINI__API_KEY (or GEMINI_API_KEY)';
   if (context.timedOut) {
     return new ImageGenError({
       code: 'timeout',
@@ -53,7 +55,8 @@ export function mapGeminiError(error: unknown, context: GeminiErrorContext): Ima
       cause: error,
     });
   }
-  if (isAbortError(error)) return new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider, cause: error });
+  if (isAbortError(error))
+    return new ImageGenError({ code: 'cancelled', message: 'The Gemini request was cancelled.', provider, cause: error });
   // Only a loaded SDK can have thrown its own ApiError.
   const sdk = googleGenAISdk.loaded();
   if (sdk !== undefined && error instanceof sdk.ApiError) return mapApiError(error, context, keySetting);
@@ -85,10 +88,19 @@ function mapApiError(error: ApiError, context: GeminiErrorContext, keySetting: s
   const said = vendorMessage === '' ? '' : ` Google said: ${vendorMessage}`;
   const reasons = (body.details ?? []).map((detail) => detail.reason).filter((reason): reason is string => typeof reason === 'string');
   const model = context.modelId ?? 'the model';
-  const base = { provider, statusCode: status, cause: error, details: { ...(body.status ? { vendorStatus: body.status } : {}), ...(reasons.length ? { reasons } : {}) } };
+  const base = {
+    provider,
+    statusCode: status,
+    cause: error,
+    details: { ...(body.status ? { vendorStatus: body.status } : {}), ...(reasons.length ? { reasons } : {}) },
+  };
 
   if (reasons.includes('API_KEY_INVALID') || /api key not valid|api key expired/i.test(vendorMessage) || status === 401) {
-    return new ImageGenError({ ...base, code: 'authentication_failed', message: `Google rejected the API key (${status}): check ${keySetting}.` });
+    return new ImageGenError({
+      ...base,
+      code: 'authentication_failed',
+      message: `Google rejected the API key (${status}): check ${keySetting}.`,
+    });
   }
   if (status === 403) {
     return new ImageGenError({
@@ -116,7 +128,12 @@ function mapApiError(error: ApiError, context: GeminiErrorContext, keySetting: s
     });
   }
   if (status === 408 || status === 504) {
-    return new ImageGenError({ ...base, code: 'timeout', message: `Gemini timed out answering (${status}); try again or ask for a smaller image.`, retryable: true });
+    return new ImageGenError({
+      ...base,
+      code: 'timeout',
+      message: `Gemini timed out answering (${status}); try again or ask for a smaller image.`,
+      retryable: true,
+    });
   }
   if (status >= 500) {
     const retryAfterMs = parseRetryAfter(headerLookup(context.retryAfterHeader), context.now);

@@ -124,17 +124,23 @@ describe('Gemini provider', () => {
     });
   });
 
-  it.each(['IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'SAFETY'])('turns finish reason %s into content_blocked at the output stage', async (finishReason) => {
-    fake.enqueue({ kind: 'json', body: { candidates: [{ finishReason }] } });
-    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
-      code: 'content_blocked',
-      retryable: false,
-      details: expect.objectContaining({ stage: 'output', reason: finishReason }),
-    });
-  });
+  it.each(['IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'SAFETY'])(
+    'turns finish reason %s into content_blocked at the output stage',
+    async (finishReason) => {
+      fake.enqueue({ kind: 'json', body: { candidates: [{ finishReason }] } });
+      await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+        code: 'content_blocked',
+        retryable: false,
+        details: expect.objectContaining({ stage: 'output', reason: finishReason }),
+      });
+    },
+  );
 
   it('turns an answer without an image into a non-retryable error quoting the model', async () => {
-    fake.enqueue({ kind: 'json', body: { candidates: [{ content: { parts: [{ text: 'I cannot draw that.' }] }, finishReason: 'NO_IMAGE' }] } });
+    fake.enqueue({
+      kind: 'json',
+      body: { candidates: [{ content: { parts: [{ text: 'I cannot draw that.' }] }, finishReason: 'NO_IMAGE' }] },
+    });
     const failure = provider().generate(call('gemini-3-pro-image', { prompt: 'x' }));
     await expect(failure).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
     await expect(failure).rejects.toThrow(/NO_IMAGE.*I cannot draw that/);
@@ -144,21 +150,49 @@ describe('Gemini provider', () => {
     fake.enqueue({
       kind: 'json',
       status: 429,
-      body: { error: { code: 429, message: 'Resource has been exhausted.', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '7s' }] } },
+      body: {
+        error: {
+          code: 429,
+          message: 'Resource has been exhausted.',
+          status: 'RESOURCE_EXHAUSTED',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '7s' }],
+        },
+      },
     });
-    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000, statusCode: 429 });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 7000,
+      statusCode: 429,
+    });
   });
 
   it('falls back to a Retry-After header on a 503', async () => {
-    fake.enqueue({ kind: 'json', status: 503, headers: { 'retry-after': '3' }, body: { error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } } });
-    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'upstream_unavailable', retryable: true, retryAfterMs: 3000 });
+    fake.enqueue({
+      kind: 'json',
+      status: 503,
+      headers: { 'retry-after': '3' },
+      body: { error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } },
+    });
+    await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+      retryable: true,
+      retryAfterMs: 3000,
+    });
   });
 
   it('names the setting to fix for an invalid key, without echoing the key', async () => {
     fake.enqueue({
       kind: 'json',
       status: 400,
-      body: { error: { code: 400, message: `API key not valid. Please pass a valid API key. (${apiKey})`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } },
+      body: {
+        error: {
+          code: 400,
+          message: `API key not valid. Please pass a valid API key. (${apiKey})`,
+          status: 'INVALID_ARGUMENT',
+          details: [{ reason: 'API_KEY_INVALID' }],
+        },
+      },
     });
     const failure = provider().generate(call('gemini-3-pro-image', { prompt: 'x' }));
     await expect(failure).rejects.toMatchObject({ code: 'authentication_failed', retryable: false });
@@ -169,7 +203,11 @@ describe('Gemini provider', () => {
   it('maps 404 to model_not_found and other 400s to invalid_request with Google’s words', async () => {
     fake.enqueue({ kind: 'json', status: 404, body: { error: { code: 404, message: 'models/x is not found', status: 'NOT_FOUND' } } });
     await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'model_not_found' });
-    fake.enqueue({ kind: 'json', status: 400, body: { error: { code: 400, message: 'Unsupported aspect ratio', status: 'INVALID_ARGUMENT' } } });
+    fake.enqueue({
+      kind: 'json',
+      status: 400,
+      body: { error: { code: 400, message: 'Unsupported aspect ratio', status: 'INVALID_ARGUMENT' } },
+    });
     await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toThrow(/Unsupported aspect ratio/);
   });
 
@@ -183,7 +221,10 @@ describe('Gemini provider', () => {
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
 
     fake.enqueue({ kind: 'hang' });
-    await expect(provider({ timeoutMs: 100 }).generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({ code: 'timeout', retryable: true });
+    await expect(provider({ timeoutMs: 100 }).generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
+      code: 'timeout',
+      retryable: true,
+    });
   });
 
   it('uses the Vertex AI express path with an API key', async () => {

@@ -63,15 +63,16 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
   // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
   let clientPromise: Promise<GoogleGenAI> | undefined;
   const client = (): Promise<GoogleGenAI> =>
-    (clientPromise ??= googleGenAISdk.load().then(({ GoogleGenAI: GoogleGenAIClient }) =>
-      new GoogleGenAIClient({
-        vertexai,
-        ...(apiKey === undefined ? {} : { apiKey }),
-        ...(vertexai && apiKey === undefined ? { project: settings.project, location } : {}),
-        ...(settings.apiVersion === undefined ? {} : { apiVersion: settings.apiVersion }),
-        // Always the platform fetch (or the injected one): the SDK's own undici dispatcher fails under some runtimes.
-        httpOptions: { baseUrl, fetch: baseFetch },
-      }),
+    (clientPromise ??= googleGenAISdk.load().then(
+      ({ GoogleGenAI: GoogleGenAIClient }) =>
+        new GoogleGenAIClient({
+          vertexai,
+          ...(apiKey === undefined ? {} : { apiKey }),
+          ...(vertexai && apiKey === undefined ? { project: settings.project, location } : {}),
+          ...(settings.apiVersion === undefined ? {} : { apiVersion: settings.apiVersion }),
+          // Always the platform fetch (or the injected one): the SDK's own undici dispatcher fails under some runtimes.
+          httpOptions: { baseUrl, fetch: baseFetch },
+        }),
     ));
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
@@ -89,7 +90,9 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
     try {
       const images = [];
       // One image per call: a Gemini answer holds one final image.
-      const response = await (await client()).models.generateContent({
+      const response = await (
+        await client()
+      ).models.generateContent({
         model: planned.request.model,
         contents: planned.request.contents,
         config: { ...planned.request.config, abortSignal: deadline.signal, httpOptions: { fetch: recordingFetch } },
@@ -172,7 +175,6 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
     },
   };
 }
-
 
 function defaultBaseUrl(vertexai: boolean, expressMode: boolean, location: string): string {
   if (!vertexai) return defaultGeminiBaseUrl;

@@ -39,7 +39,8 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   let tier: string | undefined;
 
   const firstImage = call.images?.[0];
-  const target = call.size !== 'auto' ? call.size : firstImage === undefined ? undefined : { width: firstImage.width, height: firstImage.height };
+  const target =
+    call.size !== 'auto' ? call.size : firstImage === undefined ? undefined : { width: firstImage.width, height: firstImage.height };
   if (sizes.kind === 'aspect-ratios') {
     if (call.size !== 'auto') {
       const nearest = nearestAspectRatio(call.size.width, call.size.height, sizes.ratios);

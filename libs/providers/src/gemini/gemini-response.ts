@@ -99,7 +99,8 @@ export function readGeminiResponse(response: GeminiResponseLike, modelId: string
     });
   }
   const said = texts.length === 0 ? '' : ` It said: "${truncate(texts.join(' '), 300)}"`;
-  const why = finishReason === undefined || finishReason === 'STOP' ? 'answered without an image' : `finished without an image (${finishReason})`;
+  const why =
+    finishReason === undefined || finishReason === 'STOP' ? 'answered without an image' : `finished without an image (${finishReason})`;
   throw new ImageGenError({
     code: 'upstream_error',
     message: `${modelId} ${why}.${said} Ask for the picture explicitly (e.g. "Generate an image of …") or rephrase the prompt.`,

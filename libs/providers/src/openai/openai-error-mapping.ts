@@ -105,7 +105,8 @@ function mapApiError(error: APIError, context: OpenAIErrorContext): ImageGenErro
         code: 'permission_denied',
         message:
           `This OpenAI key has no access to ${model} (403). GPT image models can require organization verification ` +
-          '(platform.openai.com → Settings → Organization → General); also check the project\'s model permissions.' + said,
+          "(platform.openai.com → Settings → Organization → General); also check the project's model permissions." +
+          said,
         details: { ...vendorDetails, model: context.modelId },
       });
     case status === 404: {
@@ -216,9 +217,7 @@ function connectionReason(error: APIConnectionError): string {
 
 /** Masks anything shaped like an API key or bearer token, and bounds the length. */
 export function redact(text: string): string {
-  const masked = text
-    .replace(/\bsk-[A-Za-z0-9_*.-]{3,}/g, 'sk-…')
-    .replace(/\bBearer\s+\S+/gi, 'Bearer …');
+  const masked = text.replace(/\bsk-[A-Za-z0-9_*.-]{3,}/g, 'sk-…').replace(/\bBearer\s+\S+/gi, 'Bearer …');
   return masked.length > 500 ? `${masked.slice(0, 500)}…` : masked;
 }
 

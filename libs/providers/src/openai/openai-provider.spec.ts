@@ -1,7 +1,14 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createManualClock, createMemoryLogger, ImageGenError } from '@imagegen/common';
-import type { ImageEditRequest, ImageGenerationRequest, ImageProvider, ModelDefinition, PartialImageEvent, ProviderCall } from '../contract';
+import type {
+  ImageEditRequest,
+  ImageGenerationRequest,
+  ImageProvider,
+  ModelDefinition,
+  PartialImageEvent,
+  ProviderCall,
+} from '../contract';
 import { openaiModels } from '../registry/openai-models';
 import { planRequest } from '../validation/plan-request';
 import { createOpenAIProvider, type OpenAIProviderSettings } from './openai-provider';
@@ -65,7 +72,15 @@ describe('generate', () => {
   it('posts the JSON body to /images/generations and returns the decoded image, usage, cost and request id', async () => {
     server.enqueue({ kind: 'json', body: imageResponse });
     const result = await provider.generate(
-      call('gpt-image-2', { prompt: 'A red fox', n: 2, size: '1536x864', quality: 'medium', outputFormat: 'webp', compression: 70, moderation: 'low' }),
+      call('gpt-image-2', {
+        prompt: 'A red fox',
+        n: 2,
+        size: '1536x864',
+        quality: 'medium',
+        outputFormat: 'webp',
+        compression: 70,
+        moderation: 'low',
+      }),
     );
 
     const [request] = server.requests;
@@ -137,7 +152,14 @@ describe('edit', () => {
     ];
     const mask = { data: pngBytes, mimeType: 'image/png', width: 1024, height: 1024 };
     await provider.edit(
-      call('gpt-image-2.5-sunburst', { prompt: 'Put them together', images, mask, inputFidelity: 'high', moderation: 'low', size: '1024x1024' }),
+      call('gpt-image-2.5-sunburst', {
+        prompt: 'Put them together',
+        images,
+        mask,
+        inputFidelity: 'high',
+        moderation: 'low',
+        size: '1024x1024',
+      }),
     );
 
     const request = server.requests[0];
@@ -176,7 +198,9 @@ describe('edit', () => {
     await provider.edit(call('gpt-image-2.5-flare', { prompt: 'p', images: [image], providerOptions: { openai: { markup: true } } }));
     expect((await sentForm()).get('markup')).toBe('true');
     const error = await failure(
-      provider.edit(call('gpt-image-2.5-flare', { prompt: 'p', images: [image], mask: image, providerOptions: { openai: { markup: true } } })),
+      provider.edit(
+        call('gpt-image-2.5-flare', { prompt: 'p', images: [image], mask: image, providerOptions: { openai: { markup: true } } }),
+      ),
     );
     expect(error.details['setting']).toBe('providerOptions.openai.markup');
   });
@@ -223,7 +247,9 @@ describe('streaming', () => {
     });
     const partials: PartialImageEvent[] = [];
     const image = { data: pngBytes, mimeType: 'image/png', width: 1024, height: 1024 };
-    const result = await provider.edit(call('gpt-image-2', { prompt: 'p', images: [image], partialImages: 1 }, { onPartialImage: (event) => partials.push(event) }));
+    const result = await provider.edit(
+      call('gpt-image-2', { prompt: 'p', images: [image], partialImages: 1 }, { onPartialImage: (event) => partials.push(event) }),
+    );
     expect((await sentForm()).get('stream')).toBe('true');
     expect(partials).toHaveLength(1);
     expect(result.images).toHaveLength(1);
@@ -232,7 +258,12 @@ describe('streaming', () => {
   it('maps an error event inside the stream', async () => {
     server.enqueue({
       kind: 'sse',
-      events: [{ event: 'error', data: { type: 'error', error: { message: 'Your request was rejected by the safety system.', code: 'moderation_blocked' } } }],
+      events: [
+        {
+          event: 'error',
+          data: { type: 'error', error: { message: 'Your request was rejected by the safety system.', code: 'moderation_blocked' } },
+        },
+      ],
     });
     const error = await failure(provider.generate(call('gpt-image-2', { prompt: 'p', partialImages: 1 })));
     expect(error.code).toBe('content_blocked');
@@ -244,9 +275,16 @@ describe('streaming', () => {
     server.enqueue({
       kind: 'sse',
       holdOpen: true,
-      events: [{ event: 'image_generation.partial_image', data: { type: 'image_generation.partial_image', b64_json: tinyPngBase64, partial_image_index: 0 } }],
+      events: [
+        {
+          event: 'image_generation.partial_image',
+          data: { type: 'image_generation.partial_image', b64_json: tinyPngBase64, partial_image_index: 0 },
+        },
+      ],
     });
-    const running = provider.generate(call('gpt-image-2', { prompt: 'p', partialImages: 2 }, { signal: controller.signal, onPartialImage: () => controller.abort() }));
+    const running = provider.generate(
+      call('gpt-image-2', { prompt: 'p', partialImages: 2 }, { signal: controller.signal, onPartialImage: () => controller.abort() }),
+    );
     expect((await failure(running)).code).toBe('cancelled');
   });
 });
@@ -301,7 +339,9 @@ describe('error mapping', () => {
   });
 
   it('maps another 400 to invalid_request carrying the vendor message and parameter', async () => {
-    server.enqueue(vendorError(400, { message: "Invalid value: 'sideways'. Supported values are: 'auto'.", param: 'background', code: 'invalid_value' }));
+    server.enqueue(
+      vendorError(400, { message: "Invalid value: 'sideways'. Supported values are: 'auto'.", param: 'background', code: 'invalid_value' }),
+    );
     const error = await failure(provider.generate(call('gpt-image-2', { prompt: 'p' })));
     expect(error).toMatchObject({ code: 'invalid_request', details: expect.objectContaining({ setting: 'background' }) });
     expect(error.message).toContain("Invalid value: 'sideways'");
@@ -386,10 +426,7 @@ describe('cancellation and retries', () => {
   });
 
   it('leaves retries to the engine: a 500 is seen by the server once', async () => {
-    server.enqueue(
-      { kind: 'json', status: 500, body: { error: { message: 'boom' } } },
-      { kind: 'json', body: imageResponse },
-    );
+    server.enqueue({ kind: 'json', status: 500, body: { error: { message: 'boom' } } }, { kind: 'json', body: imageResponse });
     await failure(provider.generate(call('gpt-image-2', { prompt: 'p' })));
     expect(server.requests).toHaveLength(1);
   });
@@ -399,7 +436,9 @@ describe('cancellation and retries', () => {
     const logged = providerWith({ logger });
     server.enqueue({ kind: 'json', status: 503, body: { error: { message: 'busy' } } });
     await failure(logged.generate(call('gpt-image-2', { prompt: 'a secret plan' })));
-    expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ code: 'upstream_unavailable' }) })]);
+    expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ code: 'upstream_unavailable' }) }),
+    ]);
     expect(JSON.stringify(logger.lines)).not.toMatch(/secret plan|sk-test/);
   });
 });
@@ -408,7 +447,13 @@ describe('listAvailableModels', () => {
   it('returns the ids the key can use', async () => {
     server.enqueue({
       kind: 'json',
-      body: { object: 'list', data: [{ id: 'gpt-image-2', object: 'model', created: 1, owned_by: 'openai' }, { id: 'gpt-4.1', object: 'model', created: 1, owned_by: 'openai' }] },
+      body: {
+        object: 'list',
+        data: [
+          { id: 'gpt-image-2', object: 'model', created: 1, owned_by: 'openai' },
+          { id: 'gpt-4.1', object: 'model', created: 1, owned_by: 'openai' },
+        ],
+      },
     });
     await expect(provider.listAvailableModels()).resolves.toEqual(['gpt-image-2', 'gpt-4.1']);
     expect(server.requests[0]?.path).toBe('/v1/models');

@@ -1,14 +1,7 @@
 import type OpenAI from 'openai';
 import type { ImagesResponse } from 'openai/resources/images';
 import { ImageGenError, silentLogger, systemClock, type Logger } from '@imagegen/common';
-import type {
-  GeneratedImageData,
-  ImageProvider,
-  ProviderCall,
-  ProviderResult,
-  ProviderUsage,
-  RequestWarning,
-} from '../contract';
+import type { GeneratedImageData, ImageProvider, ProviderCall, ProviderResult, ProviderUsage, RequestWarning } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
 import { decodeBase64Image } from '../media/image-bytes';
 import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
@@ -53,26 +46,27 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
   // The client (and the SDK) come into being on the first call: starting a server costs no SDK load.
   let clientPromise: Promise<OpenAI> | undefined;
   const client = (): Promise<OpenAI> =>
-    (clientPromise ??= openaiSdk.load().then(({ default: OpenAIClient }) =>
-      new OpenAIClient({
-        apiKey: settings.apiKey,
-        // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
-        baseURL: settings.baseUrl ?? defaultOpenAIBaseUrl,
-        organization: settings.organization ?? null,
-        project: settings.project ?? null,
-        adminAPIKey: null,
-        webhookSecret: null,
-        timeout: timeoutMs,
-        maxRetries: 0,
-        logLevel: 'warn',
-        logger: {
-          error: (message: string) => logger.error(`openai sdk: ${message}`),
-          warn: (message: string) => logger.warn(`openai sdk: ${message}`),
-          info: (message: string) => logger.info(`openai sdk: ${message}`),
-          debug: (message: string) => logger.debug(`openai sdk: ${message}`),
-        },
-        ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
-      }),
+    (clientPromise ??= openaiSdk.load().then(
+      ({ default: OpenAIClient }) =>
+        new OpenAIClient({
+          apiKey: settings.apiKey,
+          // Explicit values (null included) stop the SDK from reading OPENAI_* environment variables behind the app's back.
+          baseURL: settings.baseUrl ?? defaultOpenAIBaseUrl,
+          organization: settings.organization ?? null,
+          project: settings.project ?? null,
+          adminAPIKey: null,
+          webhookSecret: null,
+          timeout: timeoutMs,
+          maxRetries: 0,
+          logLevel: 'warn',
+          logger: {
+            error: (message: string) => logger.error(`openai sdk: ${message}`),
+            warn: (message: string) => logger.warn(`openai sdk: ${message}`),
+            info: (message: string) => logger.info(`openai sdk: ${message}`),
+            debug: (message: string) => logger.debug(`openai sdk: ${message}`),
+          },
+          ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
+        }),
     ));
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {

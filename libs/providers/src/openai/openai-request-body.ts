@@ -44,7 +44,11 @@ export function generationBody(call: ProviderCall, extra: OpenAIExtraFields, str
  * (without one the API answers 400 "unsupported mimetype"); several images go out as repeated `image[]` parts; the
  * mask as `mask.png`. No `moderation` (edits take none). The caller adds `stream: true` when `stream` is set.
  */
-export async function editBody(call: ProviderCall, extra: OpenAIExtraFields, stream: boolean): Promise<Omit<ImageEditParamsBase, 'stream'>> {
+export async function editBody(
+  call: ProviderCall,
+  extra: OpenAIExtraFields,
+  stream: boolean,
+): Promise<Omit<ImageEditParamsBase, 'stream'>> {
   const images = call.images ?? [];
   const files = await Promise.all(images.map((image, index) => upload(image, `image-${index + 1}`)));
   const shared = sharedFields(call, stream);

@@ -6,7 +6,8 @@ import type { ProviderCall } from '../contract';
  * belongs to this provider, and an edit has an image. Throws `cancelled` or `invalid_request`.
  */
 export function guardProviderCall(providerId: string, vendorName: string, operation: 'generate' | 'edit', call: ProviderCall): void {
-  if (call.signal?.aborted) throw new ImageGenError({ code: 'cancelled', message: `The ${vendorName} request was cancelled.`, provider: providerId });
+  if (call.signal?.aborted)
+    throw new ImageGenError({ code: 'cancelled', message: `The ${vendorName} request was cancelled.`, provider: providerId });
   if (call.model.provider !== providerId) {
     throw new ImageGenError({
       code: 'invalid_request',
@@ -15,6 +16,10 @@ export function guardProviderCall(providerId: string, vendorName: string, operat
     });
   }
   if (operation === 'edit' && (call.images === undefined || call.images.length === 0)) {
-    throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one input image.', details: { setting: 'images' } });
+    throw new ImageGenError({
+      code: 'invalid_request',
+      message: 'An edit needs at least one input image.',
+      details: { setting: 'images' },
+    });
   }
 }

@@ -28,7 +28,9 @@ function aspectSizes(ratios: readonly string[], imageSizes: readonly string[]): 
  * (`maskMode: 'composite'`): Gemini has no mask parameter, so the whole image is edited and only the masked area of
  * the result is kept over the original. Output is PNG on the Gemini API; other formats are converted locally.
  */
-function geminiCapabilities(overrides: Partial<ModelCapabilities> & Pick<ModelCapabilities, 'sizes' | 'maxInputImages'>): ModelCapabilities {
+function geminiCapabilities(
+  overrides: Partial<ModelCapabilities> & Pick<ModelCapabilities, 'sizes' | 'maxInputImages'>,
+): ModelCapabilities {
   return {
     generate: true,
     edit: true,
@@ -72,7 +74,10 @@ export const geminiModels: ModelDefinition[] = [
     aliases: ['nano-banana-2.1'],
     status: { kind: 'active' },
     providerDefault: true,
-    capabilities: geminiCapabilities({ sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']), maxInputImages: 14 }),
+    capabilities: geminiCapabilities({
+      sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']),
+      maxInputImages: 14,
+    }),
     pricing: {
       kind: 'per-image',
       // The 1K and 4K prices are third-party figures; no 2K or 512 price is published, so the 4K price stands in for
@@ -106,7 +111,10 @@ export const geminiModels: ModelDefinition[] = [
     displayName: 'Gemini 3.1 Flash Image',
     aliases: ['nano-banana-2'],
     status: { kind: 'active' },
-    capabilities: geminiCapabilities({ sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']), maxInputImages: 14 }),
+    capabilities: geminiCapabilities({
+      sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']),
+      maxInputImages: 14,
+    }),
     pricing: {
       kind: 'per-image',
       perImageBySize: { '512': 0.045, '1K': 0.067, '2K': 0.101, '4K': 0.151 },
@@ -135,10 +143,40 @@ export const geminiModels: ModelDefinition[] = [
     pricing: { kind: 'per-image', perImageBySize: { '1K': 0.039 }, textInputPerMillion: 0.3, imageInputPerMillion: 0.3 },
     notes: 'Past its announced shutdown (2026-10-02); requests are refused with the replacement named.',
   },
-  retiredGoogleModel('gemini-3-pro-image-preview', 'Gemini 3 Pro Image (preview)', '2026-06-25', 'gemini-3-pro-image', 'The preview became the GA gemini-3-pro-image.'),
-  retiredGoogleModel('gemini-3.1-flash-image-preview', 'Gemini 3.1 Flash Image (preview)', '2026-06-25', 'gemini-3.1-flash-image', 'The preview became the GA gemini-3.1-flash-image.'),
-  retiredGoogleModel('imagen-4', 'Imagen 4', '2026-06-30', 'gemini-3-pro-image', 'Every Imagen model was shut down in mid-2026 (the exact day is not published); generateImages no longer works with an API key.'),
-  retiredGoogleModel('imagen-4-ultra', 'Imagen 4 Ultra', '2026-06-30', 'gemini-3-pro-image', 'Every Imagen model was shut down in mid-2026.'),
-  retiredGoogleModel('imagen-4-fast', 'Imagen 4 Fast', '2026-06-30', 'gemini-nano-banana-2.1', 'Every Imagen model was shut down in mid-2026.'),
+  retiredGoogleModel(
+    'gemini-3-pro-image-preview',
+    'Gemini 3 Pro Image (preview)',
+    '2026-06-25',
+    'gemini-3-pro-image',
+    'The preview became the GA gemini-3-pro-image.',
+  ),
+  retiredGoogleModel(
+    'gemini-3.1-flash-image-preview',
+    'Gemini 3.1 Flash Image (preview)',
+    '2026-06-25',
+    'gemini-3.1-flash-image',
+    'The preview became the GA gemini-3.1-flash-image.',
+  ),
+  retiredGoogleModel(
+    'imagen-4',
+    'Imagen 4',
+    '2026-06-30',
+    'gemini-3-pro-image',
+    'Every Imagen model was shut down in mid-2026 (the exact day is not published); generateImages no longer works with an API key.',
+  ),
+  retiredGoogleModel(
+    'imagen-4-ultra',
+    'Imagen 4 Ultra',
+    '2026-06-30',
+    'gemini-3-pro-image',
+    'Every Imagen model was shut down in mid-2026.',
+  ),
+  retiredGoogleModel(
+    'imagen-4-fast',
+    'Imagen 4 Fast',
+    '2026-06-30',
+    'gemini-nano-banana-2.1',
+    'Every Imagen model was shut down in mid-2026.',
+  ),
   retiredGoogleModel('imagen-3', 'Imagen 3', '2026-06-30', 'gemini-nano-banana-2.1', 'Every Imagen model was shut down in mid-2026.'),
 ];

@@ -71,11 +71,17 @@ describe('resolve', () => {
 
 describe('list and get', () => {
   it('lists usable models unless retired ones are asked for', () => {
-    const ids = registry().list().map((model) => model.id);
+    const ids = registry()
+      .list()
+      .map((model) => model.id);
     expect(ids).toContain('gpt-image-2.6-flare');
     expect(ids).toContain('gpt-image-1-mini');
     expect(ids).not.toContain('dall-e-2');
-    expect(registry().list({ includeRetired: true }).map((model) => model.id)).toContain('dall-e-2');
+    expect(
+      registry()
+        .list({ includeRetired: true })
+        .map((model) => model.id),
+    ).toContain('dall-e-2');
     expect(registry().list({ provider: 'nobody' })).toEqual([]);
   });
 
@@ -105,7 +111,13 @@ describe('user definitions', () => {
   });
 
   it('add a complete new model from scratch', () => {
-    const complete = { ...structuredClone(openaiModels[0]), id: 'acme-image', provider: 'acme', aliases: ['acme'], providerDefault: undefined };
+    const complete = {
+      ...structuredClone(openaiModels[0]),
+      id: 'acme-image',
+      provider: 'acme',
+      aliases: ['acme'],
+      providerDefault: undefined,
+    };
     delete (complete as { providerDefault?: boolean }).providerDefault;
     const models = registry([complete]);
     expect(models.resolve('acme').id).toBe('acme-image');
@@ -113,7 +125,9 @@ describe('user definitions', () => {
   });
 
   it('override fields of a known model, matched by alias, keeping the rest', () => {
-    const models = registry([{ id: 'gpt-image-2-2026-04-21', capabilities: { backgrounds: ['transparent', 'opaque', 'auto'] }, notes: 'verified' }]);
+    const models = registry([
+      { id: 'gpt-image-2-2026-04-21', capabilities: { backgrounds: ['transparent', 'opaque', 'auto'] }, notes: 'verified' },
+    ]);
     const model = models.resolve('gpt-image-2');
     expect(model.capabilities.backgrounds).toContain('transparent');
     expect(model.capabilities.maxImagesPerCall).toBe(10);

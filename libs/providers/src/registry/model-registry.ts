@@ -2,12 +2,7 @@ import { ImageGenError, systemClock, type Clock } from '@imagegen/common';
 import type { ModelDefinition } from '../contract';
 import { closestNames } from './closest-names';
 import { retiredModelError } from './retired-model-error';
-import {
-  describeIssues,
-  modelDefinitionSchema,
-  modelOverrideSchema,
-  type DefinitionIssue,
-} from './model-definition-schema';
+import { describeIssues, modelDefinitionSchema, modelOverrideSchema, type DefinitionIssue } from './model-definition-schema';
 
 /** How to build a registry. */
 export interface ModelRegistryOptions {
@@ -65,7 +60,11 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
 
   const firstUsable = (provider: string): ModelDefinition | undefined => {
     const candidates = models.filter((model) => model.provider === provider && isUsable(model));
-    return candidates.find((model) => model.providerDefault === true) ?? candidates.find((model) => model.status.kind === 'active') ?? candidates[0];
+    return (
+      candidates.find((model) => model.providerDefault === true) ??
+      candidates.find((model) => model.status.kind === 'active') ??
+      candidates[0]
+    );
   };
 
   const registry: ModelRegistry = {
@@ -116,11 +115,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
   return registry;
 }
 
-function unknownModel(
-  requested: string,
-  models: readonly ModelDefinition[],
-  isUsable: (model: ModelDefinition) => boolean,
-): ImageGenError {
+function unknownModel(requested: string, models: readonly ModelDefinition[], isUsable: (model: ModelDefinition) => boolean): ImageGenError {
   const usable = models.filter(isUsable);
   const ownerOf = new Map(models.flatMap((model) => [model.id, ...model.aliases].map((name) => [name, model] as const)));
   const suggestions = closestNames(requested, [...ownerOf.keys()]);
@@ -142,9 +137,7 @@ function applyOverrides(known: readonly ModelDefinition[], overrides: readonly u
   const models = [...known];
   const findIndex = (name: string): number => {
     const wanted = name.trim().toLowerCase();
-    return models.findIndex(
-      (model) => model.id.toLowerCase() === wanted || model.aliases.some((alias) => alias.toLowerCase() === wanted),
-    );
+    return models.findIndex((model) => model.id.toLowerCase() === wanted || model.aliases.some((alias) => alias.toLowerCase() === wanted));
   };
 
   overrides.forEach((input, position) => {

@@ -56,7 +56,11 @@ const gptImage1OutputTokens = {
 function gptImage2OutputTokens(qualities: readonly string[]): Record<string, Record<string, number>> {
   const square: Record<string, number> = { low: 196, medium: 439, high: 1756, xhigh: 3122, max: 7024 };
   const table: Record<string, Record<string, number>> = {};
-  for (const [size, pixelFactor] of [['1024x1024', 1], ['1536x1024', 1.5], ['1024x1536', 1.5]] as const) {
+  for (const [size, pixelFactor] of [
+    ['1024x1024', 1],
+    ['1536x1024', 1.5],
+    ['1024x1536', 1.5],
+  ] as const) {
     const row: Record<string, number> = {};
     for (const quality of qualities) {
       const tokens = square[quality];
@@ -117,9 +121,7 @@ function gpt26(variant: 'sunburst' | 'flare'): ModelDefinition {
     aliases: [],
     status: { kind: 'active' },
     capabilities: { ...gptImageCapabilities, qualities: baseQualities },
-    ...(variant === 'sunburst'
-      ? { pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true) }
-      : {}),
+    ...(variant === 'sunburst' ? { pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true) } : {}),
     notes:
       'Newest GPT image models. [?] Arbitrary sizes and the 2.5 quality tiers are unverified, so only the standard ' +
       'sizes and qualities are offered; override the definition once verified.' +

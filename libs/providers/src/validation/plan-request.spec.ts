@@ -44,16 +44,36 @@ describe('planRequest refuses, naming the setting and what is accepted', () => {
     ['a fractional n', () => planRequest(gptImage2, { prompt: 'p', n: 1.5 }), 'n', { min: 1, max: 10 }],
     ['an unknown quality', () => planRequest(gptImage2, { prompt: 'p', quality: 'ultra' }), 'quality', ['low', 'medium', 'high', 'auto']],
     ['an unknown style', () => planRequest(gptImage2, { prompt: 'p', style: 'cartoon' }), 'style', ['vivid', 'natural']],
-    ['an unknown background', () => planRequest(gptImage2, { prompt: 'p', background: 'green' }), 'background', ['transparent', 'opaque', 'auto']],
-    ['a transparent background on gpt-image-2', () => planRequest(gptImage2, { prompt: 'p', background: 'transparent' }), 'background', ['opaque', 'auto']],
+    [
+      'an unknown background',
+      () => planRequest(gptImage2, { prompt: 'p', background: 'green' }),
+      'background',
+      ['transparent', 'opaque', 'auto'],
+    ],
+    [
+      'a transparent background on gpt-image-2',
+      () => planRequest(gptImage2, { prompt: 'p', background: 'transparent' }),
+      'background',
+      ['opaque', 'auto'],
+    ],
     [
       'transparent with jpeg',
       () => planRequest(model('gpt-image-2.5-flare'), { prompt: 'p', background: 'transparent', outputFormat: 'jpeg' }),
       'background',
       ['png', 'webp'],
     ],
-    ['an unknown output format', () => planRequest(gptImage2, { prompt: 'p', outputFormat: 'gif' as 'png' }), 'outputFormat', ['png', 'jpeg', 'webp']],
-    ['compression above 100', () => planRequest(gptImage2, { prompt: 'p', outputFormat: 'jpeg', compression: 101 }), 'compression', { min: 0, max: 100 }],
+    [
+      'an unknown output format',
+      () => planRequest(gptImage2, { prompt: 'p', outputFormat: 'gif' as 'png' }),
+      'outputFormat',
+      ['png', 'jpeg', 'webp'],
+    ],
+    [
+      'compression above 100',
+      () => planRequest(gptImage2, { prompt: 'p', outputFormat: 'jpeg', compression: 101 }),
+      'compression',
+      { min: 0, max: 100 },
+    ],
     ['an unknown moderation level', () => planRequest(gptImage2, { prompt: 'p', moderation: 'high' }), 'moderation', ['auto', 'low']],
     ['4 partial images', () => planRequest(gptImage2, { prompt: 'p', partialImages: 4 }), 'partialImages', { min: 0, max: 3 }],
     ['an edit without images', () => planRequest(gptImage2, edit({ images: [] })), 'images', { min: 1, max: 16 }],
@@ -298,11 +318,16 @@ describe('planRequest for Gemini models', () => {
   });
 
   it('refuses a transparent background, which Gemini cannot make', () => {
-    expect(refusal(() => planRequest(gemini('gemini-3-pro-image'), { prompt: 'x', background: 'transparent' }))).toMatchObject({ code: 'invalid_request', details: expect.objectContaining({ setting: 'background' }) });
+    expect(refusal(() => planRequest(gemini('gemini-3-pro-image'), { prompt: 'x', background: 'transparent' }))).toMatchObject({
+      code: 'invalid_request',
+      details: expect.objectContaining({ setting: 'background' }),
+    });
   });
 
   it('refuses more reference images than the model takes', () => {
     const images = Array.from({ length: 4 }, () => image(256, 256));
-    expect(refusal(() => planRequest(gemini('gemini-3.1-flash-lite-image'), edit({ images })))).toMatchObject({ details: expect.objectContaining({ setting: 'images' }) });
+    expect(refusal(() => planRequest(gemini('gemini-3.1-flash-lite-image'), edit({ images })))).toMatchObject({
+      details: expect.objectContaining({ setting: 'images' }),
+    });
   });
 });

@@ -379,7 +379,8 @@ function planBackground(
         extra: { outputFormat: 'jpeg' },
       });
     }
-    const replacement: OutputFormat = model.capabilities.outputFormats.includes('webp') && !model.capabilities.outputFormats.includes('png') ? 'webp' : 'png';
+    const replacement: OutputFormat =
+      model.capabilities.outputFormats.includes('webp') && !model.capabilities.outputFormats.includes('png') ? 'webp' : 'png';
     warn('translated', 'outputFormat', `A transparent background needs png or webp; using ${replacement} instead of the default jpeg.`);
     return { value, format: { value: replacement, explicit: false } };
   }

@@ -84,7 +84,7 @@ export function nearestAspectRatio(
     const [ratioWidth, ratioHeight] = ratio.split(':').map(Number);
     if (!ratioWidth || !ratioHeight) continue;
     const exact = width * ratioHeight === height * ratioWidth;
-    const distance = Math.abs(Math.log((width / height) / (ratioWidth / ratioHeight)));
+    const distance = Math.abs(Math.log(width / height / (ratioWidth / ratioHeight)));
     if (best === undefined || distance < best.distance) best = { ratio, distance, exact };
   }
   return best === undefined ? undefined : { ratio: best.ratio, exact: best.exact };
@@ -100,12 +100,7 @@ export function nearestAspectRatio(
  * - `aspect-ratios` models: the provider derives the ratio; a ratio it lacks becomes the nearest one.
  * Throws `invalid_request` (`details.setting: 'size'`) when the size is malformed or out of reach.
  */
-export function resolveSize(
-  modelId: string,
-  capability: SizeCapability,
-  requestedText: string,
-  allowTranslation = true,
-): SizeResolution {
+export function resolveSize(modelId: string, capability: SizeCapability, requestedText: string, allowTranslation = true): SizeResolution {
   const requested = parseSize(requestedText);
   if (requested === undefined) {
     throw sizeError(modelId, capability, `'${requestedText}' is not a size: write WxH in pixels (e.g. 1024x1024) or auto.`);
@@ -175,7 +170,12 @@ function resolveRule(
           ? `it exceeds ${rule.maxPixels.toLocaleString('en-US')} pixels`
           : undefined;
   if (outOfBounds !== undefined) {
-    throw sizeError(modelId, rule, `${formatSize(requested)} is out of range for ${modelId}: ${outOfBounds}.`, nearestValidSize(rule, requested));
+    throw sizeError(
+      modelId,
+      rule,
+      `${formatSize(requested)} is out of range for ${modelId}: ${outOfBounds}.`,
+      nearestValidSize(rule, requested),
+    );
   }
   if (isValidForRule(rule, requested)) return { size: requested, finalSize: requested };
 
@@ -206,7 +206,7 @@ function resolveAspect(
   const largestEdge = Math.max(0, ...Object.values(capability.longEdgeByImageSize));
   if (nearest === undefined) throw sizeError(modelId, capability, `${modelId} lists no aspect ratios.`);
   const [ratioWidth = 1, ratioHeight = 1] = nearest.ratio.split(':').map(Number);
-  const crop = Math.exp(Math.abs(Math.log((requested.width / requested.height) / (ratioWidth / ratioHeight))));
+  const crop = Math.exp(Math.abs(Math.log(requested.width / requested.height / (ratioWidth / ratioHeight))));
   const upscale = largestEdge > 0 ? Math.max(requested.width, requested.height) / largestEdge : 1;
   if (crop > maxCropFactor || upscale > maxUpscaleFactor) {
     throw sizeError(modelId, capability, `${formatSize(requested)} is too far from what ${modelId} makes to crop or resize to it.`);
@@ -262,7 +262,11 @@ export function nearestValidSize(rule: Extract<SizeCapability, { kind: 'rule' }>
   const grid = rule.multipleOf;
   const rounders = shrink < 1 ? [Math.floor] : grow > 1 ? [Math.ceil, Math.floor] : [Math.round, Math.floor, Math.ceil];
   for (const round of rounders) {
-    for (const [widthRound, heightRound] of [[round, round], [Math.floor, Math.ceil], [Math.ceil, Math.floor]] as const) {
+    for (const [widthRound, heightRound] of [
+      [round, round],
+      [Math.floor, Math.ceil],
+      [Math.ceil, Math.floor],
+    ] as const) {
       const candidate = {
         width: Math.max(grid, widthRound(width / grid) * grid),
         height: Math.max(grid, heightRound(height / grid) * grid),
@@ -279,7 +283,7 @@ function sameSize(left: PixelSize, right: PixelSize): boolean {
 
 /** How much wider or taller one aspect ratio is than the other (1 = same shape). */
 function cropFactor(native: PixelSize, requested: PixelSize): number {
-  return Math.exp(Math.abs(Math.log((native.width / native.height) / (requested.width / requested.height))));
+  return Math.exp(Math.abs(Math.log(native.width / native.height / (requested.width / requested.height))));
 }
 
 /** How much the cropped native image must be enlarged to reach the requested size (≤ 1 means it only shrinks). */

@@ -34,7 +34,9 @@ export function startBaselineClient(fakeUrl, folder) {
       const id = `b${nextId}`;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        child.stdin.write(`${JSON.stringify({ id, prompt, model: benchImage.model, size: benchImage.size, quality: benchImage.quality })}\n`);
+        child.stdin.write(
+          `${JSON.stringify({ id, prompt, model: benchImage.model, size: benchImage.size, quality: benchImage.quality })}\n`,
+        );
       });
     },
     async close() {

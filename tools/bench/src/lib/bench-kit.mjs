@@ -21,13 +21,15 @@ const requireHere = createRequire(import.meta.url);
 /** Loads a built workspace library (libs/NAME/dist), the same files the apps run. */
 export function loadBuiltLibrary(name) {
   const entry = path.join(workspaceRoot, 'libs', name, 'dist', 'index.js');
-  if (!fs.existsSync(entry)) throw new Error(`${path.relative(workspaceRoot, entry)} is missing: build it first (npx nx run ${name}:build)`);
+  if (!fs.existsSync(entry))
+    throw new Error(`${path.relative(workspaceRoot, entry)} is missing: build it first (npx nx run ${name}:build)`);
   return requireHere(entry);
 }
 
 /** Fails early with the command to run when a built app is missing. */
 export function requireBuiltApp(binary, project) {
-  if (!fs.existsSync(binary)) throw new Error(`${path.relative(workspaceRoot, binary)} is missing: build it first (npx nx run ${project}:build)`);
+  if (!fs.existsSync(binary))
+    throw new Error(`${path.relative(workspaceRoot, binary)} is missing: build it first (npx nx run ${project}:build)`);
 }
 
 // ---------------------------------------------------------------- command line
@@ -79,7 +81,11 @@ export function describe(samples) {
   };
 }
 
-export const median = (values) => percentile([...values].sort((left, right) => left - right), 0.5);
+export const median = (values) =>
+  percentile(
+    [...values].sort((left, right) => left - right),
+    0.5,
+  );
 
 /**
  * One figure measured once per round: its median over the rounds and the spread (min–max, and max/min − 1 in %).
@@ -236,7 +242,8 @@ export async function startFakeProvider() {
 
 /** Unique prompts, so neither the request cache nor single-flight can serve a call. */
 let promptCounter = 0;
-export const freshPrompt = (label) => `${label} ${process.pid}-${Date.now().toString(36)}-${(promptCounter += 1)}: a lighthouse on a cliff at dawn, watercolour`;
+export const freshPrompt = (label) =>
+  `${label} ${process.pid}-${Date.now().toString(36)}-${(promptCounter += 1)}: a lighthouse on a cliff at dawn, watercolour`;
 
 /** Environment for a spawned app: nothing inherited but PATH, storage in `storage`, limits lifted, budgets off. */
 export function appEnvironment(fakeUrl, storage, extra = {}) {
@@ -279,7 +286,9 @@ export async function connectStdio({ binary = stdioServerBinary, args = [], env 
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new Error(`could not start ${path.relative(workspaceRoot, binary)}: ${error instanceof Error ? error.message : String(error)}\n${stderr.join('\n')}`);
+    throw new Error(
+      `could not start ${path.relative(workspaceRoot, binary)}: ${error instanceof Error ? error.message : String(error)}\n${stderr.join('\n')}`,
+    );
   }
   const initializeMs = since(started);
   return { client, transport, stderr, started, initializeMs, pid: transport.pid };
@@ -319,7 +328,8 @@ export async function spawnHttpServer({ binary, args = [], env, port, readyPath 
   const url = `http://127.0.0.1:${port}`;
   const started = process.hrtime.bigint();
   for (;;) {
-    if (exited) throw new Error(`${path.relative(workspaceRoot, binary)} exited (${JSON.stringify(exited)}) before listening:\n${stderr.join('\n')}`);
+    if (exited)
+      throw new Error(`${path.relative(workspaceRoot, binary)} exited (${JSON.stringify(exited)}) before listening:\n${stderr.join('\n')}`);
     if (since(started) > 30_000) {
       child.kill('SIGKILL');
       throw new Error(`${path.relative(workspaceRoot, binary)} did not answer within 30 s:\n${stderr.join('\n')}`);

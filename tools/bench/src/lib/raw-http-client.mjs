@@ -29,7 +29,9 @@ function send(agent, endpoint, method, headers, body) {
     const request = http.request(endpoint, { method, headers, agent }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -51,7 +53,8 @@ export async function connectRawClient(agent, endpoint, name) {
   });
   const post = async (body) => {
     const answer = await send(agent, endpoint, 'POST', headers(), JSON.stringify(body));
-    if (answer.status !== 200 && answer.status !== 202) throw new Error(`POST ${endpoint} ${body.method}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+    if (answer.status !== 200 && answer.status !== 202)
+      throw new Error(`POST ${endpoint} ${body.method}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
     return answer;
   };
   const request = async (method, params = {}) => {

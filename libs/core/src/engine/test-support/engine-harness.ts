@@ -43,12 +43,17 @@ export async function createEngineHarness(options: EngineHarnessOptions = {}): P
   });
   const engine = createImageEngine({
     registry: createModelRegistry({ models: builtInModels }),
-    providers: options.withoutProviders ? new Map() : new Map([['openai', createOpenAIProvider({ apiKey: 'sk-test-engine', baseUrl: `${fake.url}/v1`, timeoutMs: 20_000 })]]),
+    providers: options.withoutProviders
+      ? new Map()
+      : new Map([['openai', createOpenAIProvider({ apiKey: 'sk-test-engine', baseUrl: `${fake.url}/v1`, timeoutMs: 20_000 })]]),
     limiters: new Map([['openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: 4, maxQueued: 50 })]]),
     retryPolicies: new Map([['openai', { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2_000 }]]),
     store,
     ...(options.cache === false ? {} : { cache: createMemoryCache<CachedGeneration>({ maxBytes: 200 * 1024 * 1024, ttlMs: 3_600_000 }) }),
-    ledger: await createCostLedger({ persistence: createMemoryLedgerPersistence(), ...(options.budgets ? { budgets: options.budgets } : {}) }),
+    ledger: await createCostLedger({
+      persistence: createMemoryLedgerPersistence(),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+    }),
     templates: createTemplateRegistry(),
     defaults: { model: 'gpt-image-2', size: '1024x1024', quality: 'low', outputFormat: 'png' },
     inputLimits: { maxBytes: 50_000_000, maxPixels: 50_000_000 },
@@ -58,9 +63,7 @@ export async function createEngineHarness(options: EngineHarnessOptions = {}): P
   const imageFiles = () => {
     const root = path.join(storageFolder, 'images');
     if (!fs.existsSync(root)) return [];
-    return (fs.readdirSync(root, { recursive: true }) as string[])
-      .filter((entry) => fs.statSync(path.join(root, entry)).isFile())
-      .sort();
+    return (fs.readdirSync(root, { recursive: true }) as string[]).filter((entry) => fs.statSync(path.join(root, entry)).isFile()).sort();
   };
   return {
     engine,

@@ -41,8 +41,7 @@ export interface FakeOpenAIServer {
 }
 
 /** A 1×1 PNG, base64. */
-export const tinyPngBase64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+export const tinyPngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 /** Bytes that start like a JPEG. */
 export const jpegBytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
@@ -71,8 +70,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
         headers,
         body,
         json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown>,
-        formData: () =>
-          new Response(body, { headers: { 'content-type': String(headers['content-type'] ?? '') } }).formData(),
+        formData: () => new Response(body, { headers: { 'content-type': String(headers['content-type'] ?? '') } }).formData(),
       });
       for (const waiter of [...waiters]) {
         if (requests.length >= waiter.count) {
@@ -91,8 +89,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     enqueue: (...responses) => queue.push(...responses),
-    waitForRequests: (count) =>
-      requests.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitForRequests: (count) => (requests.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
