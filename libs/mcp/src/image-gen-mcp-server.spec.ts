@@ -157,7 +157,10 @@ describe('imagegen MCP server', () => {
     expect(structured.providers['openai']?.models['dall-e-3']).toMatchObject({ status: 'retired', replacement: 'gpt-image-2' });
     expect(structured.providers['openai']?.models['gpt-image-2']).toMatchObject({
       available_for_key: true,
-      capabilities: { generation: true, editing: true },
+      capabilities: { generation: true, editing: true, vendor_features_not_yet_supported: { previewBackgrounds: ['transparent'] } },
+    });
+    expect(structured.providers['openai']?.models['gpt-image-2.6-sunburst']?.['capabilities']).toMatchObject({
+      vendor_features_not_yet_supported: { complexities: ['low', 'medium', 'high'], outputFormats: ['gif', 'svg'], markupEdits: true },
     });
   });
 
