@@ -1,3 +1,4 @@
+import './compile-cache';
 import * as os from 'node:os';
 import { loadConfig, parseConfigArguments } from '@imagegen/config';
 import { createImageEngineFromConfig, createJsonLogger, ImageGenError, type ImageEngine } from '@imagegen/core';

@@ -1,3 +1,4 @@
+import './compile-cache';
 import * as os from 'node:os';
 import { routeConsoleToStandardError } from './stdout-guard';
 
