@@ -70,7 +70,7 @@ try {
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch (error) {
-    mcpListing = String(error.stdout ?? '').trim();
+    mcpListing = String(/** @type {{ stdout?: unknown }} */ (error).stdout ?? '').trim();
   }
   const problems = [];
   if (requireCheck !== 'function') problems.push(`require('@imagegen/core').createImageEngine is ${requireCheck}`);

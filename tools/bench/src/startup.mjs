@@ -45,31 +45,36 @@ runScenario('startup', async () => {
   const server = { env: appEnvironment(provider.fake.url, storage) };
   const serverWithoutCache = { env: appEnvironment(provider.fake.url, storage, { NODE_DISABLE_COMPILE_CACHE: '1' }) };
   const baseline = { binary: minimalServer, env: { PATH: process.env['PATH'] ?? '' } };
+  /** @typedef {{ initializeMs: number[], toolsListMs: number[] }} Samples */
+  /** @type {Array<{ name: string, options: { binary?: string, env: Record<string, string> }, samples: Samples }>} */
   const variants = [
-    ['server', server],
-    ['withoutCompileCache', serverWithoutCache],
-    ['baseline', baseline],
+    { name: 'server', options: server, samples: { initializeMs: [], toolsListMs: [] } },
+    { name: 'withoutCompileCache', options: serverWithoutCache, samples: { initializeMs: [], toolsListMs: [] } },
+    { name: 'baseline', options: baseline, samples: { initializeMs: [], toolsListMs: [] } },
   ];
+  const [ours, withoutCache, minimal] = /** @type {[typeof variants[0], typeof variants[0], typeof variants[0]]} */ (variants);
   try {
     // One unmeasured start of each warms the OS file cache, fills the compile cache and creates the storage layout.
-    for (const [, options] of variants) await measureOnce(options);
+    for (const variant of variants) await measureOnce(variant.options);
     const perRound = [];
     for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
-      const samples = Object.fromEntries(variants.map(([name]) => [name, { initializeMs: [], toolsListMs: [] }]));
+      for (const variant of variants) variant.samples = { initializeMs: [], toolsListMs: [] };
       for (let index = 0; index < spawnsPerRound; index += 1) {
         // Rotate the order so no variant always runs right after another.
-        for (let offset = 0; offset < variants.length; offset += 1) {
-          const [name, options] = variants[(index + offset) % variants.length];
-          const measured = await measureOnce(options);
-          samples[name].initializeMs.push(measured.initializeMs);
-          samples[name].toolsListMs.push(measured.toolsListMs);
+        const shift = index % variants.length;
+        for (const variant of [...variants.slice(shift), ...variants.slice(0, shift)]) {
+          const measured = await measureOnce(variant.options);
+          variant.samples.initializeMs.push(measured.initializeMs);
+          variant.samples.toolsListMs.push(measured.toolsListMs);
         }
       }
-      const described = (name) => ({
-        initializeMs: describe(samples[name].initializeMs),
-        toolsListMs: describe(samples[name].toolsListMs),
+      /** @param {typeof variants[0]} variant */
+      const described = (variant) => ({
+        initializeMs: describe(variant.samples.initializeMs),
+        toolsListMs: describe(variant.samples.toolsListMs),
       });
-      const row = { server: described('server'), withoutCompileCache: described('withoutCompileCache'), baseline: described('baseline') };
+      /** @type {Record<string, any>} */
+      const row = { server: described(ours), withoutCompileCache: described(withoutCache), baseline: described(minimal) };
       row.ratioInitializeP50 = row.server.initializeMs.p50 / row.baseline.initializeMs.p50;
       row.ratioToolsListP50 = row.server.toolsListMs.p50 / row.baseline.toolsListMs.p50;
       row.compileCacheSavingInitializeP50Ms = row.withoutCompileCache.initializeMs.p50 - row.server.initializeMs.p50;

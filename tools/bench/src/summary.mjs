@@ -22,6 +22,10 @@ function readResult(folder, name) {
   }
 }
 
+/**
+ * @param {unknown} value
+ * @returns {value is number}
+ */
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 const fmt = (value, digits = 1) =>
   isNumber(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
