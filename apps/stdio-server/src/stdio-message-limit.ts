@@ -21,8 +21,8 @@ export function limitMessageSize(input: Readable, maxBytes: number, onOversized:
   let pendingBytes = 0;
   let discarding = false;
   let discardedBytes = 0;
-  let head = Buffer.alloc(0);
-  let tail = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
   const keepTail = (bytes: Buffer) => {
     tail = bytes.length >= edgeBytes ? bytes.subarray(bytes.length - edgeBytes) : Buffer.concat([tail, bytes]).subarray(-edgeBytes);
   };

@@ -264,7 +264,8 @@ describe('imagegen MCP server on protocol 2026-07-28', () => {
       new StreamableHTTPClientTransport(new URL('http://imagegen.test/mcp'), {
         fetch: async (url, init) => {
           const response = await handler.fetch(new Request(url, init));
-          if (response.headers.get('content-type')?.includes('application/json')) wire.push((await response.clone().json()) as Record<string, unknown>);
+          if (response.headers.get('content-type')?.includes('application/json'))
+            wire.push((await response.clone().json()) as Record<string, unknown>);
           return response;
         },
       }),
@@ -275,7 +276,10 @@ describe('imagegen MCP server on protocol 2026-07-28', () => {
       expect(client.getServerCapabilities()?.logging).toBeUndefined();
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('generate_image');
-      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a modern lighthouse', size: '1024x1024', quality: 'low' } });
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a modern lighthouse', size: '1024x1024', quality: 'low' },
+      });
       expect(result.isError).toBeFalsy();
       const uri = (result.structuredContent as { resource_uri: string }).resource_uri;
       const read = await client.readResource({ uri });
@@ -284,7 +288,9 @@ describe('imagegen MCP server on protocol 2026-07-28', () => {
       // A stored image never changes under its id: clients may keep it.
       expect(readOnWire.result).toMatchObject({ ttlMs: 24 * 60 * 60 * 1000, cacheScope: 'private' });
       expect(JSON.stringify(readOnWire.result['_meta'])).toContain('imagegen-test');
-      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({ code: -32602 });
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32602,
+      });
       const completion = await client.complete({
         ref: { type: 'ref/prompt', name: 'og-image-prompt' },
         argument: { name: 'background_style', value: 'gr' },

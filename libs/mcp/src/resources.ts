@@ -1,4 +1,11 @@
-import { ResourceNotFoundError, ResourceTemplate, UriTemplate, type CacheHint, type McpServer, type Variables } from '@modelcontextprotocol/server';
+import {
+  ResourceNotFoundError,
+  ResourceTemplate,
+  UriTemplate,
+  type CacheHint,
+  type McpServer,
+  type Variables,
+} from '@modelcontextprotocol/server';
 import { ImageGenError } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { describeModel } from './model-description';
@@ -20,7 +27,10 @@ export const resourceCacheHints = {
 
 /** A lookup that failed because nothing is stored under the URI, as the protocol's resource-not-found error. */
 function notFound(uri: string, error: unknown): never {
-  if (ImageGenError.isInstance(error) && (error.code === 'not_found' || error.code === 'invalid_request' || error.code === 'model_not_found')) {
+  if (
+    ImageGenError.isInstance(error) &&
+    (error.code === 'not_found' || error.code === 'invalid_request' || error.code === 'model_not_found')
+  ) {
     throw new ResourceNotFoundError(uri, error.message);
   }
   throw error;
