@@ -148,6 +148,10 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
       expect(image.headers.get('cache-control')).toContain('immutable');
       const missing = await fetch(`${harness.baseUrl}/images/img_20200101000000_000000000000`, { headers: auth });
       expect(missing.status).toBe(404);
+      // Over MCP a 2025 client hears of a missing resource with the 2025 code.
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32002,
+      });
     } finally {
       await client.close();
     }

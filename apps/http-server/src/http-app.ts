@@ -6,7 +6,7 @@ import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontext
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
-import { imageGenToolNames, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { createAppMetrics } from './metrics';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
@@ -154,7 +154,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     transport: NodeStreamableHTTPServerTransport | SSEServerTransport,
     server = createServer('legacy'),
   ): Promise<McpServer> => {
-    await server.connect(transport);
+    // Every transport here serves 2025 clients only.
+    await server.connect(withLegacyResourceNotFoundCode(transport, () => true));
     return server;
   };
 

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   // The engine opens its store, ledger and templates (file I/O) while the MCP modules load.
   const engineCreation = createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
   engineCreation.catch(() => undefined);
-  const { createImageGenMcpServer } = await import('@imagegen/mcp');
+  const { createImageGenMcpServer, withLegacyResourceNotFoundCode } = await import('@imagegen/mcp');
   const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
   let engine;
   try {
@@ -66,12 +66,17 @@ async function main(): Promise<void> {
     const answer = oversizedMessageAnswer(message, maxMessageBytes);
     if (answer) process.stdout.write(answer);
   });
-  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: maxMessageBytes + 64 * 1024 });
+  let connectionEra: 'legacy' | 'modern' | undefined;
+  const transport = withLegacyResourceNotFoundCode(
+    new StdioServerTransport(input, process.stdout, { maxBufferSize: maxMessageBytes + 64 * 1024 }),
+    () => connectionEra === 'legacy',
+  );
   const servers = new Set<ReturnType<typeof createImageGenMcpServer>>();
   // serveStdio answers 2026-07-28 clients (server/discover, per-request _meta) and 2025 clients (initialize) alike;
   // the opening message picks the era and one server instance serves the connection.
   const connection = serveStdio(
     ({ era }) => {
+      connectionEra = era;
       const server = createImageGenMcpServer({
         engine: readyEngine,
         logger,

@@ -63,6 +63,10 @@ describe('imagegen-mcp (stdio)', () => {
       // 2025 clients are offered MCP logging, with a session level.
       expect(client.getServerCapabilities()?.logging).toBeDefined();
       await expect(client.setLoggingLevel('warning')).resolves.toEqual({});
+      // Resource not found answers with the 2025 code.
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32002,
+      });
     } finally {
       await client.close();
     }

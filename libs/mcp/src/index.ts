@@ -3,3 +3,4 @@ export type { ImageGenMcpServerOptions, ProtocolEra } from './image-gen-mcp-serv
 export type { McpServerSettings } from './server-settings';
 export type { ToolCallObserver, ToolCallOutcome } from './tool-call-observer';
 export { resourceCacheHints } from './resources';
+export { legacyResourceNotFoundCode, withLegacyResourceNotFoundCode } from './legacy-error-codes';

@@ -138,6 +138,11 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     );
     const image = await client.readResource({ uri: imageUri });
     expect(image.contents[0]).toMatchObject({ mimeType: 'image/png' });
+    // Resource not found answers with the 2026-07-28 code, naming the URI.
+    await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+      code: -32602,
+      data: { uri: 'generated-images://img_20200101000000_000000000000' },
+    });
     for (const uri of ['image-history://recent', 'image-history://recent?days=1', 'storage-stats://overview', 'model-info://gpt-image-2']) {
       const read = await client.readResource({ uri });
       expect(() => JSON.parse((read.contents[0] as { text: string }).text)).not.toThrow();
