@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // Builds every publishable package and packs it with `npm pack`, exactly the tarball `npm publish` would upload.
-// Usage: node tools/distribution/scripts/pack-packages.mjs --out DIR [--skip-build]
+// Usage: node tools/distribution/scripts/pack-packages.mjs --out DIR [--only NAME] [--skip-build]
+//   --only NAME  just NAME and the workspace packages it needs at run time (the container build packs the HTTP server)
 // Writes DIR/<scope>-<name>-<version>.tgz for each package and DIR/index.json: { "<name>": { file, version } }.
 // --skip-build is for callers that already built (Nx builds every package before the distribution tests run).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainModule, publishablePackages, workspaceRoot, writeJson } from './workspace-packages.mjs';
+import { isMainModule, publishablePackages, runtimeClosure, workspaceRoot, writeJson } from './workspace-packages.mjs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-export function packPackages({ out, build = true }) {
-  const packages = publishablePackages();
+export function packPackages({ out, build = true, only }) {
+  const all = publishablePackages();
+  const wanted = only === undefined ? undefined : new Set(runtimeClosure(only, all));
+  const packages = all.filter((entry) => wanted === undefined || wanted.has(entry.name));
   fs.mkdirSync(out, { recursive: true });
   if (build) {
     const projects = packages.map((entry) => entry.project).join(',');
@@ -38,11 +41,13 @@ export function packPackages({ out, build = true }) {
 }
 
 if (isMainModule(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, 'skip-build': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, only: { type: 'string' }, 'skip-build': { type: 'boolean', default: false } },
+  });
   if (!values.out) {
-    process.stderr.write('usage: pack-packages.mjs --out DIR [--skip-build]\n');
+    process.stderr.write('usage: pack-packages.mjs --out DIR [--only NAME] [--skip-build]\n');
     process.exit(2);
   }
-  const index = packPackages({ out: path.resolve(values.out), build: !values['skip-build'] });
+  const index = packPackages({ out: path.resolve(values.out), build: !values['skip-build'], only: values.only });
   process.stdout.write(`${Object.entries(index).map(([name, { file }]) => `${name}\t${file}`).join('\n')}\n`);
 }
