@@ -56,7 +56,9 @@ export function buildBundle({ packs, targetOs = process.platform, cpu = process.
 }
 
 if (isMainModule(import.meta.url)) {
-  const { values } = parseArgs({ options: { packs: { type: 'string' }, os: { type: 'string' }, cpu: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { packs: { type: 'string' }, os: { type: 'string' }, cpu: { type: 'string' }, out: { type: 'string' } },
+  });
   const { output, bytes } = buildBundle({
     packs: values.packs && path.resolve(values.packs),
     targetOs: values.os,

@@ -19,11 +19,15 @@ export function packPackages({ out, build = true, only }) {
   fs.mkdirSync(out, { recursive: true });
   if (build) {
     const projects = packages.map((entry) => entry.project).join(',');
-    execFileSync(process.execPath, [path.join(workspaceRoot, 'node_modules', 'nx', 'bin', 'nx.js'), 'run-many', '-t', 'build', '-p', projects, '--outputStyle=static'], {
-      cwd: workspaceRoot,
-      stdio: ['ignore', process.stderr, process.stderr],
-      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(workspaceRoot, 'node_modules', 'nx', 'bin', 'nx.js'), 'run-many', '-t', 'build', '-p', projects, '--outputStyle=static'],
+      {
+        cwd: workspaceRoot,
+        stdio: ['ignore', process.stderr, process.stderr],
+        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+      },
+    );
   }
   const unbuilt = packages.filter((entry) => !fs.existsSync(path.join(entry.folder, 'dist')));
   if (unbuilt.length > 0) throw new Error(`Not built (no dist/): ${unbuilt.map((entry) => entry.name).join(', ')}`);
@@ -31,7 +35,14 @@ export function packPackages({ out, build = true, only }) {
   // `prepack` script (the same build) is for someone packing or publishing a single package by hand.
   const output = execFileSync(
     npm,
-    ['pack', '--json', '--ignore-scripts', '--pack-destination', out, ...packages.flatMap((entry) => ['--workspace', entry.relativeFolder])],
+    [
+      'pack',
+      '--json',
+      '--ignore-scripts',
+      '--pack-destination',
+      out,
+      ...packages.flatMap((entry) => ['--workspace', entry.relativeFolder]),
+    ],
     { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
   );
   const index = {};
@@ -49,5 +60,9 @@ if (isMainModule(import.meta.url)) {
     process.exit(2);
   }
   const index = packPackages({ out: path.resolve(values.out), build: !values['skip-build'], only: values.only });
-  process.stdout.write(`${Object.entries(index).map(([name, { file }]) => `${name}\t${file}`).join('\n')}\n`);
+  process.stdout.write(
+    `${Object.entries(index)
+      .map(([name, { file }]) => `${name}\t${file}`)
+      .join('\n')}\n`,
+  );
 }

@@ -69,7 +69,9 @@ describe(`the ${process.platform}-${process.arch} bundle`, () => {
 
   it('says which platform it is for and carries sharp’s native code for exactly that platform', () => {
     expect(manifest.compatibility?.platforms).toEqual([process.platform]);
-    const nativePackages = fs.readdirSync(path.join(unpacked, 'server', 'node_modules', '@img')).filter((name) => name.startsWith('sharp-'));
+    const nativePackages = fs
+      .readdirSync(path.join(unpacked, 'server', 'node_modules', '@img'))
+      .filter((name) => name.startsWith('sharp-'));
     expect(nativePackages.length).toBeGreaterThan(0);
     expect(nativePackages.every((name) => name.includes(`-${process.platform}`) && name.endsWith(`-${process.arch}`))).toBe(true);
   });
@@ -85,7 +87,10 @@ describe(`the ${process.platform}-${process.arch} bundle`, () => {
   it('starts as the host starts it, answers MCP with the tools its manifest lists, and uses the entered settings', async () => {
     const home = scratchFolder('bundle-home');
     const imageFolder = path.join(home, 'Pictures', 'imagegen');
-    const resolved = resolveMcpConfig(manifest, unpacked, { openai_api_key: 'sk-distribution-check-not-a-real-key', storage_folder: imageFolder });
+    const resolved = resolveMcpConfig(manifest, unpacked, {
+      openai_api_key: 'sk-distribution-check-not-a-real-key',
+      storage_folder: imageFolder,
+    });
     expect(resolved.command).toBe('node');
     const server = spawn(process.execPath, resolved.args, {
       cwd: home,

@@ -26,7 +26,9 @@ const installFolder = '/srv/imagegen';
 
 describe('the Dockerfile', () => {
   it('passes the Dockerfile linter (dockerfile-utils) with no diagnostics', () => {
-    expect(lintDockerfile(dockerfileText, {}).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`)).toEqual([]);
+    expect(
+      lintDockerfile(dockerfileText, {}).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`),
+    ).toEqual([]);
   });
 
   it('builds in one stage and runs from a Node 24 slim image in another', () => {
@@ -42,7 +44,11 @@ describe('the Dockerfile', () => {
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).not.toMatch(/^(root|0)(:|$)/);
     const storage = environmentOf(runtime)['STORAGE__BASE_PATH'];
-    expect(only(runtime, 'VOLUME').map((instruction) => instruction.argument).join(' ')).toContain(`"${storage}"`);
+    expect(
+      only(runtime, 'VOLUME')
+        .map((instruction) => instruction.argument)
+        .join(' '),
+    ).toContain(`"${storage}"`);
     expect(only(runtime, 'HEALTHCHECK')[0]?.argument).toContain('/healthz');
   });
 
@@ -143,7 +149,13 @@ describe('the container’s production layout, without Docker', () => {
       STORAGE__BASE_PATH: data,
       HOME: data,
     });
-    const server = spawn(runner.nodePath, args, { cwd: installed, env: environment, uid: runner.uid, gid: runner.gid, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(runner.nodePath, args, {
+      cwd: installed,
+      env: environment,
+      uid: runner.uid,
+      gid: runner.gid,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -159,7 +171,11 @@ describe('the container’s production layout, without Docker', () => {
 
       const handshake = await handshakeOverHttp(`http://127.0.0.1:${port}/mcp`, { authorization: `Bearer ${authToken}` });
       expect(handshake.toolNames).toEqual(expect.arrayContaining(['generate_image', 'edit_image']));
-      const unauthenticated = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const unauthenticated = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(unauthenticated.status).toBe(401);
     } finally {
       server.kill('SIGTERM');

@@ -36,7 +36,16 @@ describe('npx -y @imagegen/stdio-server from the packed tarballs', () => {
     expect(fs.readdirSync(folder)).toEqual([]);
     const server = spawn(
       npm,
-      ['exec', '--yes', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs.map((file) => `--package=${file}`), '--', 'imagegen-mcp'],
+      [
+        'exec',
+        '--yes',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        ...tarballs.map((file) => `--package=${file}`),
+        '--',
+        'imagegen-mcp',
+      ],
       { cwd: folder, env: cleanEnvironment({ STORAGE__BASE_PATH: storage }), stdio: ['pipe', 'pipe', 'pipe'] },
     );
     try {

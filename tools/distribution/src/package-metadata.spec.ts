@@ -107,7 +107,8 @@ describe('install instructions', () => {
 
   it.each(documents)('%s never installs the unscoped imagegen-mcp package (an unrelated npm package)', (document) => {
     const text = fs.readFileSync(path.join(workspaceRoot, document), 'utf8');
-    const unscoped = /\b(?:npx(?:\s+-y|\s+--yes)?|npm\s+(?:i|install|exec)(?:\s+-g|\s+--global)?|pnpm\s+dlx|yarn\s+dlx|bunx)\s+imagegen-mcp(?:-http)?\b/g;
+    const unscoped =
+      /\b(?:npx(?:\s+-y|\s+--yes)?|npm\s+(?:i|install|exec)(?:\s+-g|\s+--global)?|pnpm\s+dlx|yarn\s+dlx|bunx)\s+imagegen-mcp(?:-http)?\b/g;
     expect(text.match(unscoped) ?? []).toEqual([]);
   });
 

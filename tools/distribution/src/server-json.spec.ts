@@ -19,7 +19,13 @@ interface ServerJson {
   $schema: string;
   name: string;
   version: string;
-  packages: { registryType: string; identifier: string; version: string; transport: { type: string }; environmentVariables: EnvironmentVariable[] }[];
+  packages: {
+    registryType: string;
+    identifier: string;
+    version: string;
+    transport: { type: string };
+    environmentVariables: EnvironmentVariable[];
+  }[];
 }
 
 const readJson = <T>(relative: string) => JSON.parse(fs.readFileSync(path.join(workspaceRoot, relative), 'utf8')) as T;
@@ -70,16 +76,22 @@ describe('server.json', () => {
     const settings = new Map(describeSettings().map((setting) => [setting.envName, setting]));
     const variables = serverJson.packages[0]?.environmentVariables ?? [];
 
-    it.each(variables.map((variable) => [variable.name, variable]))('%s is a setting the server reads, secret exactly when the setting is', (name, variable) => {
-      const settingName = vendorKeyNames[name] ?? name;
-      const setting = settings.get(settingName);
-      expect(setting).toBeDefined();
-      if (settingName !== name) expect(setting?.description).toContain(name);
-      expect(Boolean(variable.isSecret)).toBe(Boolean(setting?.secret));
-    });
+    it.each(variables.map((variable) => [variable.name, variable]))(
+      '%s is a setting the server reads, secret exactly when the setting is',
+      (name, variable) => {
+        const settingName = vendorKeyNames[name] ?? name;
+        const setting = settings.get(settingName);
+        expect(setting).toBeDefined();
+        if (settingName !== name) expect(setting?.description).toContain(name);
+        expect(Boolean(variable.isSecret)).toBe(Boolean(setting?.secret));
+      },
+    );
 
     it('offer both provider keys, marked secret', () => {
-      expect(variables.filter((variable) => variable.isSecret).map((variable) => variable.name)).toEqual(['OPENAI_API_KEY', 'GEMINI_API_KEY']);
+      expect(variables.filter((variable) => variable.isSecret).map((variable) => variable.name)).toEqual([
+        'OPENAI_API_KEY',
+        'GEMINI_API_KEY',
+      ]);
     });
   });
 });
