@@ -117,7 +117,10 @@ describe('install instructions', () => {
     const [, firstBlock] = /^# .+\n\n```bash\n([\s\S]*?)```/.exec(readme) ?? [];
     expect(firstBlock?.split('\n')[0]).toMatch(/^npm ci && npm start\b/);
     expect(firstBlock?.split('\n')[1]).toMatch(/^npm ci && npm test\b/);
-    const claudeCodeLines = readme.split('\n').filter((line) => line.startsWith('claude mcp add'));
+    const claudeCodeLines = readme
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('claude mcp add'));
     expect(claudeCodeLines).toContain('claude mcp add imagegen -- npx -y @imagegen/stdio-server');
   });
 });
