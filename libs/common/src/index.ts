@@ -6,3 +6,4 @@ export { createManualClock, systemClock } from './clock';
 export type { Clock } from './clock';
 export { lazyModule } from './lazy-module';
 export type { LazyModule } from './lazy-module';
+export { ownValue } from './own-value';

@@ -129,6 +129,12 @@ describe('generate', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('refuses an OpenAI option named %s as unknown', async (name) => {
+    const error = await failure(provider.generate(call('gpt-image-2', { prompt: 'p', providerOptions: { openai: { [name]: 'x' } } })));
+    expect(error).toMatchObject({ code: 'invalid_request', details: { setting: `providerOptions.openai.${name}` } });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('passes through an option a configuration override declared for the model', async () => {
     server.enqueue({ kind: 'json', body: imageResponse });
     const base = model('gpt-image-2');
