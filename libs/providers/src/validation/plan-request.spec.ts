@@ -50,7 +50,7 @@ describe('planRequest with names from the prototype', () => {
 
   it.each(['__proto__', 'constructor', 'toString'])('refuses background %s and output format %s as unknown', (name) => {
     expect(refusal(() => planRequest(gptImage2, { prompt: 'p', background: name }))).toMatchObject({ details: { setting: 'background' } });
-    expect(refusal(() => planRequest(gptImage2, { prompt: 'p', outputFormat: name }))).toMatchObject({
+    expect(refusal(() => planRequest(gptImage2, { prompt: 'p', outputFormat: name as 'png' }))).toMatchObject({
       details: { setting: 'outputFormat' },
     });
   });
