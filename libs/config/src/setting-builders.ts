@@ -4,6 +4,7 @@
  * that tell a person what is allowed. {@link setting} and {@link optionalSetting} attach the documentation, so the
  * schema stays the one place where a setting is declared.
  */
+import { ownValue } from '@imagegen/common';
 import { z } from 'zod';
 
 /** How a setting is written and read. */
@@ -131,6 +132,8 @@ interface NumberBounds {
   greaterThan?: number;
   /** Largest allowed value (inclusive). */
   max?: number;
+  /** Why the bounds are what they are, added to the message in parentheses. */
+  reason?: string;
 }
 
 /** A finite number, written as decimal text in the environment. */
@@ -147,7 +150,8 @@ export function integer(bounds: NumberBounds = {}): SettingShape<z.ZodPreprocess
   let schema = z.number().int();
   if (bounds.min !== undefined) schema = schema.min(bounds.min);
   if (bounds.max !== undefined) schema = schema.max(bounds.max);
-  return { schema: z.preprocess(numberFromText, schema), kind: 'integer', allowed: describeBounds('a whole number', bounds) };
+  const allowed = describeBounds('a whole number', bounds) + (bounds.reason === undefined ? '' : ` (${bounds.reason})`);
+  return { schema: z.preprocess(numberFromText, schema), kind: 'integer', allowed };
 }
 
 function describeBounds(noun: string, bounds: NumberBounds): string {
@@ -169,7 +173,7 @@ const booleanWords: Record<string, boolean> = { true: true, false: false, '1': t
 /** true or false; text accepts true/false, 1/0 and yes/no in any case. */
 export function flag(): SettingShape<z.ZodPreprocess<z.ZodBoolean>> {
   const schema = z.preprocess(
-    (input) => (typeof input === 'string' ? (booleanWords[input.trim().toLowerCase()] ?? input) : input),
+    (input) => (typeof input === 'string' ? (ownValue(booleanWords, input.trim().toLowerCase()) ?? input) : input),
     z.boolean(),
   );
   return { schema, kind: 'boolean', allowed: 'true or false (also 1/0, yes/no)' };
