@@ -21,7 +21,7 @@ import {
   url,
 } from './setting-builders';
 
-const httpUrl = () => url(['http', 'https']);
+const httpUrl = () => url(['http', 'https'], { credentials: 'refused' });
 /** The smallest tool-result budget: room for the summary text, the structured content and the resource links. */
 export const minimumResponseByteBudget = 16_384;
 const timeoutSeconds = (provider: string) =>

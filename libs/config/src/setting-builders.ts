@@ -104,7 +104,10 @@ export function folderPath(): SettingShape<z.ZodString> {
 }
 
 /** An absolute URL with one of the given schemes (without the colon). */
-export function url(protocols: readonly string[]): SettingShape<z.ZodPreprocess<z.ZodString>> {
+export function url(
+  protocols: readonly string[],
+  options: { credentials?: 'allowed' | 'refused' } = {},
+): SettingShape<z.ZodPreprocess<z.ZodString>> {
   const schemes = protocols.map((protocol) => `${protocol}://`).join(' or ');
   const schema = z.preprocess(
     trimText,
@@ -112,9 +115,21 @@ export function url(protocols: readonly string[]): SettingShape<z.ZodPreprocess<
       const protocol = protocolOf(value);
       if (protocol === undefined) context.addIssue({ code: 'custom', message: 'not a URL' });
       else if (!protocols.includes(protocol)) context.addIssue({ code: 'custom', message: `the scheme ${protocol}:// is not allowed` });
+      else if (options.credentials === 'refused' && hasCredentials(value)) {
+        // The HTTP clients would not send them as a login, and the request would fail as if the host were unreachable.
+        context.addIssue({
+          code: 'custom',
+          message: 'a user name or password in the URL is not supported (keys go in their own settings); remove the part before @',
+        });
+      }
     }),
   );
   return { schema, kind: 'url', allowed: `a URL starting with ${schemes}` };
+}
+
+function hasCredentials(value: string): boolean {
+  const parsed = new URL(value);
+  return parsed.username !== '' || parsed.password !== '';
 }
 
 function protocolOf(value: string): string | undefined {
