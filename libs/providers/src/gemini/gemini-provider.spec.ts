@@ -1,4 +1,4 @@
-import { ImageGenError } from '@imagegen/common';
+import { createMemoryLogger, ImageGenError } from '@imagegen/common';
 import type { ImageGenerationRequest, ImageEditRequest, ModelDefinition, ProviderCall } from '../contract';
 import { estimateCost } from '../cost/estimate-cost';
 import { geminiModels } from '../registry/gemini-models';
@@ -69,6 +69,22 @@ describe('Gemini provider', () => {
     fake.enqueue({ kind: 'json', body: imageAnswer() });
     await provider().generate(call('gemini-3-pro-image', { prompt: 'x', size, ...(quality ? { quality } : {}) }));
     expect((fake.requests.at(-1)?.json()['generationConfig'] as Record<string, unknown>)['imageConfig']).toEqual(imageConfig);
+  });
+
+  it.each([
+    ['application/json', '<html><body>Gateway login required</body></html>'],
+    ['text/html', '<html><body>Gateway login required</body></html>'],
+  ])('maps a 200 answer of type %s whose body is not JSON to upstream_error, and logs what came back', async (contentType, body) => {
+    const logger = createMemoryLogger();
+    fake.enqueue({ kind: 'raw', status: 200, body, contentType });
+    const failure = provider({ logger }).generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    await expect(failure).rejects.toMatchObject({ code: 'upstream_error', provider: 'gemini', message: expect.stringMatching(/not JSON/) });
+    const logged = logger.lines.find((line) => line.message.includes('not JSON'));
+    expect(logged).toMatchObject({
+      level: 'warn',
+      fields: { statusCode: 200, contentType, bodyStart: expect.stringContaining('Gateway login') },
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain(apiKey);
   });
 
   it('never sends 16:10 (the seed mapping): 1536x1024 is exactly 3:2', async () => {

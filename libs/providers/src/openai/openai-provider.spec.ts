@@ -407,6 +407,24 @@ describe('error mapping', () => {
     }
   });
 
+  it.each([
+    ['application/json', '<html><body>Gateway login required</body></html>'],
+    ['text/html', '<html><body>Gateway login required</body></html>'],
+    ['application/json', '{"data": [{"b64_json": "trunc'],
+  ])('maps a 200 answer of type %s whose body is not JSON to upstream_error, and logs what came back', async (contentType, body) => {
+    const logger = createMemoryLogger();
+    server.enqueue({ kind: 'raw', status: 200, body, contentType });
+    const error = await failure(providerWith({ logger }).generate(call('gpt-image-2', { prompt: 'p' })));
+    expect(error).toMatchObject({ code: 'upstream_error', retryable: false, provider: 'openai' });
+    expect(error.message).toMatch(/not JSON/);
+    const logged = logger.lines.find((line) => line.message.includes('not JSON'));
+    expect(logged).toMatchObject({
+      level: 'warn',
+      fields: { statusCode: 200, contentType, bodyStart: expect.stringContaining(body.slice(0, 20)) },
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain(apiKey);
+  });
+
   it('keeps the request id on malformed answers', async () => {
     server.enqueue({ kind: 'json', body: { created: 1, data: [] } });
     expect((await failure(provider.generate(call('gpt-image-2', { prompt: 'p' })))).requestId).toBe('req_test_123');
