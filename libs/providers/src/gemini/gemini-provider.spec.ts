@@ -131,6 +131,20 @@ describe('Gemini provider', () => {
     expect(estimateCost(model('gemini-3-pro-image'), planned)).toBeGreaterThanOrEqual(0.134);
   });
 
+  it('estimates an unsized edit at the tier the call will use: the one of the input image', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    const input = { data: pngBytes, mimeType: 'image/png', width: 2048, height: 2048 };
+    const planned = call('gemini-nano-banana-2.1', { prompt: 'make it dusk', images: [input] });
+    expect(planned.size).toBe('auto');
+    const result = await provider().edit(planned);
+    const sentTier = (fake.requests.at(-1)?.json()['generationConfig'] as { imageConfig?: { imageSize?: string } }).imageConfig?.imageSize;
+    expect(sentTier).toBe('2K');
+    const estimate = estimateCost(model('gemini-nano-banana-2.1'), planned) ?? 0;
+    // The estimate may leave out the input tokens, never the tier price.
+    expect(estimate).toBeGreaterThanOrEqual(0.1134);
+    expect(estimate).toBeLessThanOrEqual(result.costUsd ?? 0);
+  });
+
   it('turns a blocked prompt into content_blocked at the input stage', async () => {
     fake.enqueue({ kind: 'json', body: { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 5 } } });
     await expect(provider().generate(call('gemini-3-pro-image', { prompt: 'x' }))).rejects.toMatchObject({
