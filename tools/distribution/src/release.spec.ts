@@ -2,6 +2,7 @@
  * Nx release, dry run: one version for every published package (lockstep), their pins on each other moved with it,
  * the derived metadata following, and a CHANGELOG.md entry with the release tag. Nothing is written or committed.
  */
+import { stripVTControlCharacters } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanEnvironment } from './test-support/clean-environment';
@@ -24,7 +25,7 @@ describe('npm run release -- --dry-run', () => {
       env: cleanEnvironment({ NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' }),
     });
     // Nx colours its output whatever FORCE_COLOR says; the assertions read plain text.
-    output = (result.stdout + result.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    output = stripVTControlCharacters(result.stdout + result.stderr);
   }, 180_000);
 
   it('all published packages start at one version', () => {
