@@ -60,7 +60,10 @@ export interface InMemoryImageProviderOptions {
   delayMs?: number;
   /** Size of the image answered for `size: auto`; default 1024x1024. */
   autoSize?: { width: number; height: number };
-  /** Output tokens reported per image (the cost then comes from the model's prices); default 272. */
+  /**
+   * Output tokens reported per image (the cost then comes from the model's prices); default 196, what the registry
+   * lists for gpt-image-2 at low quality and 1024x1024.
+   */
   outputTokensPerImage?: number;
   /** Report this cost in USD per call instead of token usage. */
   costUsdPerCall?: number;
@@ -132,7 +135,7 @@ export function createInMemoryImageProvider(options: InMemoryImageProviderOption
       const format = call.outputFormat ?? 'png';
       const data = await imageOf(width, height, format);
       record.outcome = 'answered';
-      const outputTokens = (options.outputTokensPerImage ?? 272) * call.n;
+      const outputTokens = (options.outputTokensPerImage ?? 196) * call.n;
       const inputTextTokens = Math.ceil(call.prompt.length / 4);
       return {
         images: Array.from({ length: call.n }, () => ({ data: new Uint8Array(data), mimeType: `image/${format}` })),
