@@ -75,6 +75,7 @@ describe('imagegen MCP server', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',

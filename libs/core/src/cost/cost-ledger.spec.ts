@@ -103,7 +103,15 @@ describe('cost ledger', () => {
   });
 
   it('reads ledger lines written before calls were recorded as started', async () => {
-    const old = { at: new Date().toISOString(), provider: 'openai', model: 'gpt-image-1', usd: 0.02, basis: 'estimate' as const, images: 1, imageIds: [] };
+    const old = {
+      at: new Date().toISOString(),
+      provider: 'openai',
+      model: 'gpt-image-1',
+      usd: 0.02,
+      basis: 'estimate' as const,
+      images: 1,
+      imageIds: [],
+    };
     const ledger = await createCostLedger({ persistence: createMemoryLedgerPersistence([old]) });
     expect(ledger.totals()).toMatchObject({ calls: 1, allTimeUsd: 0.02, unknownOutcomeCalls: 0 });
   });

@@ -181,8 +181,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
     const instant = new Date(entry.at);
     for (const bucket of [
       days.get(dayOf(instant)) ?? days.set(dayOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(dayOf(instant)),
-      months.get(monthOf(instant)) ??
-        months.set(monthOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(monthOf(instant)),
+      months.get(monthOf(instant)) ?? months.set(monthOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(monthOf(instant)),
       allTime,
     ] as PeriodTotals[]) {
       bucket.usd += entry.usd;
@@ -357,8 +356,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
         callId: started.callId,
         billed: (result) => finish({ ...result, outcome: 'billed' }),
         notBilled: (reason) => finish({ usd: 0, basis: 'actual', images: 0, imageIds: [], outcome: 'not_billed', reason }),
-        unknown: (reason) =>
-          finish({ usd: call.estimatedUsd, basis: 'estimate', images: 0, imageIds: [], outcome: 'unknown', reason }),
+        unknown: (reason) => finish({ usd: call.estimatedUsd, basis: 'estimate', images: 0, imageIds: [], outcome: 'unknown', reason }),
       };
     },
     ensureWritable,

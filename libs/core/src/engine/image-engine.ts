@@ -2,7 +2,14 @@ import Bottleneck from 'bottleneck';
 import { ImageGenError, silentLogger, type Clock, type Logger } from '@imagegen/common';
 import type { CacheBackend } from '@imagegen/cache';
 import type { ImageLimits } from '@imagegen/imaging';
-import { planRequest, type ImageProvider, type InputImage, type ModelRegistry, type RequestDefaults, type RequestWarning } from '@imagegen/providers';
+import {
+  planRequest,
+  type ImageProvider,
+  type InputImage,
+  type ModelRegistry,
+  type RequestDefaults,
+  type RequestWarning,
+} from '@imagegen/providers';
 import type { TemplateRegistry } from '@imagegen/prompt-templates';
 import type {
   CleanupOptions,
@@ -190,7 +197,11 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
 
   const startEdit = async (input: EditImageInput, options: CallOptions = {}) => {
     if (!Array.isArray(input.images) || input.images.length === 0) {
-      throw new ImageGenError({ code: 'invalid_request', message: 'An edit needs at least one source image.', details: { setting: 'images' } });
+      throw new ImageGenError({
+        code: 'invalid_request',
+        message: 'An edit needs at least one source image.',
+        details: { setting: 'images' },
+      });
     }
     const { images, mask, warnings } = await resolveInputs(input);
     return startGeneration(
@@ -271,7 +282,10 @@ async function listModels(
         try {
           available.set(id, new Set((await provider.listAvailableModels(options.signal)).map((name) => name.toLowerCase())));
         } catch (error) {
-          logger.warn('could not list available models', { provider: id, error: ImageGenError.isInstance(error) ? error.code : String(error) });
+          logger.warn('could not list available models', {
+            provider: id,
+            error: ImageGenError.isInstance(error) ? error.code : String(error),
+          });
           available.set(id, undefined);
         }
       }),

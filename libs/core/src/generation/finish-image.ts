@@ -78,6 +78,7 @@ export async function finishImage(data: Uint8Array, plan: RequestPlan, warnings:
       message: 'Resizing or converting the image removed the provider’s C2PA provenance data; this is recorded in its metadata.',
     });
   }
-  if (current.format === 'gif') throw new ImageGenError({ code: 'upstream_error', message: 'The provider returned a GIF, which cannot be stored.' });
+  if (current.format === 'gif')
+    throw new ImageGenError({ code: 'upstream_error', message: 'The provider returned a GIF, which cannot be stored.' });
   return { ...current, format: current.format as FinishedImage['format'] };
 }

@@ -65,7 +65,10 @@ describe('the generation flow', () => {
   it('does not call the provider when the disk has no room for the image plus the reserve', async () => {
     const fileSystem = { ...createNodeStorageFileSystem(), availableBytes: async () => 1024 * 1024 };
     harness = await createMemoryEngine({ fileSystem });
-    await expect(harness.engine.generate(request)).rejects.toMatchObject({ code: 'storage_failed', message: expect.stringMatching(/free disk space/) });
+    await expect(harness.engine.generate(request)).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(/free disk space/),
+    });
     expect(harness.provider.calls).toHaveLength(0);
     expect(harness.engine.costReport().calls).toBe(0);
   });

@@ -129,7 +129,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     await persist(interrupted);
   }
   if (loaded.length > compactAbove && persistence.replace) {
-    await persistence.replace([...known.values()]).catch((error: unknown) => logger.warn('could not compact the job records', { error: String(error) }));
+    await persistence
+      .replace([...known.values()])
+      .catch((error: unknown) => logger.warn('could not compact the job records', { error: String(error) }));
   }
 
   /** A record from another process (or written since we loaded): read the file again. */
@@ -249,7 +251,12 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       void persist(record);
       job.promise = work(control).then(
         async (result) => {
-          const finished: JobRecord = { ...record, status: 'completed', finishedAt: clock.now().toISOString(), summary: summarizeResult(result) };
+          const finished: JobRecord = {
+            ...record,
+            status: 'completed',
+            finishedAt: clock.now().toISOString(),
+            summary: summarizeResult(result),
+          };
           remember(finished);
           await persist(finished);
           return result;

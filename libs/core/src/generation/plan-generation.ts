@@ -1,5 +1,12 @@
 import { computeRequestKey, hashBytes } from '@imagegen/cache';
-import { planRequest, type InputImage, type ModelDefinition, type RequestDefaults, type RequestPlan, type RequestWarning } from '@imagegen/providers';
+import {
+  planRequest,
+  type InputImage,
+  type ModelDefinition,
+  type RequestDefaults,
+  type RequestPlan,
+  type RequestWarning,
+} from '@imagegen/providers';
 import { loadImaging } from '../engine/imaging-module';
 import type { EditImageInput, GenerateImageInput } from '../engine/engine-types';
 import type { ResolvedImageSource } from '../engine/resolve-image-source';

@@ -141,7 +141,10 @@ async function produceImages(
   for (const result of results) warnings.push(...result.warnings);
   const taskId = randomUUID();
   const modelUsed = results.find((result) => result.modelUsed)?.modelUsed ?? model.id;
-  const spend = { usd: actualCostUsd ?? bounds.estimatedUsd ?? 0, basis: actualCostUsd === undefined ? ('estimate' as const) : ('actual' as const) };
+  const spend = {
+    usd: actualCostUsd ?? bounds.estimatedUsd ?? 0,
+    basis: actualCostUsd === undefined ? ('estimate' as const) : ('actual' as const),
+  };
   let stored;
   try {
     stored = await persistImages(
@@ -153,7 +156,12 @@ async function produceImages(
         ...(bounds.estimatedUsd === undefined ? {} : { estimatedCostUsd: bounds.estimatedUsd }),
         ...(actualCostUsd === undefined ? {} : { actualCostUsd }),
       },
-      { store: parts.store, imageWork: parts.imageWork, ...(options.preview ? { preview: options.preview } : {}), progress: control.progress },
+      {
+        store: parts.store,
+        imageWork: parts.imageWork,
+        ...(options.preview ? { preview: options.preview } : {}),
+        progress: control.progress,
+      },
     );
   } catch (error) {
     const partial = error instanceof PartialPersistError ? error : undefined;
@@ -188,7 +196,13 @@ async function produceImages(
   };
   await storeInCache(planned.requestHash, result, cacheContext);
   parts.onImagesChanged?.();
-  log.info('images stored', { model: model.id, images: stored.length, actualCostUsd, estimatedCostUsd: bounds.estimatedUsd, elapsedMs: Date.now() - started });
+  log.info('images stored', {
+    model: model.id,
+    images: stored.length,
+    actualCostUsd,
+    estimatedCostUsd: bounds.estimatedUsd,
+    elapsedMs: Date.now() - started,
+  });
   control.progress({ stage: 'done', message: `Stored ${stored.length} image(s).` });
   return result;
 }

@@ -7,7 +7,8 @@ import { parseImageReference } from '../image-reference';
 import { startProgress } from '../progress-reporter';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
-import { describeImageResult, imageOutputShape } from './generate-image';
+import { describeImageResult } from './generate-image';
+import { jobAwareOutputShape, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
 export const editImageToolName = 'edit_image';
 
@@ -37,8 +38,9 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         n: z.number().int().min(1).max(10).optional(),
         fresh: z.boolean().optional(),
         include_data_url: z.boolean().optional(),
+        wait_seconds: waitSecondsInput,
       },
-      outputSchema: imageOutputShape,
+      outputSchema: jobAwareOutputShape(),
       annotations: { title: 'Edit image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {
@@ -53,7 +55,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
           });
         }
         const maskText = args.mask ?? args.mask_data;
-        const result = await engine.edit(
+        const handle = await engine.startEdit(
           {
             prompt: args.prompt,
             images: given.map((value, index) =>
@@ -71,6 +73,9 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
           },
           { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
         );
+        const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
+        if ('jobId' in outcome) return runningJobResult(outcome.jobId);
+        const { result } = outcome;
         return await buildImageResult(
           result,
           describeImageResult(result, settings, undefined),

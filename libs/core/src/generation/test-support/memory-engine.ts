@@ -56,7 +56,10 @@ export async function createMemoryEngine(options: MemoryEngineOptions = {}): Pro
     registry: createModelRegistry({ models: builtInModels }),
     providers: new Map([['openai', provider as unknown as ImageProvider]]),
     limiters: new Map([
-      ['openai', createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: options.maxConcurrency ?? 64, maxQueued: 200 })],
+      [
+        'openai',
+        createProviderLimiter({ provider: 'openai', requestsPerMinute: 0, maxConcurrency: options.maxConcurrency ?? 64, maxQueued: 200 }),
+      ],
     ]),
     retryPolicies: new Map([['openai', { maxRetries: 0 }]]),
     store,
