@@ -216,7 +216,8 @@ const storageSchema = z.object({
   }),
   min_free_space_mb: setting(decimal({ min: 0 }), {
     default: 100,
-    description: 'Saves are refused when less than this much disk space, in MB, would stay free.',
+    description:
+      'Generations are refused before the provider is called (and saves refused) when less than this much disk space, in MB, would stay free after the image.',
   }),
 });
 
