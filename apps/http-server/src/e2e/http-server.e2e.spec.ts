@@ -78,6 +78,7 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',

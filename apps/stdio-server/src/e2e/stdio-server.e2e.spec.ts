@@ -73,6 +73,7 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
