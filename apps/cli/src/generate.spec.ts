@@ -142,6 +142,14 @@ describe('imagegen generate', () => {
     expect(sized.images[0]).toMatchObject({ width: 1024, height: 1024 });
   });
 
+  it('keeps the default size for a template when TEMPLATES__AUTO_SIZE_OPTIMIZATION is false', async () => {
+    const result = await cli.run(['--json', 'generate', '--template', 'og-image-prompt', '--arg', 'title=Launch day', '-q', 'low'], {
+      env: { TEMPLATES__AUTO_SIZE_OPTIMIZATION: 'false', IMAGES__DEFAULT_SIZE: '1024x1024' },
+    });
+    expect(result.status).toBe(0);
+    expect(cli.json<GenerateJson>(result).images[0]).toMatchObject({ width: 1024, height: 1024 });
+  });
+
   it('exits 7 naming the argument when a template argument is missing, and 2 for --arg without a template', async () => {
     const missing = await cli.run(['generate', '--template', 'og-image-prompt', ...cheap]);
     expect(missing.status).toBe(7);
