@@ -39,7 +39,10 @@ export interface JobPersistence {
   replace?(records: JobRecord[]): Promise<void>;
 }
 
-/** Keeps job records in memory (tests, embedders without a disk). */
+/** Records a memory persistence keeps: a long-running embedder must not grow without bound. */
+const memoryRecordLimit = 2_000;
+
+/** Keeps job records in memory (tests, embedders without a disk), the latest {@link memoryRecordLimit} of them. */
 export function createMemoryJobPersistence(initial: JobRecord[] = []): JobPersistence & { records: JobRecord[] } {
   const records = [...initial];
   return {
@@ -47,6 +50,7 @@ export function createMemoryJobPersistence(initial: JobRecord[] = []): JobPersis
     load: async () => [...records],
     append: async (record) => {
       records.push(record);
+      if (records.length > memoryRecordLimit) records.splice(0, records.length - memoryRecordLimit);
     },
     replace: async (kept) => {
       records.splice(0, records.length, ...kept);
