@@ -167,6 +167,7 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
   let openOutcome: IndexOpenOutcome;
   try {
     await fileSystem.makeDirectory(paths.imagesPath);
+    await sweepAbandonedTemporaryFiles({ fileSystem, paths, clock, createSubdirectories, logger });
     ({ persistentIndex, openOutcome } = await withFolderLock(lockOptions, async () => {
       const opened = await PersistentIndex.open({ fileSystem, paths, filePermissions, logger });
       return { persistentIndex: opened.persistentIndex, openOutcome: opened.outcome };
@@ -175,7 +176,6 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     throw storageFailure(`open the image storage folder ${paths.basePath}`, error);
   }
   const index = persistentIndex.index;
-  await sweepAbandonedTemporaryFiles({ fileSystem, paths, clock, createSubdirectories, logger });
 
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();

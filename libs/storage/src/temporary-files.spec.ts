@@ -18,6 +18,10 @@ describe('temporary files of a process that died mid-save', () => {
     const ours = path.join(today, `.tmp-img_20261201100000_0123456789ab.png.${temporaryFileSuffix()}`);
     fs.writeFileSync(abandoned, Buffer.alloc(1024));
     fs.writeFileSync(ours, Buffer.alloc(1024));
+    // The crash happened after the index state was last written.
+    const before = new Date(Date.now() - 60_000);
+    fs.writeFileSync(path.join(basePath, 'images.state.json'), '{}');
+    fs.utimesSync(path.join(basePath, 'images.state.json'), before, before);
     const store = await createFileSystemImageStore({ basePath, clock, minFreeBytes: 0 });
     expect(fs.existsSync(abandoned)).toBe(false);
     expect(fs.existsSync(ours)).toBe(true);

@@ -41,7 +41,8 @@ export interface TemporarySweepContext {
 
 /**
  * Removes the temporary files of writes whose process died (a crash or `kill -9` mid-save), in the folders saves of
- * today and yesterday go to — where a process that just died wrote. Older leftovers are removed by retention's
+ * today and yesterday go to — where a process that just died wrote — when they changed after the index state. Run
+ * before the index is opened (opening may record the state again). Older leftovers are removed by retention's
  * hourly sweep of stale temporaries. Best effort: never rejects; returns how many files were removed.
  */
 export async function sweepAbandonedTemporaryFiles(context: TemporarySweepContext): Promise<number> {
@@ -51,9 +52,14 @@ export async function sweepAbandonedTemporaryFiles(context: TemporarySweepContex
     const idOfThatDay = generateImageId({ now: () => new Date(instant) });
     directories.add(directoryOfImageId(idOfThatDay, context.createSubdirectories));
   }
+  // A save that died wrote its temporary file after the last change was recorded, so its folder is newer than the
+  // index state: folders older than that are not listed (opening a large, quiet store stays free of listings).
+  const state = await context.fileSystem.stat(context.paths.statePath).catch(() => undefined);
   let removed = 0;
   for (const directory of directories) {
     const folder = absoluteDirectory(context.paths.imagesPath, directory);
+    const facts = await context.fileSystem.stat(folder).catch(() => undefined);
+    if (facts?.kind !== 'directory' || (state !== undefined && facts.mtimeMs <= state.mtimeMs)) continue;
     const entries = await context.fileSystem.readDirectory(folder).catch(() => []);
     for (const entry of entries) {
       if (entry.kind !== 'file' || !entry.name.startsWith(temporaryFilePrefix) || !writerIsGone(entry.name)) continue;
