@@ -180,21 +180,26 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(messages.length).toBeGreaterThan(0);
   });
 
-  it('stores nothing when the client cancels', async () => {
+  it('keeps a generation the client cancelled after it reached the provider, and answers the same request from it', async () => {
     const before = await countImages();
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
     let progressed = false;
-    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me over stdio', fresh: true } }, undefined, {
+    const prompt = `cancel me over stdio ${Date.now()}`;
+    const call = client.callTool({ name: 'generate_image', arguments: { prompt } }, undefined, {
       signal: controller.signal,
       onprogress: () => (progressed = true),
     });
     await waitFor(() => progressed, 'the server to start working');
     controller.abort();
     await expect(call).rejects.toThrow();
-    // Past the fake's delay: a generation that was not cancelled would have been stored by now.
+    // Past the fake's delay: the paid generation went on and was stored.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(await countImages()).toBe(before);
+    expect(await countImages()).toBe(before + 1);
+    const requestsBefore = fake.requests.length;
+    const again = await client.callTool({ name: 'generate_image', arguments: { prompt } });
+    expect(again.structuredContent).toMatchObject({ from_cache: true });
+    expect(fake.requests.length).toBe(requestsBefore);
   });
 
   it('answers bad arguments with isError results a person can act on', async () => {
