@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { ImageEngine, ImageResult } from '@imagegen/core';
 import type { Logger } from '@imagegen/common';
 import { buildImageResult, imageLocations, previewRequestFor } from '../image-content';
 import { startProgress } from '../progress-reporter';
+import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
-import { jobAwareOutputShape, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
+import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
 export const generateImageToolName = 'generate_image';
 
 /** Shared by generate_image and edit_image: the seed's output fields plus warnings, cache and all images. */
-export const imageOutputShape = {
+export const imageOutputSchema = z.object({
   task_id: z.string().describe('Id of this request'),
   image_id: z.string().describe('Id of the (first) image'),
   image_url: z.string().optional().describe('Complete data URL of the first image, only when include_data_url is set'),
@@ -44,7 +45,7 @@ export const imageOutputShape = {
   ),
   warnings: z.array(z.string()),
   from_cache: z.boolean(),
-};
+});
 
 /** The structured result both image tools return. */
 export function describeImageResult(result: ImageResult, settings: McpServerSettings, style: string | undefined): Record<string, unknown> {
@@ -87,7 +88,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
       title: 'Generate image',
       description:
         'Generate images from a text description with OpenAI GPT image or Google Gemini image models. The image is stored on the server; the result names its resource URI and file path, shows a preview within the size budget, and links the full image.',
-      inputSchema: {
+      inputSchema: z.object({
         prompt: z.string().describe('What to draw'),
         model: z.string().optional().describe('Model id, e.g. gpt-image-2 (default), gpt-image-2.5-flare; see list_available_models'),
         quality: z.string().optional().describe('auto, low, medium, high (xhigh, max on gpt-image-2.5 models)'),
@@ -104,8 +105,8 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
           .optional()
           .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
         wait_seconds: waitSecondsInput,
-      },
-      outputSchema: jobAwareOutputShape(),
+      }),
+      outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {
@@ -125,7 +126,12 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
           },
-          { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
+          {
+            signal: context.mcpReq.signal,
+            onProgress: progress.onProgress,
+            preview: previewRequestFor(settings, args.n ?? 1),
+            ...traceCorrelation(context),
+          },
         );
         const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
         if ('jobId' in outcome) return runningJobResult(outcome.jobId);

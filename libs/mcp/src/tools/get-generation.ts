@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ImageGenError, type Logger } from '@imagegen/common';
 import type { GenerationHandle, ImageEngine, ImageResult } from '@imagegen/core';
 import { buildImageResult } from '../image-content';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
-import { describeImageResult, imageOutputShape } from './generate-image';
+import { describeImageResult, imageOutputSchema } from './generate-image';
 
 export const getGenerationToolName = 'get_generation';
 
@@ -29,15 +28,13 @@ export const waitSecondsInput = z
  * The output of the image tools: every image field is optional because a generation still running answers with only
  * `job_id` and `status: "running"`. A function: generate-image.ts and this file import each other.
  */
-export const jobAwareOutputShape = () => ({
-  ...(Object.fromEntries(Object.entries(imageOutputShape).map(([name, schema]) => [name, schema.optional()])) as {
-    [Name in keyof typeof imageOutputShape]: z.ZodOptional<(typeof imageOutputShape)[Name]>;
-  }),
-  job_id: z.string().optional().describe('Id of the generation job; pass it to get_generation'),
-  status: z.enum(['running', 'completed', 'failed']).optional().describe('running: call get_generation with job_id'),
-  shared_call: z.boolean().optional().describe('True when this request shared an identical request’s call (no new cost)'),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
-});
+export const jobAwareOutputSchema = () =>
+  imageOutputSchema.partial().extend({
+    job_id: z.string().optional().describe('Id of the generation job; pass it to get_generation'),
+    status: z.enum(['running', 'completed', 'failed']).optional().describe('running: call get_generation with job_id'),
+    shared_call: z.boolean().optional().describe('True when this request shared an identical request’s call (no new cost)'),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  });
 
 const waitMsOf = (waitSeconds: number | undefined, settings: McpServerSettings) =>
   Math.min(longestWaitSeconds, waitSeconds ?? settings.defaultWaitSeconds ?? defaultWaitSeconds) * 1000;
@@ -91,17 +88,17 @@ export function registerGetGenerationTool(server: McpServer, engine: ImageEngine
       title: 'Get generation',
       description:
         'The result of a generate_image or edit_image call that answered with a job_id because it ran longer than its wait: waits up to wait_seconds, then returns status running (call again), failed (with the error) or completed (with the image, like generate_image).',
-      inputSchema: {
+      inputSchema: z.object({
         job_id: z.string().describe('The job_id a generate_image or edit_image result named'),
         wait_seconds: waitSecondsInput,
         include_data_url: z.boolean().optional().describe('Put the full image as a data URL in image_url'),
-      },
-      outputSchema: jobAwareOutputShape(),
+      }),
+      outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Get generation', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args, context) => {
       try {
-        const job = await engine.getJob(args.job_id, { waitMs: waitMsOf(args.wait_seconds, settings), signal: context.signal });
+        const job = await engine.getJob(args.job_id, { waitMs: waitMsOf(args.wait_seconds, settings), signal: context.mcpReq.signal });
         if (!job) {
           throw new ImageGenError({
             code: 'not_found',
