@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { cleanEnvironment } from './test-support/clean-environment';
 import { runScript, workspaceRoot } from './test-support/commands';
 import { distribution } from './test-support/packed-packages';
@@ -24,7 +25,7 @@ describe('npm run release -- --dry-run', () => {
       env: cleanEnvironment({ NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' }),
     });
     // Nx colours its output whatever FORCE_COLOR says; the assertions read plain text.
-    output = (result.stdout + result.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    output = stripVTControlCharacters(result.stdout + result.stderr);
   }, 180_000);
 
   it('all published packages start at one version', () => {
