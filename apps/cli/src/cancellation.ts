@@ -1,7 +1,7 @@
 /**
  * Ctrl-C handling for commands that call providers. The first SIGINT (or SIGTERM) aborts the signal handed to the
- * engine: the upstream request is cancelled, nothing is stored, and the command ends with exit code 130 once the
- * engine has cleaned up. A second Ctrl-C ends the process at once.
+ * engine: a request not yet sent is cancelled; one already sent (paid for) finishes and is stored while the engine
+ * closes, unless continue-on-cancel is off. The command ends with exit code 130. A second Ctrl-C ends the process at once.
  */
 export interface Cancellation {
   /** Fires on the first interrupt. */

@@ -100,7 +100,13 @@ export class CliContext {
 
   /** Aborts on Ctrl-C. Asking for it installs the handler; commands that never ask keep Node's default. */
   get signal(): AbortSignal {
-    this.cancellation ??= listenForInterrupt(() => this.output.note(this.output.errorColor.yellow('Cancelling…')));
+    this.cancellation ??= listenForInterrupt(() =>
+      this.output.note(
+        this.output.errorColor.yellow(
+          'Cancelling… (a request already sent is paid for: it is finished and stored; Ctrl-C again quits now)',
+        ),
+      ),
+    );
     return this.cancellation.signal;
   }
 

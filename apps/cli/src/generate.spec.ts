@@ -142,6 +142,14 @@ describe('imagegen generate', () => {
     expect(sized.images[0]).toMatchObject({ width: 1024, height: 1024 });
   });
 
+  it('keeps the default size for a template when TEMPLATES__AUTO_SIZE_OPTIMIZATION is false', async () => {
+    const result = await cli.run(['--json', 'generate', '--template', 'og-image-prompt', '--arg', 'title=Launch day', '-q', 'low'], {
+      env: { TEMPLATES__AUTO_SIZE_OPTIMIZATION: 'false', IMAGES__DEFAULT_SIZE: '1024x1024' },
+    });
+    expect(result.status).toBe(0);
+    expect(cli.json<GenerateJson>(result).images[0]).toMatchObject({ width: 1024, height: 1024 });
+  });
+
   it('exits 7 naming the argument when a template argument is missing, and 2 for --arg without a template', async () => {
     const missing = await cli.run(['generate', '--template', 'og-image-prompt', ...cheap]);
     expect(missing.status).toBe(7);
@@ -209,12 +217,14 @@ describe('imagegen generate', () => {
     expect(cli.json<{ error: { code: string } }>(json).error.code).toBe('usage');
   });
 
-  it('cancels the upstream call on Ctrl-C, exits 130 and leaves no partial file', async () => {
+  it('with IMAGES__CONTINUE_ON_CANCEL=false, cancels the upstream call on Ctrl-C, exits 130 and leaves no partial file', async () => {
     const imagesBefore = imageFilesUnder(cli.env['STORAGE__BASE_PATH'] ?? '');
     const out = path.join(cli.storage, 'cancelled');
     fake.injectFault({ kind: 'delay', delayMs: 60_000 });
     const requestsBefore = generationRequests().length;
-    const { child, done } = cli.start(['generate', 'a very slow painting', ...cheap, '--out', `${out}${path.sep}`]);
+    const { child, done } = cli.start(['generate', 'a very slow painting', ...cheap, '--out', `${out}${path.sep}`], {
+      env: { IMAGES__CONTINUE_ON_CANCEL: 'false' },
+    });
     await waitUntil(() => generationRequests().length > requestsBefore, child);
     child.kill('SIGINT');
     const result = await done;
@@ -224,5 +234,33 @@ describe('imagegen generate', () => {
     expect(filesUnder(cli.env['STORAGE__BASE_PATH'] ?? '').filter((file) => /\.tmp|\.partial/.test(file))).toEqual([]);
     expect(filesUnder(out)).toEqual([]);
     expect((await cli.run(['--json', 'history', '--limit', '1000'])).stdout).not.toContain('a very slow painting');
+  });
+
+  it('counts a call a crash interrupted mid-flight in `imagegen --json cost`, and sweeps its temporary files', async () => {
+    const before = cli.json<{ calls: number; unknownOutcomeCalls: number }>(await cli.run(['--json', 'cost']));
+    fake.injectFault({ kind: 'delay', delayMs: 60_000 });
+    const requestsBefore = generationRequests().length;
+    const { child, done } = cli.start(['generate', 'a painting the crash interrupts', ...cheap]);
+    await waitUntil(() => generationRequests().length > requestsBefore, child);
+    child.kill('SIGKILL');
+    await done;
+    const after = cli.json<{ calls: number; unknownOutcomeCalls: number }>(await cli.run(['--json', 'cost']));
+    expect(after.calls).toBe(before.calls + 1);
+    expect(after.unknownOutcomeCalls).toBe(before.unknownOutcomeCalls + 1);
+    expect(filesUnder(cli.env['STORAGE__BASE_PATH'] ?? '').filter((file) => /\.tmp-/.test(file))).toEqual([]);
+  });
+
+  it('does not call the provider when the disk is below STORAGE__MIN_FREE_SPACE_MB, and counts no call', async () => {
+    const before = cli.json<{ calls: number }>(await cli.run(['--json', 'cost']));
+    const requestsBefore = generationRequests().length;
+    const result = await cli.run(['--json', 'generate', 'a painting with no room', ...cheap], {
+      env: { STORAGE__MIN_FREE_SPACE_MB: '100000000' },
+    });
+    expect(cli.json<{ error: { code: string; message: string } }>(result).error).toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(/free disk space/),
+    });
+    expect(generationRequests().length).toBe(requestsBefore);
+    expect(cli.json<{ calls: number }>(await cli.run(['--json', 'cost'])).calls).toBe(before.calls);
   });
 });

@@ -6,6 +6,7 @@ import { registerDoctorCommand } from './commands/doctor';
 import { registerEditCommand } from './commands/edit';
 import { registerGenerateCommand } from './commands/generate';
 import { registerHistoryCommands } from './commands/history';
+import { registerJobsCommand } from './commands/jobs';
 import { registerModelsCommands } from './commands/models';
 import { registerServeCommand } from './commands/serve';
 import { registerStorageCommands } from './commands/storage';
@@ -20,7 +21,9 @@ the environment (OPENAI_API_KEY, STORAGE__BASE_PATH, …) and --set. See \`image
 
 --json prints one JSON document on stdout for every command (the result, or {"error": {...}}); progress and logs
 go to stderr. A spinner shows on an interactive terminal only. Colour follows NO_COLOR and FORCE_COLOR.
-Ctrl-C cancels a running generation: the provider call is aborted, nothing is stored, and the exit code is 130.
+Ctrl-C cancels a generation that has not reached the provider yet. One already sent is paid for: it finishes and is
+stored (the same request again is answered from it), unless IMAGES__CONTINUE_ON_CANCEL=false; Ctrl-C again quits at
+once. The exit code is 130.
 
 Exit codes:
 ${describeExitCodes()}
@@ -58,6 +61,7 @@ export function buildProgram(streams: OutputStreams): { program: Command; contex
   registerEditCommand(program, context);
   registerModelsCommands(program, context);
   registerHistoryCommands(program, context);
+  registerJobsCommand(program, context);
   registerStorageCommands(program, context);
   registerTemplatesCommands(program, context);
   registerConfigCommands(program, context);

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
         allowLocalFiles: false,
         publicBaseUrl,
         retentionDays: config.storage.retention_days,
+        defaultWaitSeconds: config.images.wait_seconds,
       },
     });
   const http = createHttpApp({

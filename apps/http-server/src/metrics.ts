@@ -162,6 +162,24 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     }
   };
 
+  const observeStart = async <
+    Handle extends { result: Promise<Parameters<typeof observeCall>[2] extends () => Promise<infer R> ? R : never> },
+  >(
+    operation: Operation,
+    fresh: boolean,
+    start: () => Promise<Handle>,
+  ): Promise<Handle> => {
+    let handle: Handle;
+    try {
+      handle = await start();
+    } catch (error) {
+      errors.inc({ operation, code: ImageGenError.isInstance(error) ? error.code : 'internal' });
+      throw error;
+    }
+    const started = handle.result;
+    return { ...handle, result: observeCall(operation, fresh, () => started) };
+  };
+
   return {
     registry,
     httpMiddleware(request, response, next) {
@@ -185,6 +203,10 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
         ...engine,
         generate: (input, callOptions) => observeCall('generate', input.fresh === true, () => engine.generate(input, callOptions)),
         edit: (input, callOptions) => observeCall('edit', input.fresh === true, () => engine.edit(input, callOptions)),
+        // The MCP tools start a job and wait for it within wait_seconds: the job's result is what is counted.
+        startGenerate: (input, callOptions) =>
+          observeStart('generate', input.fresh === true, () => engine.startGenerate(input, callOptions)),
+        startEdit: (input, callOptions) => observeStart('edit', input.fresh === true, () => engine.startEdit(input, callOptions)),
       };
     },
     toolCallObserver: {

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
           includeDataUrl: config.server.include_data_url,
           allowLocalFiles: config.server.allowed_folders.length > 0,
           retentionDays: config.storage.retention_days,
+          defaultWaitSeconds: config.images.wait_seconds,
         },
       });
       servers.add(server);

@@ -86,7 +86,8 @@ const imagesSchema = z.object({
   }),
   default_size: setting(imageSize(), { default: '1536x1024', description: 'Size used when a request names none.' }),
   default_style: optionalSetting(choice(['vivid', 'natural']), {
-    description: 'Style used when a request names none. GPT image models have no style parameter, so it is unset by default.',
+    description:
+      'Style used when a request names none. Models without a style parameter (all current GPT image models) get it as a description added to the prompt, with a warning; unset by default.',
   }),
   default_moderation: setting(choice(['auto', 'low']), {
     default: 'auto',
@@ -99,6 +100,16 @@ const imagesSchema = z.object({
   default_compression: setting(integer({ min: 0, max: 100 }), {
     default: 100,
     description: 'Compression level for jpeg and webp output (100 = best quality).',
+  }),
+  continue_on_cancel: setting(flag(), {
+    default: true,
+    description:
+      'Keep a generation that reached the provider running when its client cancels or goes away: it is paid for, so it is stored and cached, and asking again returns it. false aborts it.',
+  }),
+  wait_seconds: setting(integer({ min: 0, max: 3600 }), {
+    default: 45,
+    description:
+      'How long generate_image and edit_image wait before answering with a job id to fetch with get_generation (their wait_seconds default). Below 60 so hosts that cut tool calls at a minute never do.',
   }),
   base_host: optionalSetting(httpUrl(), {
     description: 'Public base URL for image links served over HTTP (e.g. https://images.example.com).',
@@ -210,7 +221,8 @@ const storageSchema = z.object({
   }),
   min_free_space_mb: setting(decimal({ min: 0 }), {
     default: 100,
-    description: 'Saves are refused when less than this much disk space, in MB, would stay free.',
+    description:
+      'Generations are refused before the provider is called (and saves refused) when less than this much disk space, in MB, would stay free after the image.',
   }),
 });
 
@@ -260,7 +272,8 @@ const templatesSchema = z.object({
   }),
   auto_size_optimization: setting(flag(), {
     default: true,
-    description: 'Let templates pick the image size that suits them (e.g. 1200x630 for Open Graph).',
+    description:
+      'Let templates pick the image size that suits them (e.g. 1200x630 for Open Graph): the CLI uses it when --size is not given and MCP prompts ask for it. false: the default size applies.',
   }),
 });
 

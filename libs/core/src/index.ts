@@ -5,6 +5,10 @@
  */
 export { createImageEngine } from './engine/image-engine';
 export type { CachedGeneration, ImageEngine, ImageEngineDependencies, ReadinessReport, RetryPolicy } from './engine/image-engine';
+export type { GenerationHandle } from './generation/run-generation';
+export type { GenerationJob } from './generation/generation-jobs';
+export { createFileJobPersistence, createMemoryJobPersistence } from './generation/job-persistence';
+export type { JobPersistence, JobRecord, JobStatus } from './generation/job-persistence';
 export type {
   CallOptions,
   EditImageInput,
@@ -21,8 +25,21 @@ export { createImageEngineFromConfig } from './engine/engine-from-config';
 export { createProvidersFromConfig, providerSettingHints } from './engine/providers-from-config';
 export type { ConfiguredProvider, ProvidersFromConfigOptions } from './engine/providers-from-config';
 export type { EngineFromConfigOptions } from './engine/engine-from-config';
-export { createCostLedger, createFileLedgerPersistence, createMemoryLedgerPersistence } from './cost/cost-ledger';
-export type { BudgetLimits, BudgetReservation, CostEntry, CostLedger, CostLedgerPersistence, CostTotals } from './cost/cost-ledger';
+export { createCostLedger } from './cost/cost-ledger';
+export { createFileLedgerPersistence, createMemoryLedgerPersistence } from './cost/ledger-persistence';
+export type {
+  BudgetLimits,
+  CallOutcome,
+  CallStartedRecord,
+  CostEntry,
+  CostLedger,
+  CostLedgerPersistence,
+  CostTotals,
+  LedgerRecord,
+  PaidCall,
+  PaidCallStart,
+  PeriodTotals,
+} from './cost/cost-ledger';
 export { createProviderLimiter } from './limits/provider-limiter';
 export type { LimiterRunOptions, ProviderLimiter, ProviderLimiterOptions } from './limits/provider-limiter';
 export { createJsonLogger } from './logging/json-logger';

@@ -75,6 +75,7 @@ describe('imagegen MCP server', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
@@ -218,8 +219,26 @@ describe('imagegen MCP server during long calls', () => {
     }
   });
 
-  it('stores nothing when the client cancels', async () => {
+  it('keeps a generation the client cancelled once it reached the provider, and answers the same request from it', async () => {
     const harness = await connect({}, 3_000);
+    try {
+      const controller = new AbortController();
+      const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, { signal: controller.signal });
+      const deadline = Date.now() + 20_000;
+      while (harness.fake.requests.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      const again = await harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } });
+      expect(again.structuredContent).toMatchObject({ shared_call: true });
+      expect((await harness.engine.history()).totalCount).toBe(1);
+      expect(harness.fake.requests).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+
+  it('stores nothing when the client cancels with IMAGES__CONTINUE_ON_CANCEL=false', async () => {
+    const harness = await connect({ IMAGES__CONTINUE_ON_CANCEL: 'false' }, 3_000);
     try {
       const controller = new AbortController();
       const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, { signal: controller.signal });

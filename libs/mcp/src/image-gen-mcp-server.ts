@@ -7,6 +7,7 @@ import type { McpServerSettings } from './server-settings';
 import { observeToolCalls, type ToolCallObserver } from './tool-call-observer';
 import { editImageToolName, registerEditImageTool } from './tools/edit-image';
 import { generateImageToolName, registerGenerateImageTool } from './tools/generate-image';
+import { getGenerationToolName, registerGetGenerationTool } from './tools/get-generation';
 import { listAvailableModelsToolName, registerListAvailableModelsTool } from './tools/list-available-models';
 import { registerStorageTools, storageToolNames } from './tools/storage-tools';
 
@@ -15,6 +16,7 @@ export const imageGenToolNames: readonly string[] = [
   listAvailableModelsToolName,
   generateImageToolName,
   editImageToolName,
+  getGenerationToolName,
   ...storageToolNames,
 ];
 
@@ -64,15 +66,16 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
       capabilities: { ...(era === 'legacy' ? { logging: {} } : {}), resources: { listChanged: true }, tools: {}, prompts: {} },
       cacheHints: listCacheHints,
       instructions:
-        'Generate images with generate_image and edit them with edit_image. Each result names where the image is stored (resource URI and file path); inline images are previews when the full image is large. Call list_available_models to see models and prices.',
+        'Generate images with generate_image and edit them with edit_image. A long generation answers with a job_id: fetch the image with get_generation. Each result names where the image is stored (resource URI and file path); inline images are previews when the full image is large. Call list_available_models to see models and prices.',
     },
   );
   if (options.toolCallObserver) observeToolCalls(server, options.toolCallObserver);
   registerListAvailableModelsTool(server, options.engine, logger);
   registerGenerateImageTool(server, options.engine, options.settings, logger);
   registerEditImageTool(server, options.engine, options.settings, logger);
+  registerGetGenerationTool(server, options.engine, options.settings, logger);
   registerStorageTools(server, options.engine, options.settings, logger);
   registerResources(server, options.engine, options.settings);
-  registerPrompts(server, options.engine.templates);
+  registerPrompts(server, options.engine.templates, options.engine.templateAutoSize);
   return server;
 }

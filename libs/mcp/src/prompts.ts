@@ -6,7 +6,7 @@ import type { TemplateRegistry } from '@imagegen/prompt-templates';
  * Every prompt template as an MCP prompt. A prompt only returns messages: it tells the assistant what to send to
  * `generate_image` (prompt, exact size, quality) and never calls a paid API itself.
  */
-export function registerPrompts(server: McpServer, templates: TemplateRegistry): void {
+export function registerPrompts(server: McpServer, templates: TemplateRegistry, suggestSizes = true): void {
   for (const template of templates.list()) {
     const shape: Record<string, z.ZodType<string | undefined>> = {};
     for (const argument of template.arguments) {
@@ -23,8 +23,12 @@ export function registerPrompts(server: McpServer, templates: TemplateRegistry):
       { title: template.name, description: template.description, argsSchema: z.object(shape) },
       (args) => {
         const rendered = templates.render(template.name, args as Record<string, unknown>);
+        // TEMPLATES__AUTO_SIZE_OPTIMIZATION off: the server's default size applies, so the prompt names none.
+        const size = suggestSizes ? ` using size "${rendered.recommendedSize}"` : '';
         return {
-          description: `${template.description} Recommended size ${rendered.recommendedSize} (${rendered.aspectRatio}).`,
+          description: suggestSizes
+            ? `${template.description} Recommended size ${rendered.recommendedSize} (${rendered.aspectRatio}).`
+            : template.description,
           messages: [
             {
               role: 'user',
@@ -32,8 +36,8 @@ export function registerPrompts(server: McpServer, templates: TemplateRegistry):
                 type: 'text',
                 text:
                   `${rendered.prompt}\n\n` +
-                  `Generate this with the generate_image tool using size "${rendered.recommendedSize}"` +
-                  `${rendered.recommendedQuality ? ` and quality "${rendered.recommendedQuality}"` : ''}.`,
+                  `Generate this with the generate_image tool${size}` +
+                  `${rendered.recommendedQuality ? `${size ? ' and' : ' with'} quality "${rendered.recommendedQuality}"` : ''}.`,
               },
             },
           ],

@@ -17,4 +17,6 @@ export interface McpServerSettings {
   publicBaseUrl?: string;
   /** Retention shown in `storage-stats://overview`. */
   retentionDays: number;
+  /** Default `wait_seconds` of the image tools (`IMAGES__WAIT_SECONDS`); 45 when unset. */
+  defaultWaitSeconds?: number;
 }

@@ -87,6 +87,19 @@ describe('atomic saves', () => {
     await expect(store.save(sampleInput())).resolves.toMatchObject({ mimeType: 'image/png' });
   });
 
+  it('checks ahead that a save of a given size would fit and that the folder can be written', async () => {
+    const fileSystem = createRecordingFileSystem();
+    const { store } = await openTestStore({ fileSystem, minFreeBytes: 10 * 1024 * 1024 });
+    fileSystem.freeBytes = 12 * 1024 * 1024;
+    await expect(store.checkCanSave?.(1024 * 1024)).resolves.toBeUndefined();
+    await expect(store.checkCanSave?.(4 * 1024 * 1024)).rejects.toMatchObject({
+      code: 'storage_failed',
+      details: { minFreeBytes: 10 * 1024 * 1024 },
+    });
+    fileSystem.failures.push({ matches: (call) => call.method === 'canWrite', code: 'EROFS' });
+    await expect(store.checkCanSave?.(1)).rejects.toMatchObject({ code: 'storage_failed' });
+  });
+
   it('writes nothing when the save is cancelled', async () => {
     const { store, basePath } = await openTestStore();
     const controller = new AbortController();

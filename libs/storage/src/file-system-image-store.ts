@@ -24,6 +24,7 @@ import { PersistentIndex, type IndexOpenOutcome } from './persistent-index';
 import { buildMetadata, encodeMetadata, validateSaveInput } from './save-input';
 import { imageNotFound, invalidRequest, storageFailure } from './storage-errors';
 import { createNodeStorageFileSystem, isMissingPathError, type StorageFileSystem } from './storage-file-system';
+import { sweepAbandonedTemporaryFiles, temporaryFileSuffix } from './temporary-files';
 import {
   absoluteDirectory,
   directoryOfImageId,
@@ -167,6 +168,7 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
   let openOutcome: IndexOpenOutcome;
   try {
     await fileSystem.makeDirectory(paths.imagesPath);
+    await sweepAbandonedTemporaryFiles({ fileSystem, paths, clock, createSubdirectories, logger });
     ({ persistentIndex, openOutcome } = await withFolderLock(lockOptions, async () => {
       const opened = await PersistentIndex.open({ fileSystem, paths, filePermissions, logger });
       return { persistentIndex: opened.persistentIndex, openOutcome: opened.outcome };
@@ -291,6 +293,27 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     return entry;
   };
 
+  const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  /** Refuses when fewer than `minFreeBytes` would stay free after writing `bytes`; a failed probe lets the write try. */
+  const checkFreeSpace = async (bytes: number) => {
+    const needed = minFreeBytes + bytes;
+    let available: number | undefined;
+    try {
+      available = await fileSystem.availableBytes(paths.imagesPath);
+    } catch (error) {
+      logger.warn('Could not check free disk space; saving anyway', { code: (error as { code?: unknown }).code });
+    }
+    if (available !== undefined && available < needed) {
+      throw new ImageGenError({
+        code: 'storage_failed',
+        message:
+          `Not enough free disk space to save the image in ${paths.imagesPath}: ${megabytes(available)} free, ` +
+          `${megabytes(needed)} needed (${megabytes(minFreeBytes)} kept free plus the image). Free some space, run a cleanup, or lower STORAGE__MIN_FREE_SPACE_MB.`,
+        details: { availableBytes: available, requiredBytes: needed, minFreeBytes },
+      });
+    }
+  };
+
   const save = async (input: SaveImageInput): Promise<FileSystemStoredImage> => {
     validateSaveInput(input);
     throwIfAborted(input.signal);
@@ -308,27 +331,11 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       const metadata = buildMetadata(input, imageId, createdAt);
       const sidecar = encodeMetadata(metadata);
       const directory = directoryOfImageId(imageId, createSubdirectories);
-      const needed = minFreeBytes + input.bytes.length + sidecar.length;
-      let available: number | undefined;
-      try {
-        available = await fileSystem.availableBytes(paths.imagesPath);
-      } catch (error) {
-        logger.warn('Could not check free disk space; saving anyway', { code: (error as { code?: unknown }).code });
-      }
-      if (available !== undefined && available < needed) {
-        const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-        throw new ImageGenError({
-          code: 'storage_failed',
-          message:
-            `Not enough free disk space to save the image in ${paths.imagesPath}: ${megabytes(available)} free, ` +
-            `${megabytes(needed)} needed (${megabytes(minFreeBytes)} kept free plus the image). Free some space, run a cleanup, or lower minFreeBytes.`,
-          details: { availableBytes: available, requiredBytes: needed, minFreeBytes },
-        });
-      }
+      await checkFreeSpace(input.bytes.length + sidecar.length);
 
       const folder = absoluteDirectory(paths.imagesPath, directory);
       const location = locate({ id: imageId, directory, format: input.format });
-      const suffix = randomBytes(4).toString('hex');
+      const suffix = temporaryFileSuffix();
       const temporaryImage = path.join(folder, `${temporaryFilePrefix}${imageFileName(imageId, input.format)}.${suffix}`);
       const temporarySidecar = path.join(folder, `${temporaryFilePrefix}${sidecarFileName(imageId)}.${suffix}`);
       // Every path that may exist if a step fails, removed in reverse order (so the sidecar always goes first).
@@ -379,6 +386,16 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     paths,
     openOutcome,
     save,
+
+    async checkCanSave(expectedBytes) {
+      if (closed) throw closedError();
+      try {
+        await fileSystem.canWrite(paths.imagesPath);
+      } catch (error) {
+        throw storageFailure(`write in ${paths.imagesPath}`, error);
+      }
+      await checkFreeSpace(expectedBytes);
+    },
 
     async get(imageId) {
       const entry = await lookUp(imageId);

@@ -210,6 +210,12 @@ export interface CleanupReport {
 export interface ImageStore {
   /** Stores an image and its metadata atomically: afterwards both are there, or (on any failure) neither. */
   save(input: SaveImageInput): Promise<StoredImage>;
+  /**
+   * Checks, before anything is paid for, that a save of about `expectedBytes` would succeed now: the folder can be
+   * written and enough space stays free. Rejects with `storage_failed` saying what to fix. Optional: a backend
+   * without it is not checked ahead.
+   */
+  checkCanSave?(expectedBytes: number): Promise<void>;
   /** The image bytes and metadata. */
   get(imageId: string): Promise<StoredImageContent>;
   /** The metadata only (no image bytes are read). */

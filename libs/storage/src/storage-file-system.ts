@@ -50,6 +50,8 @@ export interface StorageFileSystem {
   syncDirectory(path: string): Promise<void>;
   /** Bytes available to this (unprivileged) process on the filesystem holding `path` (`statfs`). */
   availableBytes(path: string): Promise<number>;
+  /** Resolves when this process may create files in the folder `path`; rejects with `EACCES`, `EROFS`, … otherwise. */
+  canWrite(path: string): Promise<void>;
 }
 
 const kindOf = (facts: { isFile(): boolean; isDirectory(): boolean }): PathFacts['kind'] =>
@@ -166,6 +168,9 @@ export function createNodeStorageFileSystem(): StorageFileSystem {
     async availableBytes(path) {
       const facts = await fs.statfs(path);
       return facts.bavail * facts.bsize;
+    },
+    async canWrite(path) {
+      await fs.access(path, fs.constants.W_OK);
     },
   };
 }

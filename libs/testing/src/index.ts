@@ -6,3 +6,11 @@ export { createTestImage, createTestMask } from './test-images';
 export type { TestImageOptions, TestMaskOptions } from './test-images';
 export { fakeGeminiModelRules, geminiOutputSize, shutDownGeminiModels } from './gemini-model-table';
 export type { FakeGeminiModelRules } from './gemini-model-table';
+export { createInMemoryImageProvider } from './in-memory-image-provider';
+export type {
+  InMemoryImageProvider,
+  InMemoryImageProviderOptions,
+  InMemoryProviderCall,
+  InMemoryProviderResult,
+  ReceivedProviderCall,
+} from './in-memory-image-provider';

@@ -5,6 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { cleanEnvironment } from './test-support/clean-environment';
 import { runScript, workspaceRoot } from './test-support/commands';
 import { distribution } from './test-support/packed-packages';

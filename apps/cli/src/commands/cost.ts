@@ -25,7 +25,9 @@ export function registerCostCommand(program: Command, context: CliContext): void
     .addHelpText(
       'after',
       `
-Spend is the vendor's usage when it reported one, else the estimate. Budgets: COST__DAILY_BUDGET_USD and
+Spend is the vendor's usage when it reported one, else the estimate. "calls" counts every paid provider call,
+including calls whose outcome is unknown (the process stopped or the call timed out: possibly billed, counted at the
+estimate). Budgets: COST__DAILY_BUDGET_USD and
 COST__MONTHLY_BUDGET_USD; once one is reached, generation exits with code 5 (cached images are still served).
 
 Examples:
@@ -45,6 +47,11 @@ Examples:
           todayUsd: totals.todayUsd,
           monthUsd: totals.monthUsd,
           allTimeUsd: totals.allTimeUsd,
+          // Every call that went out to a provider, including those whose outcome is unknown (possibly billed).
+          calls: totals.calls,
+          unknownOutcomeCalls: totals.unknownOutcomeCalls,
+          runningCalls: totals.runningCalls,
+          unwrittenEntries: totals.unwrittenEntries,
           daily,
           monthly,
           byDay: totals.byDay.slice(0, options.days),
@@ -61,7 +68,20 @@ Examples:
             table([
               [`today (${document.today} UTC)`, against(totals.todayUsd, daily, 'daily')],
               [`this month (${document.month})`, against(totals.monthUsd, monthly, 'monthly')],
-              ['all time', formatUsd(totals.allTimeUsd)],
+              ['all time', `${formatUsd(totals.allTimeUsd)} in ${totals.calls} paid call(s)`],
+              ...(totals.unknownOutcomeCalls > 0
+                ? [
+                    [
+                      'outcome unknown',
+                      color.yellow(
+                        `${totals.unknownOutcomeCalls} call(s) got no answer (interrupted, timed out): possibly billed, counted at their estimate`,
+                      ),
+                    ],
+                  ]
+                : []),
+              ...(totals.unwrittenEntries > 0
+                ? [['not yet written', color.red(`${totals.unwrittenEntries} ledger line(s): the ledger file cannot be written`)]]
+                : []),
             ]),
             '',
             totals.byDay.length === 0

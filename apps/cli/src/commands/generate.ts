@@ -49,9 +49,10 @@ Examples:
           if (options.template) {
             const rendered = engine.templates.render(options.template, options.arg ?? {});
             text = prompt && prompt.trim() !== '' ? `${rendered.prompt} ${prompt.trim()}` : rendered.prompt;
-            size ??= rendered.recommendedSize;
+            // TEMPLATES__AUTO_SIZE_OPTIMIZATION off: the configured default size applies instead of the template's.
+            if (engine.templateAutoSize) size ??= rendered.recommendedSize;
             labels['template'] = rendered.template;
-            if (!options.size)
+            if (!options.size && engine.templateAutoSize)
               context.output.note(
                 `Template ${rendered.template}: using its recommended size ${rendered.recommendedSize} (${rendered.aspectRatio}).`,
               );

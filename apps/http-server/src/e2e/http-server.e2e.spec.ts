@@ -87,6 +87,7 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
@@ -186,7 +187,7 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     expect(messages.length).toBeGreaterThan(0);
   });
 
-  it('stores nothing when the client cancels, and counts the cancellation', async () => {
+  it('keeps a generation the client cancelled after it reached the provider, and counts the cancellation', async () => {
     const before = await metricsText(server.baseUrl);
     const countImages = async () =>
       ((await client.callTool({ name: 'get_storage_stats', arguments: {} })).structuredContent as { total_images: number }).total_images;
@@ -194,27 +195,31 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
     let progressed = false;
+    const prompt = `cancel me over http ${Date.now()}`;
+    const requestsAtStart = fake.requests.length;
     // On 2026-07-28 the client cancels by closing the request's response stream.
     const call = client.callTool(
-      { name: 'generate_image', arguments: { prompt: 'cancel me over http', fresh: true } },
+      { name: 'generate_image', arguments: { prompt } },
       {
         signal: controller.signal,
         onprogress: () => (progressed = true),
       },
     );
-    await waitFor(() => progressed, 'the server to start working');
+    await waitFor(() => progressed && fake.requests.length > requestsAtStart, 'the request to reach the provider');
     controller.abort();
     await expect(call).rejects.toThrow();
-    // Past the fake's delay: a generation that was not cancelled would have been stored by now.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(await countImages()).toBe(imagesBefore);
+    // The paid generation goes on: asking again waits for it (or finds it in the cache) without a second call.
+    const again = await client.callTool({ name: 'generate_image', arguments: { prompt } });
+    expect(again.isError).toBeFalsy();
+    expect(fake.requests.length).toBe(requestsAtStart + 1);
+    expect(await countImages()).toBe(imagesBefore + 1);
     const after = await metricsText(server.baseUrl);
     expect(
       sampleValue(after, 'imagegen_errors_total', { code: 'cancelled' }) -
         sampleValue(before, 'imagegen_errors_total', { code: 'cancelled' }),
     ).toBe(1);
     expect(sampleValue(after, 'imagegen_mcp_tool_calls_total', { tool: 'generate_image', outcome: 'cancelled' })).toBeGreaterThanOrEqual(1);
-  });
+  }, 60_000);
 
   it('answers bad arguments with isError results a person can act on', async () => {
     const cases: Array<{ name: string; arguments: Record<string, unknown>; says: RegExp }> = [

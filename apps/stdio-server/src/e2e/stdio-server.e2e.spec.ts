@@ -74,6 +74,7 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
       'edit_image',
       'generate_image',
+      'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
@@ -184,25 +185,30 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     expect(messages.length).toBeGreaterThan(0);
   });
 
-  it('stores nothing when the client cancels', async () => {
+  it('keeps a generation the client cancelled after it reached the provider, and answers the same request from it', async () => {
     const before = await countImages();
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
     let progressed = false;
+    const prompt = `cancel me over stdio ${Date.now()}`;
+    const requestsAtStart = fake.requests.length;
     const call = client.callTool(
-      { name: 'generate_image', arguments: { prompt: 'cancel me over stdio', fresh: true } },
+      { name: 'generate_image', arguments: { prompt } },
       {
         signal: controller.signal,
         onprogress: () => (progressed = true),
       },
     );
-    await waitFor(() => progressed, 'the server to start working');
+    await waitFor(() => progressed && fake.requests.length > requestsAtStart, 'the request to reach the provider');
     controller.abort();
     await expect(call).rejects.toThrow();
-    // Past the fake's delay: a generation that was not cancelled would have been stored by now.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(await countImages()).toBe(before);
-  });
+    // The paid generation goes on: asking again waits for it (or finds it in the cache) without a second call.
+    const again = await client.callTool({ name: 'generate_image', arguments: { prompt } });
+    expect(again.isError).toBeFalsy();
+    expect(again.structuredContent).toMatchObject({ image_id: expect.stringMatching(/^img_/) });
+    expect(fake.requests.length).toBe(requestsAtStart + 1);
+    expect(await countImages()).toBe(before + 1);
+  }, 60_000);
 
   it('answers bad arguments with isError results a person can act on', async () => {
     const cases: Array<{ name: string; arguments: Record<string, unknown>; says: RegExp }> = [

@@ -1,8 +1,15 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { ImageGenError, systemClock, type Clock, type Logger, silentLogger } from '@imagegen/common';
+import { mayStillBeRunning, thisProcess, type ProcessIdentity } from './process-identity';
 
-/** One paid call as recorded in the ledger. Spend is in US dollars; days and months are UTC. */
+/**
+ * What became of a paid call: `billed` (the vendor answered with images), `unknown` (the call went out and no answer
+ * came back — aborted, timed out, or the process stopped: possibly billed, counted at its estimate) or `not_billed`
+ * (the vendor answered with an error, which it does not charge for).
+ */
+export type CallOutcome = 'billed' | 'unknown' | 'not_billed';
+
+/** One finished call as recorded in the ledger. Spend is in US dollars; days and months are UTC. */
 export interface CostEntry {
   /** When the call finished (ISO 8601). */
   at: string;
@@ -14,11 +21,35 @@ export interface CostEntry {
   usd: number;
   /** Whether `usd` came from the vendor's usage (`actual`) or from the price tables (`estimate`). */
   basis: 'actual' | 'estimate';
-  /** Images the call produced. */
+  /** Images the call produced (and that were stored). */
   images: number;
   /** Stored image ids the call produced. */
   imageIds: string[];
+  /** The call's id, shared with its `started` record. Absent on lines written before calls were recorded as started. */
+  callId?: string;
+  /** What became of the call; absent means `billed`. */
+  outcome?: CallOutcome;
+  /** Why the images are missing or the outcome is not plain (e.g. the image could not be stored). */
+  reason?: string;
 }
+
+/** A call recorded before it goes out, so a crash mid-flight still leaves a trace that it may have been billed. */
+export interface CallStartedRecord {
+  event: 'started';
+  callId: string;
+  at: string;
+  provider: string;
+  model: string;
+  /** The estimate from the price tables. */
+  estimatedUsd: number;
+  /** The most the call can cost: what the budget holds for it. */
+  reservedUsd: number;
+  /** The process making the call. */
+  process: ProcessIdentity;
+}
+
+/** One line of the ledger. */
+export type LedgerRecord = CostEntry | CallStartedRecord;
 
 /** Spending caps; unset means no cap. */
 export interface BudgetLimits {
@@ -26,6 +57,16 @@ export interface BudgetLimits {
   dailyUsd?: number;
   /** Most dollars per UTC calendar month. */
   monthlyUsd?: number;
+}
+
+/** Spend of one period. */
+export interface PeriodTotals {
+  usd: number;
+  /** Paid calls: billed plus unknown outcomes. */
+  calls: number;
+  images: number;
+  /** Calls whose outcome is unknown (possibly billed), included in `calls` and in `usd` at their estimate. */
+  unknownCalls: number;
 }
 
 /** Totals for reports (`imagegen cost`, stats). */
@@ -36,54 +77,76 @@ export interface CostTotals {
   monthUsd: number;
   /** Spend so far, all time. */
   allTimeUsd: number;
+  /** Paid calls so far, all time (unknown outcomes included). */
+  calls: number;
+  /** Of those, calls whose outcome is unknown: they went out and no answer was recorded. Counted at their estimate. */
+  unknownOutcomeCalls: number;
+  /** Calls running now (budget held for them, not yet spent). */
+  runningCalls: number;
+  /** Ledger lines not yet written to disk (the ledger could not be written); new paid calls wait until they are. */
+  unwrittenEntries: number;
   /** Spend per UTC day (`YYYY-MM-DD`), newest first. */
-  byDay: Array<{ day: string; usd: number; calls: number; images: number }>;
+  byDay: Array<{ day: string } & PeriodTotals>;
   /** Spend per UTC month (`YYYY-MM`), newest first. */
-  byMonth: Array<{ month: string; usd: number; calls: number; images: number }>;
+  byMonth: Array<{ month: string } & PeriodTotals>;
   /** The caps in force, echoed for display. */
   budgets: BudgetLimits;
 }
 
-/** A hold on part of the budget while a paid call runs, so concurrent calls cannot overshoot a cap together. */
-export interface BudgetReservation {
-  /** Records the finished call and frees the hold. */
-  commit(entry: Omit<CostEntry, 'at'>): Promise<void>;
-  /** Frees the hold without recording anything (the call failed and was not billed). */
-  release(): void;
+/** What the engine tells the ledger before a paid call. */
+export interface PaidCallStart {
+  provider: string;
+  model: string;
+  /** The estimate from the price tables (what an unknown outcome is counted at). */
+  estimatedUsd: number;
+  /** The most the call can cost; the budget holds this much until the call finishes. */
+  maxUsd: number;
 }
 
-/** Where ledger entries persist. */
+/** A call recorded as started; exactly one of its methods records how it ended. */
+export interface PaidCall {
+  readonly callId: string;
+  /** The vendor answered: records what it cost and which images were kept (`reason` when they could not be). */
+  billed(result: { usd: number; basis: 'actual' | 'estimate'; images: number; imageIds: string[]; reason?: string }): Promise<void>;
+  /** The vendor answered with an error: nothing was billed. */
+  notBilled(reason: string): Promise<void>;
+  /** No answer came back (aborted, timed out): possibly billed, recorded at the estimate. */
+  unknown(reason: string): Promise<void>;
+}
+
+/** Where ledger lines persist. */
 export interface CostLedgerPersistence {
-  /** Every entry recorded so far, oldest first. */
-  load(): Promise<CostEntry[]>;
-  /** Durably adds one entry. */
-  append(entry: CostEntry): Promise<void>;
+  /** Every line recorded so far, oldest first. */
+  load(): Promise<LedgerRecord[]>;
+  /** Durably adds one line. */
+  append(record: LedgerRecord): Promise<void>;
 }
 
-/** The cost ledger: records spend, reports totals, enforces budget caps. */
+/** The cost ledger: records paid calls before and after they happen, reports totals, enforces budget caps. */
 export interface CostLedger {
   /**
-   * Reserves `estimatedUsd` against the caps, or throws `budget_exceeded` when the day's or month's spend plus
-   * running calls plus this estimate would pass a cap.
+   * Records a paid call as started and holds its most possible cost against the caps. Throws `budget_exceeded` when
+   * the day's or month's spend plus running calls plus `maxUsd` would pass a cap, and `storage_failed` when the
+   * ledger cannot be written (no paid call is made while a line could not be written).
    */
-  reserve(estimatedUsd: number): BudgetReservation;
+  startCall(call: PaidCallStart): Promise<PaidCall>;
+  /** Writes lines kept back by an earlier write failure; throws `storage_failed` while the ledger cannot be written. */
+  ensureWritable(): Promise<void>;
   /** Totals per day and month. */
   totals(): CostTotals;
-}
-
-interface Bucket {
-  usd: number;
-  calls: number;
-  images: number;
+  /** Tries once more to write kept-back lines and stops the retry timer. */
+  close(): Promise<void>;
 }
 
 const dayOf = (instant: Date) => instant.toISOString().slice(0, 10);
 const monthOf = (instant: Date) => instant.toISOString().slice(0, 7);
 const dollars = (value: number) => `$${value.toFixed(4)}`;
+const isStarted = (record: LedgerRecord): record is CallStartedRecord => (record as CallStartedRecord).event === 'started';
+const retryDelayMs = 2_000;
 
 /** Options of {@link createCostLedger}. */
 export interface CostLedgerOptions {
-  /** Where entries persist; {@link createFileLedgerPersistence} or {@link createMemoryLedgerPersistence}. */
+  /** Where lines persist; {@link createFileLedgerPersistence} or {@link createMemoryLedgerPersistence}. */
   persistence: CostLedgerPersistence;
   /** Caps to enforce. */
   budgets?: BudgetLimits;
@@ -93,143 +156,232 @@ export interface CostLedgerOptions {
   logger?: Logger;
 }
 
-/** Opens a ledger, loading what was recorded before. */
+/**
+ * Opens a ledger, loading what was recorded before. Calls recorded as started by a process that is gone and never
+ * recorded as finished are reconciled as `unknown` (possibly billed) at their estimate, and that is written down.
+ */
 export async function createCostLedger(options: CostLedgerOptions): Promise<CostLedger> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const budgets = options.budgets ?? {};
-  const days = new Map<string, Bucket>();
-  const months = new Map<string, Bucket>();
-  let allTimeUsd = 0;
-  let reservedUsd = 0;
+  const days = new Map<string, PeriodTotals>();
+  const months = new Map<string, PeriodTotals>();
+  const allTime: PeriodTotals = { usd: 0, calls: 0, images: 0, unknownCalls: 0 };
+  /** Money held for calls running in this process. */
+  let heldUsd = 0;
+  let runningCalls = 0;
+  /** Lines a write failure kept back, oldest first. */
+  const unwritten: LedgerRecord[] = [];
+  let retryTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
 
-  const add = (entry: CostEntry) => {
+  const count = (entry: CostEntry) => {
+    const outcome = entry.outcome ?? 'billed';
+    if (outcome === 'not_billed') return;
     const instant = new Date(entry.at);
-    for (const [map, key] of [
-      [days, dayOf(instant)],
-      [months, monthOf(instant)],
-    ] as const) {
-      const bucket = map.get(key) ?? { usd: 0, calls: 0, images: 0 };
+    for (const bucket of [
+      days.get(dayOf(instant)) ?? days.set(dayOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(dayOf(instant)),
+      months.get(monthOf(instant)) ?? months.set(monthOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(monthOf(instant)),
+      allTime,
+    ] as PeriodTotals[]) {
       bucket.usd += entry.usd;
       bucket.calls += 1;
       bucket.images += entry.images;
-      map.set(key, bucket);
+      if (outcome === 'unknown') bucket.unknownCalls += 1;
     }
-    allTimeUsd += entry.usd;
   };
-  for (const entry of await options.persistence.load()) add(entry);
+
+  const flush = async (): Promise<void> => {
+    while (unwritten.length > 0) {
+      await options.persistence.append(unwritten[0] as LedgerRecord);
+      unwritten.shift();
+    }
+  };
+  const flushOnce = () => {
+    flushing ??= flush().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+  const scheduleRetry = () => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      flushOnce().then(
+        () => logger.info('cost ledger lines kept back are written now'),
+        () => scheduleRetry(),
+      );
+    }, retryDelayMs);
+    retryTimer.unref();
+  };
+  /** Writes a line; when the write fails the line is kept and written later, and the failure is reported. */
+  const write = async (record: LedgerRecord): Promise<void> => {
+    unwritten.push(record);
+    try {
+      await flushOnce();
+    } catch (error) {
+      logger.error('could not write the cost ledger; the line is kept and written as soon as possible', {
+        error: String(error),
+        unwritten: unwritten.length,
+      });
+      scheduleRetry();
+    }
+  };
+
+  const cannotWrite = (error: unknown) =>
+    new ImageGenError({
+      code: 'storage_failed',
+      message:
+        `The cost ledger cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}), so no paid call is made: ` +
+        'every call must be recorded. Make the storage folder writable (and give it free space); the server writes the kept-back lines and accepts calls again by itself.',
+      details: { unwrittenEntries: unwritten.length },
+      cause: error,
+    });
+  const ensureWritable = async () => {
+    try {
+      await flushOnce();
+    } catch (error) {
+      scheduleRetry();
+      throw cannotWrite(error);
+    }
+  };
+
+  // Load, and reconcile calls whose process stopped before they finished.
+  const records = await options.persistence.load();
+  const finished = new Set<string>();
+  for (const record of records) {
+    if (isStarted(record)) continue;
+    if (record.callId) finished.add(record.callId);
+    count(record);
+  }
+  for (const record of records) {
+    if (!isStarted(record) || finished.has(record.callId)) continue;
+    const entry: CostEntry = {
+      at: record.at,
+      provider: record.provider,
+      model: record.model,
+      usd: record.estimatedUsd,
+      basis: 'estimate',
+      images: 0,
+      imageIds: [],
+      callId: record.callId,
+      outcome: 'unknown',
+      reason: 'The process stopped while the call was running; it may have been billed.',
+    };
+    count(entry);
+    // A call of another live process is still running: counted here, but that process records how it ends.
+    if (!mayStillBeRunning(record.process)) await write(entry);
+  }
 
   const spent = () => {
     const now = clock.now();
     return { today: days.get(dayOf(now))?.usd ?? 0, month: months.get(monthOf(now))?.usd ?? 0 };
   };
 
+  const checkBudgets = (maxUsd: number, estimatedUsd: number) => {
+    const { today, month } = spent();
+    const checks: Array<[string, number | undefined, number, string]> = [
+      ['daily', budgets.dailyUsd, today, 'COST__DAILY_BUDGET_USD'],
+      ['monthly', budgets.monthlyUsd, month, 'COST__MONTHLY_BUDGET_USD'],
+    ];
+    for (const [period, cap, periodSpend, setting] of checks) {
+      if (cap === undefined) continue;
+      const committed = periodSpend + heldUsd;
+      if (committed >= cap || committed + maxUsd > cap) {
+        throw new ImageGenError({
+          code: 'budget_exceeded',
+          message:
+            `The ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
+            (heldUsd > 0 ? `, ${dollars(heldUsd)} held for calls still running` : '') +
+            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). Raise ${setting} or wait for the next ${period === 'daily' ? 'day' : 'month'} (UTC). Cached images are still served.`,
+          details: { period, capUsd: cap, spentUsd: periodSpend, reservedUsd: heldUsd, estimatedUsd, maxUsd, setting },
+        });
+      }
+    }
+  };
+
   return {
-    reserve(estimatedUsd) {
-      const { today, month } = spent();
-      const checks: Array<[string, number | undefined, number, string]> = [
-        ['daily', budgets.dailyUsd, today, 'COST__DAILY_BUDGET_USD'],
-        ['monthly', budgets.monthlyUsd, month, 'COST__MONTHLY_BUDGET_USD'],
-      ];
-      for (const [period, cap, periodSpend, setting] of checks) {
-        if (cap === undefined) continue;
-        const committed = periodSpend + reservedUsd;
-        if (committed >= cap || committed + estimatedUsd > cap) {
-          throw new ImageGenError({
-            code: 'budget_exceeded',
-            message:
-              `The ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
-              (reservedUsd > 0 ? `, ${dollars(reservedUsd)} in calls still running` : '') +
-              `, and this call is estimated at ${dollars(estimatedUsd)}. Raise ${setting} or wait for the next ${period === 'daily' ? 'day' : 'month'} (UTC). Cached images are still served.`,
-            details: { period, capUsd: cap, spentUsd: periodSpend, reservedUsd, estimatedUsd, setting },
+    async startCall(call) {
+      await ensureWritable();
+      const maxUsd = Math.max(call.maxUsd, call.estimatedUsd);
+      // Checked and held in one synchronous step: concurrent calls cannot all pass the same check.
+      checkBudgets(maxUsd, call.estimatedUsd);
+      heldUsd += maxUsd;
+      runningCalls += 1;
+      const started: CallStartedRecord = {
+        event: 'started',
+        callId: randomUUID(),
+        at: clock.now().toISOString(),
+        provider: call.provider,
+        model: call.model,
+        estimatedUsd: call.estimatedUsd,
+        reservedUsd: maxUsd,
+        process: thisProcess,
+      };
+      let open = true;
+      const release = () => {
+        if (!open) return false;
+        open = false;
+        heldUsd -= maxUsd;
+        runningCalls -= 1;
+        return true;
+      };
+      try {
+        await options.persistence.append(started);
+      } catch (error) {
+        release();
+        scheduleRetry();
+        throw cannotWrite(error);
+      }
+      const finish = async (entry: Omit<CostEntry, 'at' | 'provider' | 'model' | 'callId'>) => {
+        if (!release()) return;
+        const recorded: CostEntry = {
+          at: clock.now().toISOString(),
+          provider: call.provider,
+          model: call.model,
+          callId: started.callId,
+          ...entry,
+        };
+        if (recorded.usd > maxUsd) {
+          logger.warn('a call cost more than the most the price tables allow; the registry prices may be out of date', {
+            model: call.model,
+            usd: recorded.usd,
+            maxUsd,
           });
         }
-      }
-      reservedUsd += estimatedUsd;
-      let open = true;
-      const free = () => {
-        if (open) {
-          open = false;
-          reservedUsd -= estimatedUsd;
-        }
+        count(recorded);
+        await write(recorded);
       };
       return {
-        async commit(details) {
-          free();
-          const entry: CostEntry = { ...details, at: clock.now().toISOString() };
-          add(entry);
-          try {
-            await options.persistence.append(entry);
-          } catch (error) {
-            // The image exists and was paid for; losing a ledger line must not fail the user's request.
-            logger.error('could not persist a cost ledger entry', { error: String(error), usd: entry.usd });
-          }
-        },
-        release: free,
+        callId: started.callId,
+        billed: (result) => finish({ ...result, outcome: 'billed' }),
+        notBilled: (reason) => finish({ usd: 0, basis: 'actual', images: 0, imageIds: [], outcome: 'not_billed', reason }),
+        unknown: (reason) => finish({ usd: call.estimatedUsd, basis: 'estimate', images: 0, imageIds: [], outcome: 'unknown', reason }),
       };
     },
+    ensureWritable,
     totals() {
       const now = clock.now();
-      const sortDescending = <T extends { key: string }>(items: T[]) => items.sort((a, b) => (a.key < b.key ? 1 : -1));
+      const newestFirst = <T>(map: Map<string, T>) => [...map].sort(([left], [right]) => (left < right ? 1 : -1));
       return {
         todayUsd: days.get(dayOf(now))?.usd ?? 0,
         monthUsd: months.get(monthOf(now))?.usd ?? 0,
-        allTimeUsd,
-        byDay: sortDescending([...days].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({
-          day: key,
-          ...bucket,
-        })),
-        byMonth: sortDescending([...months].map(([key, bucket]) => ({ key, ...bucket }))).map(({ key, ...bucket }) => ({
-          month: key,
-          ...bucket,
-        })),
+        allTimeUsd: allTime.usd,
+        calls: allTime.calls,
+        unknownOutcomeCalls: allTime.unknownCalls,
+        runningCalls,
+        unwrittenEntries: unwritten.length,
+        byDay: newestFirst(days).map(([day, bucket]) => ({ day, ...bucket })),
+        byMonth: newestFirst(months).map(([month, bucket]) => ({ month, ...bucket })),
         budgets: { ...budgets },
       };
     },
-  };
-}
-
-/** Keeps entries in memory only (tests, embedders that do not want a file). */
-export function createMemoryLedgerPersistence(initial: CostEntry[] = []): CostLedgerPersistence & { entries: CostEntry[] } {
-  const entries = [...initial];
-  return {
-    entries,
-    load: async () => [...entries],
-    append: async (entry) => {
-      entries.push(entry);
-    },
-  };
-}
-
-/**
- * Keeps entries as JSON lines in one file. A line that cannot be parsed (a torn write after a crash) is skipped with
- * a warning instead of losing the whole ledger.
- */
-export function createFileLedgerPersistence(filePath: string, logger: Logger = silentLogger): CostLedgerPersistence {
-  return {
-    async load() {
-      let text: string;
-      try {
-        text = await fs.promises.readFile(filePath, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const entries: CostEntry[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          const parsed = JSON.parse(line) as CostEntry;
-          if (typeof parsed.usd === 'number' && typeof parsed.at === 'string') entries.push(parsed);
-        } catch {
-          logger.warn('skipped an unreadable cost ledger line', { filePath });
-        }
-      }
-      return entries;
-    },
-    async append(entry) {
-      await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
-      await fs.promises.appendFile(filePath, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    async close() {
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      await flushOnce().catch((error: unknown) =>
+        logger.error('cost ledger lines could not be written before closing', { error: String(error), unwritten: unwritten.length }),
+      );
     },
   };
 }

@@ -5,7 +5,9 @@ import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
 import { createFileSystemImageStore } from '@imagegen/storage';
-import { createCostLedger, createFileLedgerPersistence } from '../cost/cost-ledger';
+import { createCostLedger } from '../cost/cost-ledger';
+import { createFileLedgerPersistence } from '../cost/ledger-persistence';
+import { createFileJobPersistence } from '../generation/job-persistence';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
 import { configureImagingOnLoad } from './imaging-module';
 import { createProvidersFromConfig, providerSettingHints } from './providers-from-config';
@@ -134,6 +136,10 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     logger,
     clock,
     ...(options.onImagesChanged ? { onImagesChanged: options.onImagesChanged } : {}),
+    ...(config.images.default_style ? { defaultStyle: config.images.default_style } : {}),
+    continueOnCancel: config.images.continue_on_cancel,
+    templateAutoSize: config.templates.auto_size_optimization,
+    jobPersistence: createFileJobPersistence(path.join(storage.base_path, 'generation-jobs.jsonl'), logger),
   });
 
   if (options.scheduleRetention === false) return engine;

@@ -1,5 +1,4 @@
 import type { ImagePreview } from '@imagegen/imaging';
-import type { Logger } from '@imagegen/common';
 import type { ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
 
 /**
@@ -20,11 +19,6 @@ export type ImageSource =
 export interface GenerateImageInput extends ImageGenerationRequest {
   /** Skip the cache lookup and make a fresh image (the result is still cached for next time). */
   fresh?: boolean;
-  /**
-   * Final pixel size wanted when it differs from what the model can produce (e.g. a template's 1200x630); the
-   * engine generates at the nearest native size and crops or resizes to this. Usually derived from `size`.
-   */
-  finalSize?: string;
   /** Free-form labels stored with the image (e.g. the prompt template used). */
   labels?: Record<string, string>;
 }
@@ -58,7 +52,11 @@ export interface ProgressEvent {
 
 /** Per-call options. */
 export interface CallOptions {
-  /** Cancels the call: the upstream request is aborted and nothing is stored. */
+  /**
+   * Cancels this caller's wait. Before the request reaches the provider it cancels the request. After, with
+   * continue-on-cancel (the default), the request runs to the end and is stored and cached, so asking again returns
+   * it without a second paid call; with it off, the upstream request is aborted.
+   */
   signal?: AbortSignal;
   /** Receives progress while the call runs. */
   onProgress?: (event: ProgressEvent) => void;
@@ -118,6 +116,11 @@ export interface ImageResult {
   warnings: RequestWarning[];
   /** True when served from the cache: no provider call, no new cost. */
   fromCache: boolean;
+  /**
+   * True when this request joined an identical one already running (perhaps one whose caller gave up) and shares its
+   * images: no call of its own, no new cost (`actualCostUsd` 0).
+   */
+  sharedCall?: boolean;
   /** Estimated cost in USD before the call (undefined when the model's pricing is unknown). */
   estimatedCostUsd?: number;
   /** Cost in USD of this call from the vendor's usage (0 for a cache hit; undefined when unknown). */
@@ -141,9 +144,4 @@ export interface ModelListing {
   availableForKey?: boolean;
   /** Whether this is the configured default model. */
   isDefault: boolean;
-}
-
-/** Shared dependencies every part of the engine receives. */
-export interface EngineContext {
-  logger: Logger;
 }

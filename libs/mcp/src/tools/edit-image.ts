@@ -8,7 +8,8 @@ import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
-import { describeImageResult, imageOutputSchema } from './generate-image';
+import { describeImageResult } from './generate-image';
+import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
 export const editImageToolName = 'edit_image';
 
@@ -38,8 +39,9 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         n: z.number().int().min(1).max(10).optional(),
         fresh: z.boolean().optional(),
         include_data_url: z.boolean().optional(),
+        wait_seconds: waitSecondsInput,
       }),
-      outputSchema: imageOutputSchema,
+      outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Edit image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {
@@ -54,7 +56,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
           });
         }
         const maskText = args.mask ?? args.mask_data;
-        const result = await engine.edit(
+        const handle = await engine.startEdit(
           {
             prompt: args.prompt,
             images: given.map((value, index) =>
@@ -77,6 +79,9 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...traceCorrelation(context),
           },
         );
+        const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
+        if ('jobId' in outcome) return runningJobResult(outcome.jobId);
+        const { result } = outcome;
         return await buildImageResult(
           result,
           describeImageResult(result, settings, undefined),

@@ -7,6 +7,7 @@ import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
 export const generateImageToolName = 'generate_image';
 
@@ -76,6 +77,7 @@ export function describeImageResult(result: ImageResult, settings: McpServerSett
     })),
     warnings: result.warnings.map((warning) => warning.message),
     from_cache: result.fromCache,
+    ...(result.sharedCall ? { shared_call: true } : {}),
   };
 }
 
@@ -102,14 +104,15 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
           .boolean()
           .optional()
           .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
+        wait_seconds: waitSecondsInput,
       }),
-      outputSchema: imageOutputSchema,
+      outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {
       const progress = startProgress(context);
       try {
-        const result = await engine.generate(
+        const handle = await engine.startGenerate(
           {
             prompt: args.prompt,
             ...(args.model ? { model: args.model } : {}),
@@ -130,6 +133,9 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...traceCorrelation(context),
           },
         );
+        const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
+        if ('jobId' in outcome) return runningJobResult(outcome.jobId);
+        const { result } = outcome;
         return await buildImageResult(
           result,
           describeImageResult(result, settings, args.style),

@@ -60,5 +60,6 @@ export function createRecordingFileSystem(inner: StorageFileSystem = createNodeS
     removeFile: wrap('removeFile'),
     syncDirectory: wrap('syncDirectory'),
     availableBytes: wrap('availableBytes'),
+    canWrite: wrap('canWrite'),
   });
 }

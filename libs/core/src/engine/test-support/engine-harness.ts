@@ -7,7 +7,8 @@ import { createTemplateRegistry } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, createOpenAIProvider } from '@imagegen/providers';
 import { createFileSystemImageStore, createNodeStorageFileSystem, type StorageFileSystem } from '@imagegen/storage';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
-import { createCostLedger, createMemoryLedgerPersistence, type BudgetLimits } from '../../cost/cost-ledger';
+import { createCostLedger, type BudgetLimits } from '../../cost/cost-ledger';
+import { createMemoryLedgerPersistence } from '../../cost/ledger-persistence';
 import { createProviderLimiter } from '../../limits/provider-limiter';
 import { createImageEngine, type CachedGeneration, type ImageEngine } from '../image-engine';
 

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { silentLogger, type Logger } from '@imagegen/common';
+import type { CostLedgerPersistence, LedgerRecord } from './cost-ledger';
+
+/** Keeps ledger lines in memory only (tests, embedders that do not want a file). */
+export function createMemoryLedgerPersistence(initial: LedgerRecord[] = []): CostLedgerPersistence & { entries: LedgerRecord[] } {
+  const entries = [...initial];
+  return {
+    entries,
+    load: async () => [...entries],
+    append: async (record) => {
+      entries.push(record);
+    },
+  };
+}
+
+const isLedgerRecord = (value: unknown): value is LedgerRecord => {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  if (record['event'] === 'started') return typeof record['callId'] === 'string' && typeof record['estimatedUsd'] === 'number';
+  return typeof record['usd'] === 'number' && typeof record['at'] === 'string';
+};
+
+/**
+ * Keeps ledger lines as JSON lines in one file. A line that cannot be parsed (a torn write after a crash) is skipped
+ * with a warning instead of losing the whole ledger.
+ */
+export function createFileLedgerPersistence(filePath: string, logger: Logger = silentLogger): CostLedgerPersistence {
+  return {
+    async load() {
+      let text: string;
+      try {
+        text = await fs.promises.readFile(filePath, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const records: LedgerRecord[] = [];
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          const parsed: unknown = JSON.parse(line);
+          if (isLedgerRecord(parsed)) records.push(parsed);
+          else logger.warn('skipped a cost ledger line of unknown shape', { filePath });
+        } catch {
+          logger.warn('skipped an unreadable cost ledger line', { filePath });
+        }
+      }
+      return records;
+    },
+    async append(record) {
+      await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
+      // One write call per line: concurrent appenders (another process on the same folder) never interleave a line.
+      await fs.promises.appendFile(filePath, JSON.stringify(record) + '\n', { mode: 0o600 });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Logger } from '@imagegen/common';
+import type { CacheBackend } from '@imagegen/cache';
+import type { RequestWarning } from '@imagegen/providers';
+import type { ImageStore, StoredImageContent } from '@imagegen/storage';
+import type { ImageResult, StoredImage } from '../engine/engine-types';
+import { resourceUriOf } from './persist-images';
+
+/** What the cache (and a finished job) keeps of one request: enough to answer a repeat without calling the provider. */
+export interface CachedGeneration {
+  taskId: string;
+  model: string;
+  provider: string;
+  imageIds: string[];
+  warnings: RequestWarning[];
+  estimatedCostUsd?: number;
+  /** What the call that made the images cost (answers from the cache cost nothing). */
+  actualCostUsd?: number;
+  prompt: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A stored image as results show it. */
+export function storedImageFromContent(content: StoredImageContent): StoredImage {
+  const info = content.metadata.file_info;
+  return {
+    imageId: content.imageId,
+    resourceUri: resourceUriOf(content.imageId),
+    ...(content.filePath ? { filePath: content.filePath } : {}),
+    data: Buffer.from(content.bytes),
+    mimeType: content.mimeType,
+    format: info.format,
+    width: info.width,
+    height: info.height,
+    byteLength: content.bytes.length,
+    createdAt: content.metadata.created_at,
+  };
+}
+
+/** The summary of a result, as the cache and the job records keep it. */
+export function summarizeResult(result: ImageResult): CachedGeneration {
+  return {
+    taskId: result.taskId,
+    model: result.model,
+    provider: result.provider,
+    imageIds: result.images.map((image) => image.imageId),
+    warnings: result.warnings,
+    ...(result.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: result.estimatedCostUsd }),
+    ...(result.actualCostUsd === undefined ? {} : { actualCostUsd: result.actualCostUsd }),
+    prompt: result.prompt,
+    parameters: result.parameters,
+  };
+}
+
+/**
+ * A result rebuilt from a summary by reading its images from the store; undefined when one of them is gone
+ * (retention removed it since).
+ */
+export async function resultFromSummary(summary: CachedGeneration, store: ImageStore): Promise<Omit<ImageResult, 'fromCache'> | undefined> {
+  const images: StoredImage[] = [];
+  for (const imageId of summary.imageIds) {
+    const content = await store.get(imageId).catch(() => undefined);
+    if (!content) return undefined;
+    images.push(storedImageFromContent(content));
+  }
+  return {
+    taskId: summary.taskId,
+    model: summary.model,
+    provider: summary.provider,
+    images,
+    warnings: summary.warnings,
+    ...(summary.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: summary.estimatedCostUsd }),
+    ...(summary.actualCostUsd === undefined ? {} : { actualCostUsd: summary.actualCostUsd }),
+    prompt: summary.prompt,
+    parameters: summary.parameters,
+  };
+}
+
+/** What the cache steps need. */
+export interface CacheContext {
+  cache?: CacheBackend<CachedGeneration>;
+  store: ImageStore;
+  /** How long entries live, in milliseconds. */
+  ttlMs: number;
+  log: Logger;
+}
+
+/** Step: the cached answer to a request, or undefined (no cache, a miss, a failed read, or an image gone since). */
+export async function lookUpCache(requestHash: string, context: CacheContext): Promise<ImageResult | undefined> {
+  const entry = await context.cache?.get(requestHash).catch((error: unknown) => {
+    context.log.warn('cache read failed; calling the provider', { error: String(error) });
+    return undefined;
+  });
+  if (!entry) return undefined;
+  const result = await resultFromSummary(entry, context.store);
+  if (!result) {
+    await context.cache?.delete(requestHash).catch(() => undefined);
+    return undefined;
+  }
+  context.log.info('cache hit', { model: entry.model, images: result.images.length });
+  return { ...result, fromCache: true, actualCostUsd: 0 };
+}
+
+/** Step: remembers a fresh result for repeats; a failed write is logged, never fails the request. */
+export async function storeInCache(requestHash: string, result: ImageResult, context: CacheContext): Promise<void> {
+  if (!context.cache) return;
+  const summary = summarizeResult(result);
+  delete summary.actualCostUsd;
+  await context.cache
+    .set(requestHash, summary, {
+      ttlMs: context.ttlMs,
+      sizeBytes: result.images.reduce((sum, image) => sum + image.byteLength, 0),
+    })
+    .catch((error: unknown) => context.log.warn('could not write the cache', { error: String(error) }));
+}

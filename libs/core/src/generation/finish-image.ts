@@ -1,0 +1,84 @@
+import { ImageGenError } from '@imagegen/common';
+import type { RequestPlan, RequestWarning } from '@imagegen/providers';
+import { loadImaging } from '../engine/imaging-module';
+
+/** An image ready to store: in the format and size asked for, with its provenance facts. */
+export interface FinishedImage {
+  data: Buffer;
+  format: 'png' | 'jpeg' | 'webp';
+  width: number;
+  height: number;
+  hasC2pa: boolean;
+  provenanceRemoved: boolean;
+}
+
+/**
+ * Step: turns what the provider returned into what was asked for — the masked area composited onto the original,
+ * the exact final size, the output format — and notes when re-encoding removed the provider's provenance data.
+ */
+export async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]): Promise<FinishedImage> {
+  const imaging = await loadImaging();
+  const info = await imaging.inspectImage(data);
+  let current = {
+    data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    format: info.format,
+    width: info.width,
+    height: info.height,
+    hasC2pa: info.hasC2pa,
+    provenanceRemoved: false,
+  };
+  if (plan.compositeMask) {
+    // The model edited the whole image: keep its pixels only where the mask says, the original everywhere else.
+    const { original, mask } = plan.compositeMask;
+    const composed = await imaging.compositeMaskedEdit({ original: original.data, edited: current.data, mask: mask.data });
+    current = {
+      data: composed.data,
+      format: composed.format,
+      width: composed.width,
+      height: composed.height,
+      hasC2pa: false,
+      provenanceRemoved: current.hasC2pa,
+    };
+  }
+  const wanted = plan.finalSize;
+  if (wanted !== 'auto' && (wanted.width !== current.width || wanted.height !== current.height)) {
+    const fitted = await imaging.fitToSize(current.data, {
+      width: wanted.width,
+      height: wanted.height,
+      format: plan.outputFormat,
+      ...(plan.compression === undefined ? {} : { compression: plan.compression }),
+    });
+    current = {
+      data: fitted.data,
+      format: fitted.format,
+      width: fitted.width,
+      height: fitted.height,
+      hasC2pa: false,
+      provenanceRemoved: current.hasC2pa || fitted.provenanceRemoved,
+    };
+  }
+  if (current.format !== plan.outputFormat) {
+    const converted = await imaging.convertImage(current.data, {
+      format: plan.outputFormat,
+      ...(plan.compression === undefined ? {} : { compression: plan.compression }),
+    });
+    current = {
+      data: converted.data,
+      format: converted.format,
+      width: converted.width,
+      height: converted.height,
+      hasC2pa: false,
+      provenanceRemoved: current.provenanceRemoved || converted.provenanceRemoved,
+    };
+  }
+  if (current.provenanceRemoved && !warnings.some((warning) => warning.setting === 'provenance')) {
+    warnings.push({
+      type: 'other',
+      setting: 'provenance',
+      message: 'Resizing or converting the image removed the provider’s C2PA provenance data; this is recorded in its metadata.',
+    });
+  }
+  if (current.format === 'gif')
+    throw new ImageGenError({ code: 'upstream_error', message: 'The provider returned a GIF, which cannot be stored.' });
+  return { ...current, format: current.format as FinishedImage['format'] };
+}
