@@ -98,7 +98,10 @@ describe('image engine', () => {
       mask: { kind: 'bytes', data: mask },
     });
     const edit = harness.fake.requests.find((request) => request.path === '/v1/images/edits');
-    expect(edit?.files?.map((file) => file.contentType)).toEqual(['image/png', 'image/jpeg', 'image/png']);
+    // The SDK decides the order of the multipart parts (openai 7 sends the mask first); the API reads them by name.
+    const partsByField = (field: string) => edit?.files?.filter((file) => file.field === field).map((file) => file.contentType);
+    expect(partsByField('image[]')).toEqual(['image/png', 'image/jpeg']);
+    expect(partsByField('mask')).toEqual(['image/png']);
     const sidecarPath = (result.images[0]?.filePath ?? '').replace(/\.png$/, '.json');
     expect(JSON.parse(fs.readFileSync(sidecarPath, 'utf8')).source_image_ids).toEqual([sourceId]);
   });

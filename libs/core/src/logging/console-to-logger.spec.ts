@@ -1,5 +1,4 @@
 import { createMemoryLogger } from '@imagegen/common';
-import { createRedisCache } from '@imagegen/cache';
 import { routeConsoleToLogger } from './console-to-logger';
 
 describe('routeConsoleToLogger', () => {
@@ -19,29 +18,5 @@ describe('routeConsoleToLogger', () => {
     expect(originalWarn).not.toHaveBeenCalled();
     undo();
     expect(target.warn).toBe(originalWarn);
-  });
-
-  it("catches ioredis's plain-text warning about a password the Redis server does not need", async () => {
-    const logger = createMemoryLogger();
-    const undo = routeConsoleToLogger(logger);
-    const cache = createRedisCache<{ value: number }>({
-      url: 'redis://:not-needed-password@127.0.0.1:6379',
-      keyPrefix: `hardening-console-${process.pid}:`,
-      maxBytes: 1024,
-      commandTimeoutMs: 2000,
-    });
-    try {
-      await cache.ping();
-      expect(logger.lines).toContainEqual(
-        expect.objectContaining({
-          level: 'warn',
-          message: expect.stringContaining('does not require a password'),
-          fields: { source: 'console' },
-        }),
-      );
-    } finally {
-      await cache.close();
-      undo();
-    }
   });
 });
