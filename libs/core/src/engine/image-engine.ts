@@ -40,6 +40,7 @@ import type {
   StoredImage,
 } from './engine-types';
 import { resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
+import { deleteStoredImage, type DeleteImageReport } from './delete-image';
 
 /** What the cache keeps for one request: enough to answer a repeat without calling the provider. */
 export interface CachedGeneration {
@@ -111,6 +112,8 @@ export interface ImageEngine {
   edit(input: EditImageInput, options?: CallOptions): Promise<ImageResult>;
   /** A stored image with its bytes and metadata (`not_found` for an unknown id, `invalid_request` for a malformed one). */
   getImage(imageId: string): Promise<StoredImageContent>;
+  /** Deletes a stored image (file, sidecar, index entry) and the cache entry pointing at it. */
+  deleteImage(imageId: string): Promise<DeleteImageReport>;
   /** Stored images, newest first. */
   history(query?: HistoryQuery): Promise<HistoryPage>;
   /** Storage totals. */
@@ -577,6 +580,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       return run('edit', input, images, mask, warnings, options);
     },
     getImage: (imageId) => store.get(imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId),
+    deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store, logger }, imageId),
     history: (query) => store.history(query),
     stats: () => store.stats(),
     async cleanup(options) {
