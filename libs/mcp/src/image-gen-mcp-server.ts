@@ -1,10 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
+import { registerAppViews } from './app-views';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
 import { editImageToolName, registerEditImageTool } from './tools/edit-image';
+import { galleryToolNames, registerGalleryTools } from './tools/gallery-tools';
 import { generateImageToolName, registerGenerateImageTool } from './tools/generate-image';
 import { listAvailableModelsToolName, registerListAvailableModelsTool } from './tools/list-available-models';
 import { registerStorageTools, storageToolNames } from './tools/storage-tools';
@@ -15,6 +17,7 @@ export const imageGenToolNames: readonly string[] = [
   generateImageToolName,
   editImageToolName,
   ...storageToolNames,
+  ...galleryToolNames,
 ];
 
 /** What {@link createImageGenMcpServer} is built from. */
@@ -45,7 +48,9 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
   registerGenerateImageTool(server, options.engine, options.settings, logger);
   registerEditImageTool(server, options.engine, options.settings, logger);
   registerStorageTools(server, options.engine, options.settings, logger);
+  registerGalleryTools(server, options.engine, logger, () => server.sendResourceListChanged());
   registerResources(server, options.engine, options.settings);
+  registerAppViews(server);
   registerPrompts(server, options.engine.templates);
   return server;
 }

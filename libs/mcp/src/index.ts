@@ -1,3 +1,6 @@
 export { createImageGenMcpServer, imageGenToolNames } from './image-gen-mcp-server';
 export type { ImageGenMcpServerOptions } from './image-gen-mcp-server';
 export type { McpServerSettings } from './server-settings';
+export { appViewMimeType, galleryViewUri, imageViewUri } from './app-views';
+export { queryGallery } from './gallery-query';
+export type { GalleryEntry, GalleryListing, GalleryQuery } from './gallery-query';

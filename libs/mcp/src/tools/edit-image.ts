@@ -7,6 +7,7 @@ import { parseImageReference } from '../image-reference';
 import { startProgress } from '../progress-reporter';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { imageViewUri, viewMeta } from '../app-views';
 import { describeImageResult, imageOutputShape } from './generate-image';
 
 export const editImageToolName = 'edit_image';
@@ -39,6 +40,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         include_data_url: z.boolean().optional(),
       },
       outputSchema: imageOutputShape,
+      _meta: viewMeta(imageViewUri),
       annotations: { title: 'Edit image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {

@@ -6,6 +6,7 @@ import { buildImageResult, imageLocations, previewRequestFor } from '../image-co
 import { startProgress } from '../progress-reporter';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { imageViewUri, viewMeta } from '../app-views';
 
 export const generateImageToolName = 'generate_image';
 
@@ -103,6 +104,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
           .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
       },
       outputSchema: imageOutputShape,
+      _meta: viewMeta(imageViewUri),
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {

@@ -1,6 +1,14 @@
 import { connectToHost, describeFailure } from '../../shared/host-connection';
 import { element, formatBytes, formatDate } from '../../shared/format';
-import { GalleryError, hostBackend, httpBackend, parseListing, type GalleryBackend, type GalleryEntry, type GalleryFilter } from './gallery-backend';
+import {
+  GalleryError,
+  hostBackend,
+  httpBackend,
+  parseListing,
+  type GalleryBackend,
+  type GalleryEntry,
+  type GalleryFilter,
+} from './gallery-backend';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const statusBox = byId<HTMLElement>('status');
@@ -24,7 +32,12 @@ let listingRequest = 0;
 let opened: { entry: GalleryEntry; opener: HTMLElement } | undefined;
 const imageUrls = new Map<string, string>();
 
-const currentFilter = (): GalleryFilter => ({ text: textInput.value.trim(), model: modelSelect.value, from: fromInput.value, to: toInput.value });
+const currentFilter = (): GalleryFilter => ({
+  text: textInput.value.trim(),
+  model: modelSelect.value,
+  from: fromInput.value,
+  to: toInput.value,
+});
 
 function showError(error: unknown, action: string): void {
   statusBox.textContent = '';
@@ -81,7 +94,11 @@ function renderListing(listing: ReturnType<typeof parseListing>): void {
   // A few at a time: each is a full image read through the host or the server.
   void (async () => {
     const queue = [...thumbnails];
-    await Promise.all(Array.from({ length: 4 }, async () => { for (let next = queue.shift(); next; next = queue.shift()) await next(); }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await next();
+      }),
+    );
   })();
 }
 

@@ -41,15 +41,13 @@ function parseDimensions(value: unknown): { width: number; height: number } {
 export function parseImageResult(structured: unknown): ImageResultView | undefined {
   if (!isObject(structured) || !Array.isArray(structured['images'])) return undefined;
   const metadata = isObject(structured['metadata']) ? structured['metadata'] : {};
-  const images = structured['images'].filter(isObject).map(
-    (image): ImageVariant => ({
-      imageId: text(image['image_id']),
-      resourceUri: text(image['resource_uri'], `generated-images://${text(image['image_id'])}`),
-      ...parseDimensions(image['dimensions']),
-      format: text(image['format']).toUpperCase(),
-      bytes: number(image['file_size_bytes']) ?? 0,
-    }),
-  );
+  const images = structured['images'].filter(isObject).map((image): ImageVariant => ({
+    imageId: text(image['image_id']),
+    resourceUri: text(image['resource_uri'], `generated-images://${text(image['image_id'])}`),
+    ...parseDimensions(image['dimensions']),
+    format: text(image['format']).toUpperCase(),
+    bytes: number(image['file_size_bytes']) ?? 0,
+  }));
   if (images.length === 0) return undefined;
   const actual = number(metadata['actual_cost']);
   const estimate = number(metadata['cost_estimate']);

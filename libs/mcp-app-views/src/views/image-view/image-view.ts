@@ -24,7 +24,10 @@ function showProgress(text: string): void {
   stopProgress();
   const started = Date.now();
   const render = () => {
-    statusBox.replaceChildren(element('span', { class: 'spinner', 'aria-hidden': 'true' }), `${text} (${Math.round((Date.now() - started) / 1000)} s)`);
+    statusBox.replaceChildren(
+      element('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      `${text} (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
   };
   render();
   progressTimer = setInterval(render, 1000);
@@ -47,9 +50,12 @@ function renderDetails(result: ImageResultView): void {
     ['Size', result.size],
     ...(result.costUsd === undefined
       ? []
-      : ([['Cost', `${formatUsd(result.costUsd)}${result.costIsEstimate ? ' (estimate)' : ''}${result.fromCache ? ' — from cache, no new cost' : ''}`]] as Array<
-          [string, string]
-        >)),
+      : ([
+          [
+            'Cost',
+            `${formatUsd(result.costUsd)}${result.costIsEstimate ? ' (estimate)' : ''}${result.fromCache ? ' — from cache, no new cost' : ''}`,
+          ],
+        ] as Array<[string, string]>)),
     ['Prompt', result.prompt],
   ];
   const list = element('dl', {});
@@ -191,7 +197,12 @@ async function renderImages(result: ImageResultView, placement: { editOf?: strin
   let anchor = placement.after;
   for (const [index, variant] of result.images.entries()) {
     const card = element('figure', { class: 'variant', 'data-image-id': variant.imageId });
-    const frame = element('div', { class: 'frame' }, element('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the full image…');
+    const frame = element(
+      'div',
+      { class: 'frame' },
+      element('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      'Loading the full image…',
+    );
     card.append(frame);
     if (anchor) anchor.after(card);
     else resultsBox.append(card);

@@ -86,7 +86,11 @@ export class MaskEditor {
       clear,
     );
 
-    this.instruction = element('textarea', { rows: '2', 'aria-label': 'Edit instruction', placeholder: 'What should change inside the painted area?' });
+    this.instruction = element('textarea', {
+      rows: '2',
+      'aria-label': 'Edit instruction',
+      placeholder: 'What should change inside the painted area?',
+    });
     this.applyButton = element('button', { type: 'button', class: 'primary' }, 'Apply edit');
     this.applyButton.addEventListener('click', () => this.apply());
     const cancel = element('button', { type: 'button' }, 'Close editor');
