@@ -8,6 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
 import { imageGenToolNames } from '@imagegen/mcp';
+import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
@@ -30,7 +31,7 @@ export interface HttpAppOptions {
   allowedOrigins?: readonly string[];
   /** Origins that get CORS headers (`*` = any accepted origin). */
   corsOrigins?: readonly string[];
-  /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images` and `/metrics`; required whenever the host is not loopback. */
+  /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images`, `/gallery/api` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
   /** A new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
@@ -134,6 +135,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       response.status(status).json({ error: known ? error.code : 'internal', message: known ? error.message : 'Internal error.' });
     }
   });
+
+  mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
 
   /** Connects a new server (one per session or request) to its transport, with tool-call metrics on the transport. */
   const connectServer = async (transport: Transport, server = options.createServer(engine)): Promise<McpServer> => {
