@@ -1,4 +1,4 @@
-// Builds each view (a folder under src/views) into dist/views/<view>.html: one HTML file with its script and styles
+// Builds each view (a folder under views/, besides shared/) into dist/views/<view>.html: one HTML file with its script and styles
 // inlined, so it needs no network access under a closed CSP. vite-plugin-singlefile inlines one entry per build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,11 +7,11 @@ import { build } from 'vite';
 import { viteSingleFile } from 'vite-plugin-singlefile';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
-const viewsRoot = path.join(projectRoot, 'src', 'views');
+const viewsRoot = path.join(projectRoot, 'views');
 const outputRoot = path.join(projectRoot, 'dist', 'views');
 fs.rmSync(outputRoot, { recursive: true, force: true });
 
-for (const view of fs.readdirSync(viewsRoot)) {
+for (const view of fs.readdirSync(viewsRoot).filter((name) => name !== 'shared')) {
   const staging = path.join(projectRoot, 'dist', 'staging', view);
   await build({
     configFile: false,

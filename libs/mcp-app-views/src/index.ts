@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- consumers type-check this file through tsconfig paths and need the `*.html` declaration with it
 /// <reference path="./html-modules.d.ts" />
 /**
  * @imagegen/mcp-app-views — the MCP App views of imagegen, each one self-contained HTML file (script and styles

@@ -1,4 +1,4 @@
-import { element } from '../../shared/format';
+import { element } from '../shared/format';
 import { invertPaint, maskPixelsFromPaint, paintedPixelCount } from './mask-pixels';
 
 const paintColour: readonly [number, number, number] = [255, 0, 80];

@@ -1,5 +1,5 @@
-import { connectToHost, describeFailure } from '../../shared/host-connection';
-import { element, formatBytes, formatDate } from '../../shared/format';
+import { connectToHost, describeFailure } from '../shared/host-connection';
+import { element, formatBytes, formatDate } from '../shared/format';
 import {
   GalleryError,
   hostBackend,

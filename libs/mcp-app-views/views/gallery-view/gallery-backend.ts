@@ -1,5 +1,5 @@
 import type { App } from '@modelcontextprotocol/ext-apps';
-import { readImageThroughHost, toolErrorText } from '../../shared/host-connection';
+import { readImageThroughHost, toolErrorText } from '../shared/host-connection';
 
 /** The gallery's filters; empty strings mean "any". Dates are `YYYY-MM-DD`, inclusive, in UTC. */
 export interface GalleryFilter {

@@ -1,7 +1,7 @@
 import type { App } from '@modelcontextprotocol/ext-apps';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { blobToBase64, connectToHost, describeFailure, readImageThroughHost, toolErrorText } from '../../shared/host-connection';
-import { element, formatBytes, formatUsd } from '../../shared/format';
+import { blobToBase64, connectToHost, describeFailure, readImageThroughHost, toolErrorText } from '../shared/host-connection';
+import { element, formatBytes, formatUsd } from '../shared/format';
 import { parseJobState, type ImageResultView, type ImageVariant } from './image-result';
 import { MaskEditor } from './mask-editor';
 
