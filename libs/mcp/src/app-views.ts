@@ -1,5 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { galleryViewHtml, imageViewHtml } from '@imagegen/mcp-app-views';
+import { lazyModule } from '@imagegen/common';
+
+// Half a megabyte of HTML, loaded when a host first reads a view rather than when the server starts.
+const viewFiles = lazyModule(() => import('@imagegen/mcp-app-views'));
 
 /** MIME type of an MCP App view (SEP-1865). */
 export const appViewMimeType = 'text/html;profile=mcp-app';
@@ -31,14 +34,14 @@ export function registerAppViews(server: McpServer): void {
       name: 'image-view',
       uri: imageViewUri,
       title: 'Image view',
-      html: imageViewHtml,
+      html: async () => (await viewFiles.load()).imageViewHtml,
       description: 'Generated images at full size, variants, a mask editor and download.',
     },
     {
       name: 'gallery-view',
       uri: galleryViewUri,
       title: 'Gallery',
-      html: galleryViewHtml,
+      html: async () => (await viewFiles.load()).galleryViewHtml,
       description: 'Stored images: filter by prompt, model and date; open; delete.',
     },
   ];
@@ -48,7 +51,7 @@ export function registerAppViews(server: McpServer): void {
       view.uri,
       { title: view.title, description: view.description, mimeType: appViewMimeType, _meta: { ui: { prefersBorder: true } } },
       async (uri) => ({
-        contents: [{ uri: uri.href, mimeType: appViewMimeType, text: view.html, _meta: { ui: { prefersBorder: true, csp: {} } } }],
+        contents: [{ uri: uri.href, mimeType: appViewMimeType, text: await view.html(), _meta: { ui: { prefersBorder: true, csp: {} } } }],
       }),
     );
   }

@@ -161,6 +161,25 @@ describe('the image view in a host', () => {
     // Room for the image and the editor below it, so the pointer reaches the whole canvas without scrolling.
     await page.setViewportSize({ width: 1700, height: 3000 });
     await canvas.scrollIntoViewIfNeeded();
+    // By keyboard: Space paints at the brush, Shift+arrows paint while moving, I inverts, Ctrl+Z undoes.
+    const paintedPixels = () =>
+      canvas.evaluate((element: HTMLCanvasElement) => {
+        const data = element.getContext('2d')?.getImageData(0, 0, element.width, element.height).data ?? [];
+        let count = 0;
+        for (let offset = 3; offset < data.length; offset += 4) if ((data[offset] ?? 0) >= 128) count += 1;
+        return count;
+      });
+    await canvas.focus();
+    await page.keyboard.press(' ');
+    const dab = await paintedPixels();
+    expect(dab).toBeGreaterThan(100);
+    await page.keyboard.press('Shift+ArrowRight');
+    expect(await paintedPixels()).toBeGreaterThan(dab);
+    await page.keyboard.press('i');
+    expect(await paintedPixels()).toBeGreaterThan(1536 * 1024 * 0.9);
+    for (let undo = 0; undo < 3; undo += 1) await page.keyboard.press('Control+z');
+    expect(await paintedPixels()).toBe(0);
+
     const box = await canvas.boundingBox();
     if (!box) throw new Error('the mask canvas is not on screen');
     const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;

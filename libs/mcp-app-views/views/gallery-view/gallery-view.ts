@@ -196,16 +196,26 @@ async function start(): Promise<void> {
     await refresh();
     return;
   }
-  let initial: unknown;
+  let shown = false;
+  const showToolResult = (structured: unknown) => {
+    shown = true;
+    renderListing(parseListing(structured));
+    // A history result (get_image_history) carries no model list for the filter: ask for the gallery listing itself.
+    if (!Array.isArray((structured as { models?: unknown } | undefined)?.models)) void refresh();
+  };
+  let pending: unknown;
   const app = await connectToHost('imagegen gallery', (created) => {
     created.ontoolresult = (params) => {
-      initial = params.structuredContent;
-      if (backend) renderListing(parseListing(initial));
+      if (backend) showToolResult(params.structuredContent);
+      else pending = params.structuredContent;
     };
   });
   backend = hostBackend(app);
-  if (initial) renderListing(parseListing(initial));
-  else await refresh();
+  if (pending !== undefined) showToolResult(pending);
+  // Opened without a tool result (a host showing the view on its own): list the gallery after a moment.
+  setTimeout(() => {
+    if (!shown) void refresh();
+  }, 2000);
 }
 
 start().catch((error: unknown) => showError(error, 'open the gallery'));
