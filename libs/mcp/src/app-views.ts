@@ -21,9 +21,6 @@ export function viewMeta(resourceUri: string, visibility?: Array<'model' | 'app'
   return { ui: { resourceUri, ...(visibility ? { visibility } : {}) }, 'ui/resourceUri': resourceUri };
 }
 
-/** The `_meta` of a helper tool only views call: hidden from the model. */
-export const appOnlyMeta: Record<string, unknown> = { ui: { visibility: ['app'] } };
-
 /**
  * Registers the views as `ui://` resources. Each is one self-contained HTML file: it loads nothing from the network,
  * so it asks for no CSP domains and the host's default (closed) policy stands.
