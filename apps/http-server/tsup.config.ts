@@ -6,7 +6,7 @@ export default defineConfig({
   tsconfig: 'tsconfig.lib.json',
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -7,6 +7,6 @@ export default defineConfig({
   tsconfig: 'tsconfig.lib.json',
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
 });

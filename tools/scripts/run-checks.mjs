@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's test command: lint, typecheck and build every project, run every test suite, check that the
+// The README's test command: check formatting, lint, typecheck and build every project, run every test suite, check that the
 // published engine installs on its own, then print one closing line with the test counts.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reportsFolder = path.join(workspaceRoot, 'reports', 'jest');
-const nx = createRequire(import.meta.url).resolve('nx/bin/nx');
+const requireHere = createRequire(import.meta.url);
+const nx = requireHere.resolve('nx/bin/nx');
+const prettier = requireHere.resolve('prettier/bin/prettier.cjs');
 const environment = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 
 function run(title, command, args) {
@@ -37,35 +39,43 @@ function collectCounts() {
   return totals;
 }
 
+/** The steps, in order. `--only NAME,…` runs some of them (e.g. `--only format`); the default is all. */
+const steps = [
+  // Formatting first: a misformatted file fails the run (`npm run format` fixes it).
+  { name: 'format', title: 'format (prettier --check)', command: [prettier, '--check', '.'] },
+  {
+    name: 'lint-typecheck-build',
+    title: 'lint, typecheck, build',
+    command: [nx, 'run-many', '-t', 'lint', 'typecheck', 'build', '--outputStyle=static', '--parallel=2'],
+  },
+  { name: 'tests', title: 'tests', command: [nx, 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=2'], countsTests: true },
+  ...['verify-package-install.mjs', 'run-readme-examples.mjs'].map((script) => ({
+    name: script.replace(/\.mjs$/, ''),
+    title: script,
+    command: [path.join(workspaceRoot, 'tools', 'scripts', script)],
+  })),
+  // Quick benchmark pass (results in a temp folder): fails only when a scenario crashes, never on timings.
+  { name: 'bench', title: 'benchmarks, quick', command: [path.join(workspaceRoot, 'tools', 'bench', 'src', 'run-all.mjs'), '--quick'] },
+];
+
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : (process.argv[onlyIndex + 1] ?? '').split(',').filter(Boolean);
+const unknown = (only ?? []).filter((name) => !steps.some((step) => step.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown step ${unknown.join(', ')}; steps: ${steps.map((step) => step.name).join(', ')}\n`);
+  process.exit(2);
+}
+const selected = only ? steps.filter((step) => only.includes(step.name)) : steps;
+
 fs.rmSync(reportsFolder, { recursive: true, force: true });
 const failures = [];
-if (
-  !run('lint, typecheck, build', process.execPath, [
-    nx,
-    'run-many',
-    '-t',
-    'lint',
-    'typecheck',
-    'build',
-    '--outputStyle=static',
-    '--parallel=2',
-  ])
-) {
-  failures.push('lint/typecheck/build');
+for (const step of selected) {
+  if (!run(step.title, process.execPath, step.command)) failures.push(step.name);
 }
-if (!run('tests', process.execPath, [nx, 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=2'])) {
-  failures.push('tests');
-}
-for (const script of ['verify-package-install.mjs', 'run-readme-examples.mjs']) {
-  const scriptPath = path.join(workspaceRoot, 'tools', 'scripts', script);
-  if (fs.existsSync(scriptPath) && !run(script, process.execPath, [scriptPath])) failures.push(script);
-}
-// Quick benchmark pass (results in a temp folder): fails only when a scenario crashes, never on timings.
-if (!run('benchmarks, quick', process.execPath, [path.join(workspaceRoot, 'tools', 'bench', 'src', 'run-all.mjs'), '--quick']))
-  failures.push('bench --quick');
 
 const totals = collectCounts();
 process.stdout.write('\n');
 if (failures.length > 0) process.stdout.write(`failed steps: ${failures.join(', ')}\n`);
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
-process.exit(failures.length > 0 || totals.failed > 0 || totals.passed === 0 ? 1 : 0);
+const testsRan = selected.some((step) => step.countsTests);
+process.exit(failures.length > 0 || totals.failed > 0 || (testsRan && totals.passed === 0) ? 1 : 0);

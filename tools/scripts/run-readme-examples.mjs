@@ -27,7 +27,7 @@ const expectations = {
 const examples = [...readme.matchAll(/<!-- example: ([a-z0-9-]+) -->\s*```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
   name: match[1],
   language: match[2],
-  code: match[3],
+  code: match[3] ?? '',
 }));
 if (examples.length === 0) {
   console.error('No examples found in README.md');

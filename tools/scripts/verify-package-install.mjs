@@ -64,18 +64,23 @@ try {
   ).trim();
   let mcpListing = '';
   try {
-    mcpListing = execFileSync(npm, ['ls', '@modelcontextprotocol/sdk', '--all', '--parseable'], {
-      cwd: project,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    // v1 and v2 of the MCP SDK: neither may come with the engine.
+    mcpListing = execFileSync(
+      npm,
+      ['ls', '@modelcontextprotocol/sdk', '@modelcontextprotocol/server', '@modelcontextprotocol/core', '--all', '--parseable'],
+      {
+        cwd: project,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    ).trim();
   } catch (error) {
-    mcpListing = String(error.stdout ?? '').trim();
+    mcpListing = String(/** @type {{ stdout?: unknown }} */ (error).stdout ?? '').trim();
   }
   const problems = [];
   if (requireCheck !== 'function') problems.push(`require('@imagegen/core').createImageEngine is ${requireCheck}`);
   if (importCheck !== 'function') problems.push(`import('@imagegen/core').createImageEngine is ${importCheck}`);
-  if (mcpListing !== '') problems.push(`@modelcontextprotocol/sdk was installed: ${mcpListing}`);
+  if (mcpListing !== '') problems.push(`an MCP SDK package was installed: ${mcpListing}`);
   if (problems.length > 0) {
     console.error(problems.join('\n'));
     process.exit(1);

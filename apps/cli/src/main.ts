@@ -1,3 +1,4 @@
+import './compile-cache';
 import { buildProgram } from './program';
 import { exitCodeForErrorCode, exitCodes } from './exit-codes';
 import type { OutputStreams } from './output';

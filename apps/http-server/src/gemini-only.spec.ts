@@ -64,7 +64,7 @@ describe('imagegen-mcp-http with only a Gemini key', () => {
       const structured = result.structuredContent as { image_id: string; resource_uri: string };
       const resource = await client.readResource({ uri: structured.resource_uri });
       expect(resource.contents[0]).toMatchObject({ mimeType: 'image/png' });
-      expect(fake.requests.some((request) => request.path === '/v1beta/models/gemini-3-pro-image:generateContent')).toBe(true);
+      expect(fake.requests.some((request) => request.path === '/v1/models/gemini-3-pro-image:generateContent')).toBe(true);
     } finally {
       await client.close();
     }

@@ -1,4 +1,7 @@
-/** The HTTP app in process, with a real engine against the fake OpenAI server and the SDK's own HTTP clients. */
+/**
+ * The HTTP app in process, with a real engine against the fake OpenAI server and the SDK's own HTTP clients: the v1
+ * client (protocol 2025: sessions, stateless mode, legacy SSE) and the v2 client pinned to 2026-07-28.
+ */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
@@ -8,6 +11,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '@imagegen/config';
 import { createImageEngineFromConfig, type ImageEngine } from '@imagegen/core';
 import { createImageGenMcpServer } from '@imagegen/mcp';
@@ -48,10 +52,11 @@ async function startApp(overrides: Partial<HttpAppOptions> = {}): Promise<Harnes
   const engine: ImageEngine = await createImageEngineFromConfig(config, { logger, scheduleRetention: false });
   const http = createHttpApp({
     engine,
-    createServer: (serverEngine) =>
+    createServer: (serverEngine, context) =>
       createImageGenMcpServer({
         engine: serverEngine,
         logger,
+        ...context,
         settings: {
           name: 'test',
           version: '0.0.0',
@@ -143,6 +148,10 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
       expect(image.headers.get('cache-control')).toContain('immutable');
       const missing = await fetch(`${harness.baseUrl}/images/img_20200101000000_000000000000`, { headers: auth });
       expect(missing.status).toBe(404);
+      // Over MCP a 2025 client hears of a missing resource with the 2025 code.
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32002,
+      });
     } finally {
       await client.close();
     }
@@ -394,5 +403,77 @@ describe('HTTP app idle sessions', () => {
     } finally {
       await client.close().catch(() => undefined);
     }
+  });
+});
+
+describe.each([false, true])('HTTP app on protocol 2026-07-28 (stateless: %s)', (stateless) => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startApp({ stateless, corsOrigins: ['https://app.example'] });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const connectModern = async () => {
+    const client = new ModernClient({ name: 'modern-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new ModernHttpTransport(new URL(`${harness.baseUrl}/mcp`), { requestInit: { headers: auth } }));
+    return client;
+  };
+
+  it('serves a pinned client without a session: generates, reads the image back, and counts the call', async () => {
+    const client = await connectModern();
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a modern kite', size: '1024x1024', quality: 'low' },
+      });
+      expect(result.isError).toBeFalsy();
+      const read = await client.readResource({ uri: (result.structuredContent as { resource_uri: string }).resource_uri });
+      expect((read.contents[0] as { mimeType: string }).mimeType).toBe('image/png');
+      expect(harness.http.sessionCount()).toBe(0);
+      const metrics = await (await fetch(`${harness.baseUrl}/metrics`, { headers: auth })).text();
+      expect(sampleValue(metrics, 'imagegen_mcp_tool_calls_total', { tool: 'generate_image', outcome: 'success' })).toBeGreaterThanOrEqual(
+        1,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a request whose Mcp-Method header disagrees with its body', async () => {
+    const response = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...mcpHeaders, ...auth, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'generate_image' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/list',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1.0.0' },
+          },
+        },
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32020);
+  });
+
+  it('lets browser apps send the Mcp-Method and Mcp-Name headers', async () => {
+    const response = await fetch(`${harness.baseUrl}/mcp`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'mcp-method, mcp-name',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')).toEqual(expect.stringContaining('Mcp-Method'));
+    expect(response.headers.get('access-control-allow-headers')).toEqual(expect.stringContaining('Mcp-Name'));
   });
 });

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
+import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
-import { imageGenToolNames } from '@imagegen/mcp';
+import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
@@ -19,10 +18,11 @@ export interface HttpAppOptions {
   /** The engine behind every MCP server and `/images`. */
   engine: ImageEngine;
   /**
-   * Builds one MCP server (one per session, or one per request when stateless) over the engine it is given: the
-   * app passes its own engine wrapper, which records generations for `/metrics`.
+   * Builds one MCP server (one per 2025 session, one per request for 2026-07-28 and in stateless mode) over the
+   * engine it is given: the app passes its own engine wrapper, which records generations for `/metrics`, the era the
+   * server will speak, and the observer that counts its tool calls.
    */
-  createServer: (engine: ImageEngine) => McpServer;
+  createServer: (engine: ImageEngine, context: { era: ProtocolEra; toolCallObserver: ToolCallObserver }) => McpServer;
   /** Address the server binds to; loopback addresses turn on Host-header validation by default. */
   host: string;
   /** Extra Host names accepted (e.g. a public name behind a proxy). */
@@ -33,7 +33,7 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[];
   /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images`, `/gallery/api` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
-  /** A new server and transport per request, no sessions (for horizontal scaling). */
+  /** 2025 clients too get a new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
   /** Sessions idle this long are closed. */
   sessionIdleMs: number;
@@ -60,10 +60,12 @@ export interface HttpApp {
   drain(timeoutMs: number): Promise<boolean>;
   /** Closes every session and its server (ending open streams). */
   closeSessions(): Promise<void>;
+  /** Tells every client that listens (2025 sessions, 2026-07-28 subscriptions) that the resource list changed. */
+  notifyResourcesChanged(): void;
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  transport: NodeStreamableHTTPServerTransport | SSEServerTransport;
   server: McpServer;
   lastSeen: number;
 }
@@ -72,8 +74,19 @@ const jsonRpcError = (response: Response, status: number, code: number, message:
   response.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 };
 
+/** A Web `Request` with the Node request's method, URL and headers; the body is given to the classifier parsed. */
+function headersOnlyRequest(request: Request): globalThis.Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return new globalThis.Request(`http://${request.headers.host ?? 'localhost'}${request.originalUrl}`, { method: request.method, headers });
+}
+
 /**
- * Streamable HTTP at `/mcp` (stateful by default, with idle expiry; stateless on request), the deprecated HTTP+SSE
+ * Streamable HTTP at `/mcp` for both protocol eras: 2026-07-28 requests are served one by one (no session, headers
+ * checked against the body), 2025 clients get sessions with idle expiry (or stateless serving), the deprecated HTTP+SSE
  * transport at `/sse` + `/messages`, stored images at `/images/{id}`, Prometheus metrics at `/metrics`, `/healthz`
  * and `/readyz`. Host and Origin validation guard against DNS rebinding; a bearer token, CORS and per-client rate
  * limits are configurable.
@@ -138,12 +151,26 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
 
-  /** Connects a new server (one per session or request) to its transport, with tool-call metrics on the transport. */
-  const connectServer = async (transport: Transport, server = options.createServer(engine)): Promise<McpServer> => {
-    metrics.instrumentTransport(transport);
-    await server.connect(transport);
+  const createServer = (era: ProtocolEra) => options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
+  /** Connects a new 2025-era server (one per session or request) to its transport. */
+  const connectServer = async (
+    transport: NodeStreamableHTTPServerTransport | SSEServerTransport,
+    server = createServer('legacy'),
+  ): Promise<McpServer> => {
+    // Every transport here serves 2025 clients only.
+    await server.connect(withLegacyResourceNotFoundCode(transport, () => true));
     return server;
   };
+
+  // 2026-07-28: a server per request, built by the SDK's handler, which validates the envelope and the Mcp-Method /
+  // Mcp-Name headers, answers server/discover and serves subscriptions/listen. 2025 traffic is routed below instead.
+  const reportError = (error: Error) => options.logger.warn('MCP request refused or failed', { error: error.message });
+  const modern = createMcpHandler(({ era }) => createServer(era), {
+    legacy: 'reject',
+    maxRequestBodySize: options.maxBodyBytes,
+    onerror: reportError,
+  });
+  const serveModern = toNodeHandler(modern, { maxRequestBodySize: options.maxBodyBytes, onerror: reportError });
 
   const sessions = new Map<string, Session>();
   const sseSessions = new Map<string, Session>();
@@ -170,7 +197,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   sweep.unref();
 
   const handleStateless = async (request: Request, response: Response) => {
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     const server = await connectServer(transport);
     response.on('close', () => {
       void transport.close();
@@ -184,7 +211,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (existing) {
       existing.lastSeen = Date.now();
-      await (existing.transport as StreamableHTTPServerTransport).handleRequest(request, response, request.body);
+      await (existing.transport as NodeStreamableHTTPServerTransport).handleRequest(request, response, request.body);
       return;
     }
     if (typeof sessionId === 'string') {
@@ -195,8 +222,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       jsonRpcError(response, 400, -32000, 'Bad request: no session; send initialize first.');
       return;
     }
-    const server = options.createServer(engine);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const server = createServer('legacy');
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (newSessionId) => {
         sessions.set(newSessionId, { transport, server, lastSeen: Date.now() });
@@ -210,9 +237,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     await transport.handleRequest(request, response, request.body);
   };
 
+  /** Whether a request speaks 2025 (no per-request `_meta` envelope): GET and DELETE are 2025 session operations. */
+  const isLegacy = async (request: Request) =>
+    request.method !== 'POST' ||
+    (await isLegacyRequest(headersOnlyRequest(request), request.body, { maxRequestBodySize: options.maxBodyBytes }));
+
   app.all('/mcp', ...limited, requireToken, jsonBody, async (request, response) => {
     try {
-      await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
+      if (!(await isLegacy(request))) await serveModern(request, response, request.body);
+      else await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
     } catch (error) {
       options.logger.error('MCP request failed', { error: String(error) });
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
@@ -282,7 +315,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const all = [...sessions.values(), ...sseSessions.values()];
       sessions.clear();
       sseSessions.clear();
-      await Promise.all(all.map(closeSession));
+      await Promise.all([...all.map(closeSession), modern.close().catch(() => undefined)]);
+    },
+    notifyResourcesChanged() {
+      modern.notify.resourcesChanged();
+      for (const session of [...sessions.values(), ...sseSessions.values()]) {
+        if (session.server.isConnected()) void Promise.resolve(session.server.sendResourceListChanged()).catch(() => undefined);
+      }
     },
   };
 }

@@ -1,14 +1,15 @@
+import './compile-cache';
 import * as os from 'node:os';
 import { loadConfig, parseConfigArguments } from '@imagegen/config';
 import { createImageEngineFromConfig, createJsonLogger, ImageGenError, type ImageEngine } from '@imagegen/core';
-import { createImageGenMcpServer } from '@imagegen/mcp';
+import { createImageGenMcpServer, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { createHttpApp, isLoopbackHost } from './http-app';
 
 const usage = `imagegen-mcp-http — image generation MCP server over Streamable HTTP
 
 Usage: imagegen-mcp-http [--port N] [--host ADDRESS] [--stateless] [--config FILE] [--env-file FILE] [--set KEY=VALUE]...
 
-Endpoints: POST/GET/DELETE /mcp (Streamable HTTP), GET /sse + POST /messages (deprecated HTTP+SSE transport),
+Endpoints: POST/GET/DELETE /mcp (Streamable HTTP; MCP 2026-07-28 per request and 2025 sessions), GET /sse + POST /messages (deprecated HTTP+SSE transport),
 GET /images/{id}, GET /metrics (Prometheus), GET /healthz, GET /readyz.
 Listening beyond loopback requires SERVER__AUTH_TOKEN; clients then send "Authorization: Bearer <token>".
 `;
@@ -63,8 +64,9 @@ async function main(): Promise<void> {
     return;
   }
   let engine;
+  let notifyImagesChanged = () => undefined as void;
   try {
-    engine = await createImageEngineFromConfig(config, { logger });
+    engine = await createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
   } catch (error) {
     process.stderr.write(`imagegen-mcp-http: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
     process.exitCode =
@@ -74,10 +76,11 @@ async function main(): Promise<void> {
   const hostInUrl = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   // Image links: IMAGES__BASE_HOST, else this listener (its real port once known, for --port 0).
   let publicBaseUrl = config.images.base_host ?? `http://${hostInUrl}:${config.server.port}`;
-  const createServer = (serverEngine: ImageEngine) =>
+  const createServer = (serverEngine: ImageEngine, context: { era: ProtocolEra; toolCallObserver: ToolCallObserver }) =>
     createImageGenMcpServer({
       engine: serverEngine,
       logger,
+      ...context,
       settings: {
         name: config.server.name,
         version: config.server.version,
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
     maxBodyBytes: Math.round(config.server.max_body_mb * 1024 * 1024),
     logger,
   });
+  notifyImagesChanged = () => http.notifyResourcesChanged();
   const listener = http.app.listen(config.server.port, config.server.host, () => {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;

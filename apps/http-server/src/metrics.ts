@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ImageGenError, type ImageEngine } from '@imagegen/core';
+import type { ToolCallObserver } from '@imagegen/mcp';
 
 /** The routes this app serves; anything else is counted as `other` so label values stay few. */
 const knownRoutes = new Set(['/mcp', '/sse', '/messages', '/metrics', '/healthz', '/readyz']);
@@ -24,8 +23,8 @@ export interface AppMetrics {
   httpMiddleware(request: Request, response: Response, next: NextFunction): void;
   /** The same engine, with generations, cache hits and misses, cost and errors recorded. */
   instrumentEngine(engine: ImageEngine): ImageEngine;
-  /** Records `tools/call` requests and their outcomes on one MCP transport. Call before `server.connect(transport)`. */
-  instrumentTransport(transport: Transport): void;
+  /** Records tool calls and their outcomes, whichever transport and protocol era carries them. */
+  readonly toolCallObserver: ToolCallObserver;
   /** Tool calls received and not yet answered, across every transport. */
   inFlightToolCalls(): number;
   /** Reports open MCP sessions by transport kind when `/metrics` is read. */
@@ -188,41 +187,22 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
         edit: (input, callOptions) => observeCall('edit', input.fresh === true, () => engine.edit(input, callOptions)),
       };
     },
-    instrumentTransport(transport) {
-      const pending = new Map<string | number, { tool: string; started: bigint }>();
-      const finish = (id: string | number, outcome: 'success' | 'error' | 'cancelled') => {
-        const call = pending.get(id);
-        if (!call) return;
-        pending.delete(id);
-        inFlight -= 1;
-        toolCalls.inc({ tool: call.tool, outcome });
-        if (outcome !== 'cancelled') toolDuration.observe({ tool: call.tool }, Number(process.hrtime.bigint() - call.started) / 1e9);
-      };
-      // Set before connect: the SDK's Protocol keeps a handler that is already there and calls it first.
-      const previousMessage = transport.onmessage;
-      transport.onmessage = (message, extra) => {
-        const candidate = message as { id?: string | number; method?: string; params?: { name?: unknown; requestId?: string | number } };
-        if (candidate.method === 'tools/call' && candidate.id !== undefined) {
-          pending.set(candidate.id, { tool: toolLabel(candidate.params?.name), started: process.hrtime.bigint() });
-          inFlight += 1;
-        } else if (candidate.method === 'notifications/cancelled' && candidate.params?.requestId !== undefined) {
-          finish(candidate.params.requestId, 'cancelled');
-        }
-        previousMessage?.(message, extra);
-      };
-      const previousClose = transport.onclose;
-      transport.onclose = () => {
-        for (const id of [...pending.keys()]) finish(id, 'cancelled');
-        previousClose?.();
-      };
-      const send = transport.send.bind(transport);
-      transport.send = (message: JSONRPCMessage, sendOptions) => {
-        const response = message as { id?: string | number; result?: { isError?: boolean }; error?: unknown };
-        if (response.id !== undefined && pending.has(response.id) && (response.result !== undefined || response.error !== undefined)) {
-          finish(response.id, response.error !== undefined || response.result?.isError === true ? 'error' : 'success');
-        }
-        return send(message, sendOptions);
-      };
+    toolCallObserver: {
+      started(tool) {
+        const started = process.hrtime.bigint();
+        const label = toolLabel(tool);
+        inFlight += 1;
+        let finished = false;
+        return {
+          finished(outcome) {
+            if (finished) return;
+            finished = true;
+            inFlight -= 1;
+            toolCalls.inc({ tool: label, outcome });
+            if (outcome !== 'cancelled') toolDuration.observe({ tool: label }, Number(process.hrtime.bigint() - started) / 1e9);
+          },
+        };
+      },
     },
     inFlightToolCalls: () => inFlight,
     observeSessions(count) {

@@ -116,7 +116,17 @@ export function originValidation(policy: ReturnType<typeof createOriginPolicy>):
   };
 }
 
-const allowedHeaders = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'];
+// Mcp-Method and Mcp-Name: 2026-07-28 clients send them on every request (the server checks them against the body).
+const allowedHeaders = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'Mcp-Method',
+  'Mcp-Name',
+  'Last-Event-ID',
+];
 const exposedHeaders = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy'];
 
 /** CORS for the origins in `SERVER__CORS_ORIGINS`: answers preflights and exposes `Mcp-Session-Id`. */

@@ -49,7 +49,7 @@ describe('imagegen-mcp with only a Gemini key', () => {
       const structured = result.structuredContent as { image_id: string; resource_uri: string; metadata: Record<string, unknown> };
       expect(structured.metadata).toMatchObject({ dimensions: '1536x1024' });
       expect(JSON.stringify(structured)).toContain('gemini-nano-banana-2.1');
-      expect(fake.requests.some((request) => request.path === '/v1beta/models/gemini-nano-banana-2.1:generateContent')).toBe(true);
+      expect(fake.requests.some((request) => request.path === '/v1/models/gemini-nano-banana-2.1:generateContent')).toBe(true);
       const openai = await client.callTool({ name: 'generate_image', arguments: { prompt: 'x', model: 'gpt-image-2' } });
       expect(openai.isError).toBe(true);
       expect(JSON.stringify(openai.content)).toContain('PROVIDERS__OPENAI__API_KEY');

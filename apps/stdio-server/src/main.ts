@@ -1,4 +1,6 @@
+import './compile-cache';
 import * as os from 'node:os';
+import { limitMessageSize, oversizedMessageAnswer, stdioMessageLimit } from './stdio-message-limit';
 import { routeConsoleToStandardError } from './stdout-guard';
 
 routeConsoleToStandardError();
@@ -45,8 +47,8 @@ async function main(): Promise<void> {
   // The engine opens its store, ledger and templates (file I/O) while the MCP modules load.
   const engineCreation = createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
   engineCreation.catch(() => undefined);
-  const { createImageGenMcpServer } = await import('@imagegen/mcp');
-  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+  const { createImageGenMcpServer, withLegacyResourceNotFoundCode } = await import('@imagegen/mcp');
+  const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
   let engine;
   try {
     engine = await engineCreation;
@@ -56,20 +58,50 @@ async function main(): Promise<void> {
       ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
     return;
   }
-  const server = createImageGenMcpServer({
-    engine,
-    logger,
-    settings: {
-      name: config.server.name,
-      version: config.server.version,
-      responseByteBudget: config.server.response_byte_budget,
-      includeDataUrl: config.server.include_data_url,
-      allowLocalFiles: config.server.allowed_folders.length > 0,
-      retentionDays: config.storage.retention_days,
-    },
+  const readyEngine = engine;
+  // One message may carry an input image at IMAGES__MAX_INPUT_BYTES as base64; anything larger is answered with an
+  // error and dropped, and the session goes on (the SDK's transport would close itself without a word).
+  const maxMessageBytes = stdioMessageLimit(config.images.max_input_bytes);
+  const input = limitMessageSize(process.stdin, maxMessageBytes, (message) => {
+    logger.warn('stdio message too large: answered with an error and dropped', { bytes: message.bytes, maxBytes: maxMessageBytes });
+    const answer = oversizedMessageAnswer(message, maxMessageBytes);
+    if (answer) process.stdout.write(answer);
   });
+  let connectionEra: 'legacy' | 'modern' | undefined;
+  const transport = withLegacyResourceNotFoundCode(
+    new StdioServerTransport(input, process.stdout, { maxBufferSize: maxMessageBytes + 64 * 1024 }),
+    () => connectionEra === 'legacy',
+  );
+  const servers = new Set<ReturnType<typeof createImageGenMcpServer>>();
+  // serveStdio answers 2026-07-28 clients (server/discover, per-request _meta) and 2025 clients (initialize) alike;
+  // the opening message picks the era and one server instance serves the connection.
+  const connection = serveStdio(
+    ({ era }) => {
+      connectionEra = era;
+      const server = createImageGenMcpServer({
+        engine: readyEngine,
+        logger,
+        era,
+        settings: {
+          name: config.server.name,
+          version: config.server.version,
+          responseByteBudget: config.server.response_byte_budget,
+          includeDataUrl: config.server.include_data_url,
+          allowLocalFiles: config.server.allowed_folders.length > 0,
+          retentionDays: config.storage.retention_days,
+        },
+      });
+      servers.add(server);
+      return server;
+    },
+    { transport, onerror: (error) => logger.warn('MCP connection error', { error: error.message }) },
+  );
+  // A 2025 session hears of new images as an unsolicited list-changed; on 2026-07-28 serveStdio delivers the same call
+  // over the client's subscriptions/listen stream.
   notifyImagesChanged = () => {
-    if (server.isConnected()) server.sendResourceListChanged();
+    for (const server of servers) {
+      if (server.isConnected()) void server.sendResourceListChanged();
+    }
   };
   logger.info('starting', {
     transport: 'stdio',
@@ -86,14 +118,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { reason });
-    await server.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
     await engine.close().catch((error: unknown) => logger.error('engine close failed', { error: String(error) }));
     process.exit(0);
   };
   process.stdin.on('end', () => void stop('stdin closed'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  await server.connect(new StdioServerTransport());
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 /**
  * End to end: spawns the built `imagegen-mcp` exactly as an MCP client would, against the fake OpenAI server, and
- * talks to it with the SDK's own Client over stdio.
+ * talks to it over stdio with the SDK v1 client (protocol 2025, `initialize`) and the v2 client in auto mode.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
 
 const binary = path.join(__dirname, '..', 'dist', 'main.js');
@@ -58,12 +60,33 @@ describe('imagegen-mcp (stdio)', () => {
       expect(structured.image_id).toMatch(/^img_\d{14}_[0-9a-f]{12}$/);
       const resource = await client.readResource({ uri: structured.resource_uri });
       expect(resource.contents[0]).toMatchObject({ mimeType: 'image/png' });
+      // 2025 clients are offered MCP logging, with a session level.
+      expect(client.getServerCapabilities()?.logging).toBeDefined();
+      await expect(client.setLoggingLevel('warning')).resolves.toEqual({});
+      // Resource not found answers with the 2025 code.
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32002,
+      });
     } finally {
       await client.close();
     }
     // Every line on stderr is a JSON log line; nothing but JSON-RPC reached stdout (the client would have failed).
     expect(stderrLines.length).toBeGreaterThan(0);
     for (const line of stderrLines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('lands a v2 client in auto mode on protocol 2026-07-28', async () => {
+    const client = new ModernClient({ name: 'stdio-auto', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(
+      new ModernStdioClientTransport({ command: process.execPath, args: [binary], env: baseEnvironment(storage), stderr: 'ignore' }),
+    );
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expect(client.getServerCapabilities()?.logging).toBeUndefined();
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('generate_image');
+    } finally {
+      await client.close();
+    }
   });
 
   it('starts with no provider key and names the setting to add', async () => {

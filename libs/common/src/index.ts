@@ -6,3 +6,5 @@ export { createManualClock, systemClock } from './clock';
 export type { Clock } from './clock';
 export { lazyModule } from './lazy-module';
 export type { LazyModule } from './lazy-module';
+export { enableModuleCompileCache, userCacheFolder } from './compile-cache';
+export type { CompileCacheOutcome, UserFolderContext } from './compile-cache';

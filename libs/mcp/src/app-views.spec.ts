@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { loadConfig } from '@imagegen/config';
 import { createImageEngineFromConfig, type ImageEngine } from '@imagegen/core';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';

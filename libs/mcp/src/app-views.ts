@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { lazyModule } from '@imagegen/common';
 
 // Half a megabyte of HTML, loaded when a host first reads a view rather than when the server starts.

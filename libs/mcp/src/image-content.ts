@@ -1,4 +1,4 @@
-import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
 import { LRUCache } from 'lru-cache';
 import type { ImagePreview } from '@imagegen/imaging';
 import type { ImageResult, StoredImage } from '@imagegen/core';

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createMcpHandler, InMemoryTransport } from '@modelcontextprotocol/server';
 import { loadConfig } from '@imagegen/config';
 import { createImageEngineFromConfig, type ImageEngine } from '@imagegen/core';
 import { createFakeOpenAIServer, createTestImage, type FakeOpenAIServer } from '@imagegen/testing';
@@ -159,7 +159,10 @@ describe('imagegen MCP server', () => {
     expect(structured.providers['openai']?.models['dall-e-3']).toMatchObject({ status: 'retired', replacement: 'gpt-image-2' });
     expect(structured.providers['openai']?.models['gpt-image-2']).toMatchObject({
       available_for_key: true,
-      capabilities: { generation: true, editing: true },
+      capabilities: { generation: true, editing: true, vendor_features_not_yet_supported: { previewBackgrounds: ['transparent'] } },
+    });
+    expect(structured.providers['openai']?.models['gpt-image-2.6-sunburst']?.['capabilities']).toMatchObject({
+      vendor_features_not_yet_supported: { complexities: ['low', 'medium', 'high'], outputFormats: ['gif', 'svg'], markupEdits: true },
     });
   });
 
@@ -208,7 +211,6 @@ describe('imagegen MCP server during long calls', () => {
       const messages: string[] = [];
       const result = await harness.client.callTool(
         { name: 'generate_image', arguments: { prompt: 'slow', size: '1024x1024', quality: 'low' } },
-        undefined,
         { onprogress: (progress) => messages.push(progress.message ?? ''), timeout: 30_000 },
       );
       expect(result.isError).toBeFalsy();
@@ -222,9 +224,7 @@ describe('imagegen MCP server during long calls', () => {
     const harness = await connect({}, 3_000);
     try {
       const controller = new AbortController();
-      const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, undefined, {
-        signal: controller.signal,
-      });
+      const call = harness.client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me' } }, { signal: controller.signal });
       setTimeout(() => controller.abort(), 300);
       await expect(call).rejects.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 3_500));
@@ -246,6 +246,67 @@ describe('imagegen MCP server without a provider key', () => {
       expect(textOf(result)).toContain('PROVIDERS__OPENAI__API_KEY');
     } finally {
       await harness.close();
+    }
+  });
+});
+
+describe('imagegen MCP server on protocol 2026-07-28', () => {
+  // The SDK's per-request handler, driven in process through its fetch face (no socket).
+  it('serves a pinned client: tools, a generation read back, cache hints and the era-specific capabilities', async () => {
+    const fake = await createFakeOpenAIServer();
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-mcp-modern-'));
+    const { config } = loadConfig({
+      env: { OPENAI_API_KEY: 'sk-mcp-test', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`, STORAGE__BASE_PATH: storage },
+      cwd: storage,
+      homeDirectory: storage,
+      platform: 'linux',
+    });
+    const engine = await createImageEngineFromConfig(config, { scheduleRetention: false });
+    const handler = createMcpHandler(({ era }) => createImageGenMcpServer({ engine, settings, era }), { legacy: 'reject' });
+    const wire: Array<Record<string, unknown>> = [];
+    const client = new Client({ name: 'modern-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('http://imagegen.test/mcp'), {
+        fetch: async (url, init) => {
+          const response = await handler.fetch(new Request(url, init));
+          if (response.headers.get('content-type')?.includes('application/json'))
+            wire.push((await response.clone().json()) as Record<string, unknown>);
+          return response;
+        },
+      }),
+    );
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      // MCP logging is offered to 2025 clients only.
+      expect(client.getServerCapabilities()?.logging).toBeUndefined();
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('generate_image');
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a modern lighthouse', size: '1024x1024', quality: 'low' },
+      });
+      expect(result.isError).toBeFalsy();
+      const uri = (result.structuredContent as { resource_uri: string }).resource_uri;
+      const read = await client.readResource({ uri });
+      expect((read.contents[0] as { mimeType: string }).mimeType).toBe('image/png');
+      const readOnWire = wire.find((message) => JSON.stringify(message).includes('"blob"')) as { result: Record<string, unknown> };
+      // A stored image never changes under its id: clients may keep it.
+      expect(readOnWire.result).toMatchObject({ ttlMs: 24 * 60 * 60 * 1000, cacheScope: 'private' });
+      expect(JSON.stringify(readOnWire.result['_meta'])).toContain('imagegen-test');
+      await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+        code: -32602,
+      });
+      const completion = await client.complete({
+        ref: { type: 'ref/prompt', name: 'og-image-prompt' },
+        argument: { name: 'background_style', value: 'gr' },
+      });
+      expect(completion.completion.values).toEqual(['gradient']);
+    } finally {
+      await client.close();
+      await handler.close();
+      await engine.close();
+      await fake.close();
+      fs.rmSync(storage, { recursive: true, force: true });
     }
   });
 });

@@ -1,10 +1,11 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { registerAppViews } from './app-views';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
+import { observeToolCalls, type ToolCallObserver } from './tool-call-observer';
 import { editImageToolName, registerEditImageTool } from './tools/edit-image';
 import { galleryToolNames, registerGalleryTools } from './tools/gallery-tools';
 import { generateImageToolName, registerGenerateImageTool } from './tools/generate-image';
@@ -20,6 +21,12 @@ export const imageGenToolNames: readonly string[] = [
   ...galleryToolNames,
 ];
 
+/**
+ * The protocol family one server instance serves: `legacy` for the 2025 revisions (an `initialize` handshake, then a
+ * session), `modern` for 2026-07-28 (per request, no handshake). The SDK's serving entries say which.
+ */
+export type ProtocolEra = 'legacy' | 'modern';
+
 /** What {@link createImageGenMcpServer} is built from. */
 export interface ImageGenMcpServerOptions {
   /** The engine every tool, resource and prompt uses. */
@@ -28,22 +35,42 @@ export interface ImageGenMcpServerOptions {
   settings: McpServerSettings;
   /** Structured logs (never stdout). */
   logger?: Logger;
+  /** The era this instance serves (default `legacy`, what a hand-connected transport speaks). */
+  era?: ProtocolEra;
+  /** Sees every tool call start and end (metrics, draining on shutdown). */
+  toolCallObserver?: ToolCallObserver;
 }
 
 /**
- * The one MCP server factory: tools, resources and prompts over an engine. The stdio app calls it once; the HTTP
- * app once per session (or per request when stateless).
+ * Lists that do not change while the server runs may be reused for a while by 2026-07-28 clients; the resource list
+ * grows with every image (clients hear of that through list-changed) and is never reused.
+ */
+const listCacheHints = {
+  'tools/list': { ttlMs: 5 * 60 * 1000, cacheScope: 'private' },
+  'prompts/list': { ttlMs: 5 * 60 * 1000, cacheScope: 'private' },
+  'resources/templates/list': { ttlMs: 5 * 60 * 1000, cacheScope: 'private' },
+  'resources/list': { ttlMs: 0, cacheScope: 'private' },
+  'server/discover': { ttlMs: 5 * 60 * 1000, cacheScope: 'private' },
+} as const;
+
+/**
+ * The one MCP server factory: tools, resources and prompts over an engine. The serving entries call it once per
+ * stdio connection, once per 2025 HTTP session, and once per 2026-07-28 HTTP request.
  */
 export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpServer {
   const logger = options.logger ?? silentLogger;
+  const era = options.era ?? 'legacy';
   const server = new McpServer(
     { name: options.settings.name, version: options.settings.version },
     {
-      capabilities: { logging: {}, resources: { listChanged: true }, tools: {}, prompts: {} },
+      // MCP logging is deprecated in 2026-07-28 (no logging/setLevel there): only 2025 clients are offered it.
+      capabilities: { ...(era === 'legacy' ? { logging: {} } : {}), resources: { listChanged: true }, tools: {}, prompts: {} },
+      cacheHints: listCacheHints,
       instructions:
         'Generate images with generate_image and edit them with edit_image. Each result names where the image is stored (resource URI and file path); inline images are previews when the full image is large. Call list_available_models to see models and prices.',
     },
   );
+  if (options.toolCallObserver) observeToolCalls(server, options.toolCallObserver);
   registerListAvailableModelsTool(server, options.engine, logger);
   registerGenerateImageTool(server, options.engine, options.settings, logger);
   registerEditImageTool(server, options.engine, options.settings, logger);

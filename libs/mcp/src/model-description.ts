@@ -43,6 +43,8 @@ export function describeModel(listing: ModelListing) {
       supported_formats: [...definition.capabilities.outputFormats],
       qualities: [...definition.capabilities.qualities],
       backgrounds: [...definition.capabilities.backgrounds],
+      // Offered by the vendor, not yet requested by this server: shown so a caller knows what is coming.
+      ...(definition.capabilities.vendorFeatures ? { vendor_features_not_yet_supported: definition.capabilities.vendorFeatures } : {}),
     },
     ...(definition.pricing ? { pricing: definition.pricing } : {}),
     ...(definition.aliases.length > 0 ? { aliases: [...definition.aliases] } : {}),

@@ -1,5 +1,11 @@
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { UriTemplate, type Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import {
+  ResourceNotFoundError,
+  ResourceTemplate,
+  UriTemplate,
+  type CacheHint,
+  type McpServer,
+  type Variables,
+} from '@modelcontextprotocol/server';
 import { ImageGenError } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { describeModel } from './model-description';
@@ -7,6 +13,28 @@ import type { McpServerSettings } from './server-settings';
 import { describeHistory, describeStats } from './storage-views';
 
 const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] });
+
+/**
+ * How long a 2026-07-28 client may reuse a read (`ttlMs`, `cacheScope` on the result; 2025 results carry none). A
+ * stored image never changes under its id, so its bytes keep for a day; model facts change only with a new server
+ * version; history and statistics change with every generation and are never reused.
+ */
+export const resourceCacheHints = {
+  storedImage: { ttlMs: 24 * 60 * 60 * 1000, cacheScope: 'private' },
+  modelInfo: { ttlMs: 10 * 60 * 1000, cacheScope: 'private' },
+  changing: { ttlMs: 0, cacheScope: 'private' },
+} as const satisfies Record<string, CacheHint>;
+
+/** A lookup that failed because nothing is stored under the URI, as the protocol's resource-not-found error. */
+function notFound(uri: string, error: unknown): never {
+  if (
+    ImageGenError.isInstance(error) &&
+    (error.code === 'not_found' || error.code === 'invalid_request' || error.code === 'model_not_found')
+  ) {
+    throw new ResourceNotFoundError(uri, error.message);
+  }
+  throw error;
+}
 
 /** Reads a positive whole number from a query parameter, within bounds, else the default. */
 function boundedNumber(value: string | null, fallback: number, minimum: number, maximum: number): number {
@@ -58,10 +86,14 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
       },
       complete: { image_id: (value) => engine.completeImageIds(value, 20) },
     }),
-    { title: 'Generated image', description: 'A stored image, as its original bytes with its real MIME type.' },
+    {
+      title: 'Generated image',
+      description: 'A stored image, as its original bytes with its real MIME type.',
+      cacheHint: resourceCacheHints.storedImage,
+    },
     async (uri, variables) => {
       const imageId = String(variables['image_id'] ?? '');
-      const image = await engine.getImage(imageId);
+      const image = await engine.getImage(imageId).catch((error: unknown) => notFound(uri.href, error));
       return { contents: [{ uri: uri.href, mimeType: image.mimeType, blob: Buffer.from(image.bytes).toString('base64') }] };
     },
   );
@@ -75,6 +107,7 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
       title: 'Recent images',
       description: 'Recently generated images; query parameters limit (default 10, max 100) and days (default 7).',
       mimeType: 'application/json',
+      cacheHint: resourceCacheHints.changing,
     },
     async (uri) =>
       json(
@@ -94,6 +127,7 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
       title: 'Storage statistics',
       description: 'Stored images, disk usage, retention and the last cleanup.',
       mimeType: 'application/json',
+      cacheHint: resourceCacheHints.changing,
     },
     async (uri) => json(uri.href, await describeStats(engine, settings)),
   );
@@ -117,12 +151,16 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
             .filter((id) => id.startsWith(value)),
       },
     }),
-    { title: 'Model information', description: 'A model’s capabilities, prices, limits and status.', mimeType: 'application/json' },
+    {
+      title: 'Model information',
+      description: 'A model’s capabilities, prices, limits and status.',
+      mimeType: 'application/json',
+      cacheHint: resourceCacheHints.modelInfo,
+    },
     async (uri, variables) => {
       const requested = String(variables['model'] ?? '');
       const definition = engine.registry.get(requested);
-      if (!definition)
-        throw new ImageGenError({ code: 'model_not_found', message: `No model named ${requested}; see list_available_models.` });
+      if (!definition) throw new ResourceNotFoundError(uri.href, `No model named ${requested}; see list_available_models.`);
       const listing = (await engine.listModels()).find((candidate) => candidate.definition.id === definition.id);
       return json(uri.href, listing ? describeModel(listing) : definition);
     },

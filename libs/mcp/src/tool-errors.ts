@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ImageGenError, type ImageGenErrorCode, type Logger } from '@imagegen/common';
 
 /** What a person can do next, per failure code; appended to the message. */

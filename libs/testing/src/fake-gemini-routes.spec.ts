@@ -102,13 +102,16 @@ describe('fake provider server, Gemini wire format', () => {
     expect((await post('/v1beta1/publishers/google/models/gemini-3-pro-image:generateContent')).status).toBe(200);
   });
 
-  it('serves the v1 path, the Vertex express path and the project path', async () => {
-    const v1 = new GoogleGenAI({ apiKey, apiVersion: 'v1', httpOptions: { baseUrl: fake.url, fetch: globalThis.fetch } });
-    await expect(generate('gemini-nano-banana-2.1', {}, v1)).resolves.toBeDefined();
+  it('serves the v1 path the SDK calls by default, the older v1beta path, the Vertex express path and the project path', async () => {
+    const sdkDefault = new GoogleGenAI({ apiKey, httpOptions: { baseUrl: fake.url, fetch: globalThis.fetch } });
+    await expect(generate('gemini-nano-banana-2.1', {}, sdkDefault)).resolves.toBeDefined();
+    const v1beta = new GoogleGenAI({ apiKey, apiVersion: 'v1beta', httpOptions: { baseUrl: fake.url, fetch: globalThis.fetch } });
+    await expect(generate('gemini-nano-banana-2.1', {}, v1beta)).resolves.toBeDefined();
     const vertex = new GoogleGenAI({ vertexai: true, apiKey, httpOptions: { baseUrl: fake.url, fetch: globalThis.fetch } });
     await expect(generate('gemini-nano-banana-2.1', {}, vertex)).resolves.toBeDefined();
-    expect(fake.requests.slice(-2).map((request) => request.path)).toEqual([
+    expect(fake.requests.slice(-3).map((request) => request.path)).toEqual([
       '/v1/models/gemini-nano-banana-2.1:generateContent',
+      '/v1beta/models/gemini-nano-banana-2.1:generateContent',
       '/v1beta1/publishers/google/models/gemini-nano-banana-2.1:generateContent',
     ]);
     const project = await fetch(

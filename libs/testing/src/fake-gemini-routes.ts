@@ -52,10 +52,11 @@ const vertexImageConfigFields = new Set(['aspectRatio', 'imageSize', 'personGene
 const inputMimeTypes = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
 
 /**
- * The Gemini routes: `POST /{v1,v1beta}/models/{model}:generateContent` (API key in `x-goog-api-key` or `?key=`),
+ * The Gemini routes: `POST /{v1,v1beta}/models/{model}:generateContent` (API key in `x-goog-api-key` or `?key=`;
+ * `@google/genai` 3 calls `v1`, 2.x called `v1beta`),
  * Vertex AI express mode `POST /{v1,v1beta1}/publishers/google/models/{model}:generateContent` and the project form
  * `…/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent` (bearer token), and
- * `GET /v1beta/models`. Returns false when the path is not a Gemini one.
+ * `GET /v1/models` (with Gemini credentials; the same path without them is OpenAI's) and `/v1beta/models`. Returns false when the path is not a Gemini one.
  */
 export async function handleGeminiRequest(
   request: http.IncomingMessage,

@@ -85,6 +85,7 @@ runScenario('http', async () => {
         env: { PATH: process.env['PATH'] ?? '' },
         port: minimalPort,
       });
+      /** @type {{ server: Awaited<ReturnType<typeof connectClients>>, baseline: Awaited<ReturnType<typeof connectClients>> }} */
       const clients = { server: [], baseline: [] };
       const agent = createAgent();
       try {

@@ -96,7 +96,8 @@ async function leakCheck(side, fakeUrl) {
     }
     const elapsedMs = Date.now() - started;
     const afterRun = await settledRss(process_.pid, settleMs);
-    const growthPct = afterWarmUp > 0 ? round1(((afterRun - afterWarmUp) / afterWarmUp) * 100) : null;
+    const growthPct =
+      afterWarmUp !== null && afterRun !== null && afterWarmUp > 0 ? round1(((afterRun - afterWarmUp) / afterWarmUp) * 100) : null;
     console.log(
       `leak check (${side}): ${afterWarmUp} MiB after warm-up, ${afterRun} MiB after ${leakGenerations} generations (${growthPct}%)`,
     );

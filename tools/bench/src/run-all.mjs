@@ -63,7 +63,7 @@ try {
   requireBuiltApp(stdioServerBinary, 'stdio-server');
   requireBuiltApp(httpServerBinary, 'http-server');
 } catch (error) {
-  process.stderr.write(`bench: ${error.message}\n`);
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
 fs.mkdirSync(outDir, { recursive: true });

@@ -22,6 +22,10 @@ function readResult(folder, name) {
   }
 }
 
+/**
+ * @param {unknown} value
+ * @returns {value is number}
+ */
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 const fmt = (value, digits = 1) =>
   isNumber(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
@@ -218,6 +222,12 @@ function startupSection(result) {
         ['to tools/list', spread(s.toolsListP50Ms), spread(s.baselineToolsListP50Ms), spread(s.ratioToolsListP50, times)],
       ],
     ),
+    ...(s.withoutCompileCacheInitializeP50Ms
+      ? [
+          '',
+          `Node's module compile cache (on by default, in the user's cache folder): to initialize p50 ${spread(s.initializeP50Ms)} warm vs ${spread(s.withoutCompileCacheInitializeP50Ms)} with \`NODE_DISABLE_COMPILE_CACHE=1\` (saving ${spread(s.compileCacheSavingInitializeP50Ms)}); to tools/list ${spread(s.toolsListP50Ms)} vs ${spread(s.withoutCompileCacheToolsListP50Ms)}.${result.node ? ` Node ${result.node}.` : ''}`,
+        ]
+      : []),
     '',
     `p95 to initialize: ${spread(s.initializeP95Ms)}; to tools/list: ${spread(s.toolsListP95Ms)}.`,
   ].join('\n');

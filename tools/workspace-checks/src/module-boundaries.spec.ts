@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadESLint } from 'eslint';
+import { ESLint } from 'eslint';
 import { workspaceRoot } from './workspace-root';
 
 interface LintOutcome {
@@ -13,8 +13,8 @@ interface LintOutcome {
 }
 
 async function lintAs(relativeFilePath: string, code: string): Promise<LintOutcome> {
-  const LegacyESLint = await loadESLint({ useFlatConfig: false });
-  const eslint = new LegacyESLint({ cwd: workspaceRoot });
+  // The workspace's flat configuration (eslint.config.mjs), which loads the rules from .eslintrc.json.
+  const eslint = new ESLint({ cwd: workspaceRoot });
   const [result] = await eslint.lintText(code, { filePath: path.join(workspaceRoot, relativeFilePath) });
   const messages = result?.messages ?? [];
   return {
@@ -27,7 +27,6 @@ const useIt = '\nexport const used = [imported];\n';
 
 describe('layer boundaries', () => {
   beforeAll(() => {
-    process.env['ESLINT_USE_FLAT_CONFIG'] = 'false';
     // The Nx rule reads the cached project graph; computing it here makes the test independent of what ran before.
     execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], {
       cwd: workspaceRoot,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ImageGenError as ImageGenErrorType, ModelListing } from '@imagegen/core';
-import type { ModelDefinition, ModelStatus } from '@imagegen/providers';
+import type { ModelDefinition, ModelStatus, VendorFeatures } from '@imagegen/providers';
 import type { CliContext } from '../context';
 import { formatUsd, table } from '../output';
 
@@ -13,6 +13,23 @@ export function describeStatus(status: ModelStatus): string {
   if (status.kind === 'deprecated')
     return `deprecated (shuts down ${status.shutdownDate}${status.replacement ? `, use ${status.replacement}` : ''})`;
   return `retired ${status.retiredDate}, use ${status.replacement}`;
+}
+
+/** What the vendor offers that this tool does not request yet, in one line. */
+function describeVendorFeatures(features: VendorFeatures): string {
+  const parts: string[] = [];
+  if (features.complexities?.length) parts.push(`complexity ${features.complexities.join('/')}`);
+  for (const format of features.outputFormats ?? []) {
+    const gif = features.gif;
+    parts.push(
+      format === 'gif' && gif
+        ? `gif output (${gif.minFrames}-${gif.maxFrames} frames${gif.preview ? ', preview access' : ''})`
+        : `${format} output`,
+    );
+  }
+  if (features.markupEdits) parts.push('markup edits');
+  if (features.previewBackgrounds?.length) parts.push(`${features.previewBackgrounds.join(', ')} background (vendor preview)`);
+  return parts.join('; ');
 }
 
 function describeAvailability(listing: ModelListing): string {
@@ -188,6 +205,7 @@ Examples:
               `moderation:     ${list(capabilities.moderation)}`,
               `input fidelity: ${list(capabilities.inputFidelity)}`,
               `partial images: ${capabilities.partialImages === 0 ? 'no streaming' : `up to ${capabilities.partialImages}`}`,
+              ...(capabilities.vendorFeatures ? [`not yet here:   ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
               ...(pricing?.kind === 'tokens'
                 ? [
                     `pricing:        per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}, image out $${pricing.imageOutputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`,

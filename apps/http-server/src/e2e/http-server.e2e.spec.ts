@@ -1,12 +1,10 @@
 /**
  * End to end: the BUILT `imagegen-mcp-http` as a child process against the fake provider server, driven by the SDK's
- * own clients over Streamable HTTP and the legacy HTTP+SSE transport.
+ * own v2 clients: pinned to MCP 2026-07-28 over Streamable HTTP, in auto mode, and over the legacy HTTP+SSE
+ * transport. (The v1 client, protocol 2025, drives the app in http-app.spec.ts.)
  */
 import { request as httpRequest } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
 import { startBuiltHttpServer, waitFor, type BuiltHttpServer } from '../test-support/built-http-server';
 import { sampleValue } from '../test-support/metrics-text';
@@ -27,8 +25,8 @@ afterAll(async () => {
 
 const providerEnv = () => ({ OPENAI_API_KEY: 'sk-e2e-http', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` });
 
-async function connect(baseUrl: string): Promise<Client> {
-  const client = new Client({ name: 'http-e2e', version: '1.0.0' });
+async function connect(baseUrl: string, mode: 'auto' | { pin: '2026-07-28' } = { pin: '2026-07-28' }): Promise<Client> {
+  const client = new Client({ name: 'http-e2e', version: '1.0.0' }, { versionNegotiation: { mode } });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { requestInit: { headers: auth } }));
   return client;
 }
@@ -71,6 +69,17 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
   afterAll(async () => {
     await client?.close();
     await server?.dispose();
+  });
+
+  it('lands an auto-mode client on 2026-07-28', async () => {
+    expect(client.getProtocolEra()).toBe('modern');
+    const auto = await connect(server.baseUrl, 'auto');
+    try {
+      expect(auto.getProtocolEra()).toBe('modern');
+      expect((await auto.listTools()).tools.length).toBe(5);
+    } finally {
+      await auto.close();
+    }
   });
 
   it('runs every tool, within the byte budget, and serves the image at its http_url', async () => {
@@ -168,7 +177,6 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     const messages: string[] = [];
     const result = await client.callTool(
       { name: 'generate_image', arguments: { prompt: 'slow e2e', size: '1024x1024', quality: 'low', fresh: true } },
-      undefined,
       {
         onprogress: (progress) => messages.push(progress.message ?? ''),
         timeout: 60_000,
@@ -186,10 +194,14 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
     let progressed = false;
-    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me over http', fresh: true } }, undefined, {
-      signal: controller.signal,
-      onprogress: () => (progressed = true),
-    });
+    // On 2026-07-28 the client cancels by closing the request's response stream.
+    const call = client.callTool(
+      { name: 'generate_image', arguments: { prompt: 'cancel me over http', fresh: true } },
+      {
+        signal: controller.signal,
+        onprogress: () => (progressed = true),
+      },
+    );
     await waitFor(() => progressed, 'the server to start working');
     controller.abort();
     await expect(call).rejects.toThrow();
@@ -234,7 +246,7 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     expect(delta('imagegen_mcp_tool_calls_total', { tool: 'generate_image', outcome: 'success' })).toBe(1);
     expect(delta('imagegen_cost_usd_total', { model: 'gpt-image-2', provider: 'openai' })).toBeGreaterThan(0);
     expect(delta('imagegen_http_requests_total', { route: '/mcp', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(after, 'imagegen_mcp_sessions', { transport: 'streamable_http' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(after, 'imagegen_mcp_sessions', { transport: 'streamable_http' })).toBe(0);
     expect(sampleValue(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
@@ -301,7 +313,6 @@ describe('imagegen-mcp-http (built): legacy SSE and shutdown', () => {
     let progressed = false;
     const call = client.callTool(
       { name: 'generate_image', arguments: { prompt: 'finish before stopping', size: '1024x1024', quality: 'low', fresh: true } },
-      undefined,
       {
         onprogress: () => (progressed = true),
         timeout: 60_000,

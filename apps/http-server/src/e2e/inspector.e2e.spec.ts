@@ -1,4 +1,7 @@
-/** The MCP Inspector CLI lists and calls the tools of the BUILT `imagegen-mcp-http`, over Streamable HTTP and legacy SSE. */
+/**
+ * The MCP Inspector 2.x CLI lists and calls the tools of the BUILT `imagegen-mcp-http`: over Streamable HTTP in its
+ * modern (2026-07-28) and legacy modes, and over the deprecated HTTP+SSE transport.
+ */
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
 import { startBuiltHttpServer, type BuiltHttpServer } from '../test-support/built-http-server';
 import { runInspector } from '../test-support/inspector-cli';
@@ -29,7 +32,15 @@ describe('MCP Inspector CLI against imagegen-mcp-http', () => {
     await fake?.close();
   });
 
-  const http = () => [`${server.baseUrl}/mcp`, '--transport', 'http', '--header', `Authorization: Bearer ${token}`];
+  const http = () => [
+    `${server.baseUrl}/mcp`,
+    '--transport',
+    'http',
+    '--protocol-era',
+    'modern',
+    '--header',
+    `Authorization: Bearer ${token}`,
+  ];
 
   it('lists the tools', async () => {
     const run = await runInspector([...http(), '--method', 'tools/list']);
@@ -67,13 +78,20 @@ describe('MCP Inspector CLI against imagegen-mcp-http', () => {
     expect(result.content.some((block) => block.type === 'image')).toBe(true);
   });
 
+  it('lists the tools in its legacy (2025) mode too', async () => {
+    const legacy = http().map((argument) => (argument === 'modern' ? 'legacy' : argument));
+    const run = await runInspector([...legacy, '--method', 'tools/list']);
+    expect(run.code).toBe(0);
+    expect(run.json<{ tools: Array<{ name: string }> }>().tools.map((tool) => tool.name)).toContain('generate_image');
+  });
+
   it('is refused without the token', async () => {
     const run = await runInspector([`${server.baseUrl}/mcp`, '--transport', 'http', '--method', 'tools/list']);
     expect(run.code).not.toBe(0);
   });
 
   it('lists and calls tools over the legacy SSE transport', async () => {
-    const sse = [`${server.baseUrl}/sse`, '--transport', 'sse', '--header', `Authorization: Bearer ${token}`];
+    const sse = [`${server.baseUrl}/sse`, '--transport', 'sse', '--protocol-era', 'legacy', '--header', `Authorization: Bearer ${token}`];
     const list = await runInspector([...sse, '--method', 'tools/list']);
     expect(list.code).toBe(0);
     expect(list.json<{ tools: Array<{ name: string }> }>().tools.map((tool) => tool.name)).toContain('generate_image');

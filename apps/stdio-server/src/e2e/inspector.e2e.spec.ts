@@ -1,4 +1,4 @@
-/** The MCP Inspector CLI launches the BUILT `imagegen-mcp` over stdio, lists its tools and calls them. */
+/** The MCP Inspector 2.x CLI launches the BUILT `imagegen-mcp` over stdio in its modern (2026-07-28) mode, lists its tools and calls them. */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +8,13 @@ import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing
 jest.setTimeout(120_000);
 
 const binary = path.join(__dirname, '..', '..', 'dist', 'main.js');
-const inspectorCli = path.join(path.dirname(require.resolve('@modelcontextprotocol/inspector-cli/package.json')), 'build', 'cli.js');
+const inspectorCli = path.join(
+  path.dirname(require.resolve('@modelcontextprotocol/inspector/package.json')),
+  'clients',
+  'launcher',
+  'build',
+  'index.js',
+);
 
 interface ToolResult {
   isError?: boolean;
@@ -28,7 +34,7 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
     if (storage) fs.rmSync(storage, { recursive: true, force: true });
   });
 
-  /** Runs `mcp-inspector-cli --cli -e ... node dist/main.js <args>` and parses the JSON it prints. */
+  /** Runs `mcp-inspector --cli --protocol-era modern -e ... node dist/main.js <args>` and parses the result it prints. */
   async function inspect<T>(args: string[]): Promise<T> {
     const settings = { STORAGE__BASE_PATH: storage, OPENAI_API_KEY: 'sk-inspector-stdio', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1` };
     const child = spawn(
@@ -36,13 +42,18 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
       [
         inspectorCli,
         '--cli',
+        '--protocol-era',
+        'modern',
+        '--format',
+        'json',
+        '--quiet',
         ...Object.entries(settings).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
         process.execPath,
         binary,
         ...args,
       ],
-      // inspector-cli 1.0.3 finds its own package.json relative to the working directory: run it from its build folder.
-      { cwd: path.dirname(inspectorCli), env: { PATH: process.env['PATH'] ?? '', HOME: storage }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // HOME is the test's own folder: the Inspector keeps its settings and secrets there.
+      { cwd: storage, env: { PATH: process.env['PATH'] ?? '', HOME: storage }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
@@ -50,7 +61,7 @@ describe('MCP Inspector CLI against imagegen-mcp (stdio)', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0) throw new Error(`inspector exited with ${String(code)}:\n${stdout}\n${stderr}`);
-    return JSON.parse(stdout) as T;
+    return (JSON.parse(stdout) as { result: T }).result;
   }
 
   it('lists the tools', async () => {

@@ -1,14 +1,14 @@
 /**
  * End to end: the BUILT `imagegen-mcp` spawned by the SDK's StdioClientTransport, exactly as an MCP client launches
- * it, against the fake provider server in this process. Every tool, resource and prompt; the byte budget; progress;
- * cancellation; bad arguments; local files inside and outside the allowed folders.
+ * it, against the fake provider server in this process, with a client pinned to MCP 2026-07-28. Every tool, resource
+ * and prompt; the byte budget; progress; cancellation; bad arguments; local files inside and outside the allowed
+ * folders; messages too large to read. (A 2025 client, the SDK's v1, is in stdio-server.spec.ts.)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createFakeOpenAIServer, createTestImage, type FakeOpenAIServer } from '@imagegen/testing';
 
 jest.setTimeout(120_000);
@@ -56,8 +56,9 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
       },
       stderr: 'ignore',
     });
-    client = new Client({ name: 'stdio-e2e', version: '1.0.0' });
+    client = new Client({ name: 'stdio-e2e', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
     await client.connect(transport);
+    expect(client.getProtocolEra()).toBe('modern');
   });
   afterAll(async () => {
     await client?.close();
@@ -137,6 +138,11 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     );
     const image = await client.readResource({ uri: imageUri });
     expect(image.contents[0]).toMatchObject({ mimeType: 'image/png' });
+    // Resource not found answers with the 2026-07-28 code, naming the URI.
+    await expect(client.readResource({ uri: 'generated-images://img_20200101000000_000000000000' })).rejects.toMatchObject({
+      code: -32602,
+      data: { uri: 'generated-images://img_20200101000000_000000000000' },
+    });
     for (const uri of ['image-history://recent', 'image-history://recent?days=1', 'storage-stats://overview', 'model-info://gpt-image-2']) {
       const read = await client.readResource({ uri });
       expect(() => JSON.parse((read.contents[0] as { text: string }).text)).not.toThrow();
@@ -169,7 +175,6 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     const messages: string[] = [];
     const result = await client.callTool(
       { name: 'generate_image', arguments: { prompt: 'slow over stdio', size: '1024x1024', quality: 'low', fresh: true } },
-      undefined,
       {
         onprogress: (progress) => messages.push(progress.message ?? ''),
         timeout: 60_000,
@@ -184,10 +189,13 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
     fake.injectFault({ kind: 'delay', delayMs: 3_000 });
     const controller = new AbortController();
     let progressed = false;
-    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'cancel me over stdio', fresh: true } }, undefined, {
-      signal: controller.signal,
-      onprogress: () => (progressed = true),
-    });
+    const call = client.callTool(
+      { name: 'generate_image', arguments: { prompt: 'cancel me over stdio', fresh: true } },
+      {
+        signal: controller.signal,
+        onprogress: () => (progressed = true),
+      },
+    );
     await waitFor(() => progressed, 'the server to start working');
     controller.abort();
     await expect(call).rejects.toThrow();
@@ -210,9 +218,53 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
       expect(textOf(result)).toMatch(bad.says);
     }
   });
+});
 
-  it('accepts logging/setLevel (it declares the logging capability)', async () => {
-    expect(client.getServerCapabilities()?.logging).toBeDefined();
-    await expect(client.setLoggingLevel('warning')).resolves.toEqual({});
+describe('imagegen-mcp (built) over stdio: large messages', () => {
+  let storage: string;
+  const spawnClient = async (env: Record<string, string>) => {
+    const client = new Client({ name: 'stdio-large', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [binary],
+        env: { PATH: process.env['PATH'] ?? '', HOME: storage, STORAGE__BASE_PATH: storage, OPENAI_API_KEY: 'sk-large', ...env },
+        stderr: 'ignore',
+      }),
+    );
+    return client;
+  };
+  beforeAll(() => {
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-stdio-large-'));
+  });
+  afterAll(() => {
+    fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it('answers a 12 MB message over its limit with an error naming the setting, and the session goes on', async () => {
+    // 6 MB of input image allows messages of about 9 MB.
+    const client = await spawnClient({ IMAGES__MAX_INPUT_BYTES: String(6_000_000) });
+    try {
+      const oversized = client.callTool({ name: 'edit_image', arguments: { prompt: 'too big', image: 'A'.repeat(12 * 1024 * 1024) } });
+      await expect(oversized).rejects.toThrow(/IMAGES__MAX_INPUT_BYTES/);
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('edit_image');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reads an 11 MB edit_image request at the default limits and answers it', async () => {
+    const client = await spawnClient({});
+    try {
+      // Not a real picture: the point is that the message is read and answered (the SDK's own 10 MiB cap would
+      // have closed the connection without a word).
+      const result = await client.callTool({ name: 'edit_image', arguments: { prompt: 'large', image: 'iVBORw0K'.repeat(1_400_000) } });
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toMatch(/image/i);
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { ImageGenError, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { buildImageResult, previewRequestFor } from '../image-content';
 import { parseImageReference } from '../image-reference';
 import { startProgress } from '../progress-reporter';
+import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
-import { describeImageResult, imageOutputShape } from './generate-image';
+import { describeImageResult, imageOutputSchema } from './generate-image';
 
 export const editImageToolName = 'edit_image';
 
@@ -19,7 +20,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
     {
       title: 'Edit image',
       description: `Edit an image with text instructions, optionally limited to a masked area. Images are given as ${reference}.`,
-      inputSchema: {
+      inputSchema: z.object({
         prompt: z.string().describe('Edit instructions'),
         image: z.string().optional().describe(`The image to edit: ${reference}`),
         image_data: z.string().optional().describe('Base64 image (the original design’s name for `image`)'),
@@ -38,8 +39,8 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         n: z.number().int().min(1).max(10).optional(),
         fresh: z.boolean().optional(),
         include_data_url: z.boolean().optional(),
-      },
-      outputSchema: imageOutputShape,
+      }),
+      outputSchema: imageOutputSchema,
       _meta: viewMeta(imageViewUri),
       annotations: { title: 'Edit image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
@@ -71,7 +72,12 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
           },
-          { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
+          {
+            signal: context.mcpReq.signal,
+            onProgress: progress.onProgress,
+            preview: previewRequestFor(settings, args.n ?? 1),
+            ...traceCorrelation(context),
+          },
         );
         return await buildImageResult(
           result,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { galleryViewUri, viewMeta } from '../app-views';
@@ -30,14 +30,14 @@ export function registerGalleryTools(server: McpServer, engine: ImageEngine, log
       title: 'Open the image gallery',
       description:
         'Show stored images, newest first, optionally filtered by prompt text, model and creation date. Hosts with MCP Apps show a gallery where images can be opened and deleted; others get the list.',
-      inputSchema: {
+      inputSchema: z.object({
         text: z.string().optional().describe('Only images whose prompt contains this (case-insensitive)'),
         model: z.string().optional().describe('Only images made by this model id'),
         from: z.string().optional().describe('Only images created on or after this day (YYYY-MM-DD, UTC)'),
         to: z.string().optional().describe('Only images created on or before this day (YYYY-MM-DD, UTC)'),
         limit: z.number().int().min(1).max(200).optional().describe('How many to list (default 60)'),
-      },
-      outputSchema: { images: z.array(galleryEntryShape), total_count: z.number(), models: z.array(z.string()) },
+      }),
+      outputSchema: z.object({ images: z.array(galleryEntryShape), total_count: z.number(), models: z.array(z.string()) }),
       annotations: {
         title: 'Open the image gallery',
         readOnlyHint: true,
@@ -70,8 +70,8 @@ export function registerGalleryTools(server: McpServer, engine: ImageEngine, log
       title: 'Delete a stored image',
       description:
         'Delete a stored image for good: its file, its metadata sidecar, its index entry and the cache entry that would serve it again. Give an id (img_…) or a generated-images:// URI.',
-      inputSchema: { image_id: z.string().describe('The image to delete: img_… or generated-images://img_…') },
-      outputSchema: { image_id: z.string(), deleted: z.boolean(), cache_entry_removed: z.boolean() },
+      inputSchema: z.object({ image_id: z.string().describe('The image to delete: img_… or generated-images://img_…') }),
+      outputSchema: z.object({ image_id: z.string(), deleted: z.boolean(), cache_entry_removed: z.boolean() }),
       annotations: {
         title: 'Delete a stored image',
         readOnlyHint: false,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { ImageEngine, ImageResult } from '@imagegen/core';
 import type { Logger } from '@imagegen/common';
 import { buildImageResult, imageLocations, previewRequestFor } from '../image-content';
 import { startProgress } from '../progress-reporter';
+import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
@@ -11,7 +12,7 @@ import { imageViewUri, viewMeta } from '../app-views';
 export const generateImageToolName = 'generate_image';
 
 /** Shared by generate_image and edit_image: the seed's output fields plus warnings, cache and all images. */
-export const imageOutputShape = {
+export const imageOutputSchema = z.object({
   task_id: z.string().describe('Id of this request'),
   image_id: z.string().describe('Id of the (first) image'),
   image_url: z.string().optional().describe('Complete data URL of the first image, only when include_data_url is set'),
@@ -44,7 +45,7 @@ export const imageOutputShape = {
   ),
   warnings: z.array(z.string()),
   from_cache: z.boolean(),
-};
+});
 
 /** The structured result both image tools return. */
 export function describeImageResult(result: ImageResult, settings: McpServerSettings, style: string | undefined): Record<string, unknown> {
@@ -86,7 +87,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
       title: 'Generate image',
       description:
         'Generate images from a text description with OpenAI GPT image or Google Gemini image models. The image is stored on the server; the result names its resource URI and file path, shows a preview within the size budget, and links the full image.',
-      inputSchema: {
+      inputSchema: z.object({
         prompt: z.string().describe('What to draw'),
         model: z.string().optional().describe('Model id, e.g. gpt-image-2 (default), gpt-image-2.5-flare; see list_available_models'),
         quality: z.string().optional().describe('auto, low, medium, high (xhigh, max on gpt-image-2.5 models)'),
@@ -102,8 +103,8 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
           .boolean()
           .optional()
           .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
-      },
-      outputSchema: imageOutputShape,
+      }),
+      outputSchema: imageOutputSchema,
       _meta: viewMeta(imageViewUri),
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
@@ -124,7 +125,12 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
           },
-          { signal: context.signal, onProgress: progress.onProgress, preview: previewRequestFor(settings, args.n ?? 1) },
+          {
+            signal: context.mcpReq.signal,
+            onProgress: progress.onProgress,
+            preview: previewRequestFor(settings, args.n ?? 1),
+            ...traceCorrelation(context),
+          },
         );
         return await buildImageResult(
           result,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { describeModel } from '../model-description';
@@ -14,14 +14,14 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
       title: 'List image models',
       description:
         'Image models by provider, with status (active, deprecated with shutdown date, retired with replacement), whether the configured key can use them, capabilities, prices, and which is the default.',
-      inputSchema: { include_retired: z.boolean().optional().describe('Also list shut-down models (default true)') },
-      outputSchema: {
+      inputSchema: z.object({ include_retired: z.boolean().optional().describe('Also list shut-down models (default true)') }),
+      outputSchema: z.object({
         default_model: z.string().optional(),
         providers: z.record(
           z.string(),
           z.object({ enabled: z.boolean(), models: z.record(z.string(), z.record(z.string(), z.unknown())) }),
         ),
-      },
+      }),
       annotations: { title: 'List image models', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
     async (args, context) => {
@@ -29,7 +29,7 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
         const listings = await engine.listModels({
           checkAvailability: true,
           includeRetired: args.include_retired ?? true,
-          signal: context.signal,
+          signal: context.mcpReq.signal,
         });
         const providers: Record<string, { enabled: boolean; models: Record<string, Record<string, unknown>> }> = {};
         for (const listing of listings) {

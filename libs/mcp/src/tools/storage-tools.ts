@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { describeHistory, describeStats } from '../storage-views';
@@ -17,10 +17,10 @@ export function registerStorageTools(server: McpServer, engine: ImageEngine, set
     {
       title: 'Recent images',
       description: 'Recently generated images, newest first, with their resource URIs and file paths (same as image-history://recent).',
-      inputSchema: {
+      inputSchema: z.object({
         limit: z.number().int().min(1).max(100).optional().describe('How many (default 10, max 100)'),
         days: z.number().positive().optional().describe('How many days back (default 7)'),
-      },
+      }),
       // Hosts with MCP Apps show the history in the gallery view (the same fields as open_gallery's listing).
       _meta: viewMeta(galleryViewUri),
       annotations: { title: 'Recent images', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -40,7 +40,7 @@ export function registerStorageTools(server: McpServer, engine: ImageEngine, set
       title: 'Storage statistics',
       description:
         'Stored image count, disk usage, oldest and newest image, retention and the last cleanup (same as storage-stats://overview).',
-      inputSchema: {},
+      inputSchema: z.object({}),
       annotations: { title: 'Storage statistics', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async () => {

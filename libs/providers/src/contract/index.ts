@@ -1,5 +1,5 @@
 export type { ImageProvider } from './image-provider';
-export type { ModelCapabilities, ModelDefinition, ModelPricing, ModelStatus, SizeCapability } from './model-definition';
+export type { ModelCapabilities, ModelDefinition, ModelPricing, ModelStatus, SizeCapability, VendorFeatures } from './model-definition';
 export type {
   GeneratedImageData,
   ImageEditRequest,

@@ -91,6 +91,28 @@ export interface ModelCapabilities {
    * parameter here so it passes through before this library knows it.
    */
   extraProviderOptions?: readonly string[];
+  /**
+   * What the vendor API offers for this model beyond the values above, recorded for listings before the engine
+   * sends it: a request cannot ask for these yet. Absent: nothing beyond the fields above is known.
+   */
+  vendorFeatures?: VendorFeatures;
+}
+
+/**
+ * Vendor features recorded as data ahead of their use (openai 7.x types and changelog). Listings show them so a
+ * caller knows what the model can do; the engine's request planning does not read them.
+ */
+export interface VendorFeatures {
+  /** Accepted `complexity` values: planning effort independent of `quality`, no extra charge (omitted: the model's default). */
+  complexities?: readonly string[];
+  /** Output formats the vendor renders beyond `outputFormats`: `gif` (animated) and `svg` (vector, one image per call). */
+  outputFormats?: readonly ('gif' | 'svg')[];
+  /** GIF output: frame count bounds and default, default delay per frame; `preview` when access is granted per project. */
+  gif?: { minFrames: number; maxFrames: number; defaultFrames: number; defaultFrameDurationMs: number; preview: boolean };
+  /** Edits take a `markup` image: a transparent PNG drawn over the first image to guide the change (never with a mask). */
+  markupEdits?: boolean;
+  /** `background` values the vendor offers in preview only, kept out of `backgrounds` until they are generally available. */
+  previewBackgrounds?: readonly ('transparent' | 'opaque' | 'auto')[];
 }
 
 /**

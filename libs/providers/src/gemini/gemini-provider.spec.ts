@@ -50,7 +50,7 @@ describe('Gemini provider', () => {
     fake.enqueue({ kind: 'json', body: imageAnswer() });
     const result = await provider().generate(call('gemini-3-pro-image', { prompt: 'a lighthouse', size: '1536x1024' }));
     const sent = fake.requests.at(-1);
-    expect(sent?.path).toBe('/v1beta/models/gemini-3-pro-image:generateContent');
+    expect(sent?.path).toBe('/v1/models/gemini-3-pro-image:generateContent');
     expect(sent?.headers['x-goog-api-key']).toBe(apiKey);
     expect(sent?.json()).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],

@@ -28,7 +28,7 @@ export interface GeminiProviderSettings extends CommonProviderSettings {
    * chosen API. Always passed to the SDK, so it never picks one up from the environment behind the app's back.
    */
   baseUrl?: string;
-  /** API version, e.g. `v1`. Default: the SDK's (`v1beta`; `v1beta1` on Vertex AI). */
+  /** API version, e.g. `v1`. Default: the SDK's (`v1` since @google/genai 3; `v1beta1` on Vertex AI). */
   apiVersion?: string;
 }
 

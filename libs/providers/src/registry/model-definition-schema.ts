@@ -59,6 +59,23 @@ const capabilityShape = {
   style: z.boolean(),
   maxPromptLength: positiveInteger.optional(),
   extraProviderOptions: z.array(nonEmptyText).optional(),
+  vendorFeatures: z
+    .strictObject({
+      complexities: z.array(nonEmptyText).optional(),
+      outputFormats: z.array(z.enum(['gif', 'svg'])).optional(),
+      gif: z
+        .strictObject({
+          minFrames: positiveInteger,
+          maxFrames: positiveInteger,
+          defaultFrames: positiveInteger,
+          defaultFrameDurationMs: positiveInteger,
+          preview: z.boolean(),
+        })
+        .optional(),
+      markupEdits: z.boolean().optional(),
+      previewBackgrounds: z.array(z.enum(['transparent', 'opaque', 'auto'])).optional(),
+    })
+    .optional(),
 };
 
 const capabilitiesSchema = z.strictObject(capabilityShape);

@@ -30,6 +30,22 @@ describe('built-in OpenAI models', () => {
   it('make gpt-image-2 the OpenAI default', () => {
     expect(registry().defaultModelFor('openai').id).toBe('gpt-image-2');
   });
+
+  it('record the openai 7.x capabilities as data, apart from what requests may use', () => {
+    const models = registry();
+    const gptImage2 = models.resolve('gpt-image-2').capabilities;
+    expect(gptImage2.backgrounds).not.toContain('transparent');
+    expect(gptImage2.vendorFeatures?.previewBackgrounds).toEqual(['transparent']);
+    const sunburst = models.resolve('gpt-image-2.6-sunburst').capabilities;
+    expect(sunburst.outputFormats).toEqual(['png', 'jpeg', 'webp']);
+    expect(sunburst.vendorFeatures).toEqual({
+      complexities: ['low', 'medium', 'high'],
+      outputFormats: ['gif', 'svg'],
+      gif: { minFrames: 2, maxFrames: 16, defaultFrames: 9, defaultFrameDurationMs: 200, preview: true },
+      markupEdits: true,
+    });
+    expect(models.resolve('gpt-image-2.5-flare').capabilities.vendorFeatures).toEqual({ markupEdits: true });
+  });
 });
 
 describe('resolve', () => {
@@ -145,6 +161,12 @@ describe('user definitions', () => {
     expect(error.code).toBe('invalid_config');
     expect(error.message).toContain('capabilities.maxImagesPerCall');
     expect(error.details['issues']).toEqual([expect.objectContaining({ field: 'capabilities.maxImagesPerCall' })]);
+  });
+
+  it('refuse a vendor feature outside the known values, naming the field', () => {
+    const error = thrown(() => registry([{ id: 'gpt-image-2', capabilities: { vendorFeatures: { outputFormats: ['bmp'] } } }]));
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain('capabilities.vendorFeatures.outputFormats');
   });
 
   it('refuse a misspelt field instead of ignoring it', () => {

@@ -1,8 +1,9 @@
 import type { ModelCapabilities, ModelDefinition, ModelPricing, SizeCapability } from '../contract';
 
 /**
- * OpenAI image models as of 2026-11-25 (see the provider API facts). Data only: adding a model or fixing a value
- * never needs code. Facts marked "[?]" in `notes` come from third-party sources or are unverified.
+ * OpenAI image models as of 2026-12-01 (the provider API facts, checked against the openai 7.59 types in
+ * resources/images.d.ts). Data only: adding a model or fixing a value never needs code. Facts marked "[?]" in
+ * `notes` come from third-party sources or are unverified.
  */
 
 const standardSizes = ['1024x1024', '1536x1024', '1024x1536', 'auto'] as const;
@@ -90,6 +91,15 @@ const gptImage2Rates = { text: 5, imageIn: 8, imageOut: 30 };
 const baseQualities = ['low', 'medium', 'high', 'auto'] as const;
 const extendedQualities = ['low', 'medium', 'high', 'xhigh', 'max', 'auto'] as const;
 
+/**
+ * GIF output as the openai 7.x types describe it: 2 to 16 frames (9 when omitted), 200 ms per frame by default,
+ * behind per-project preview access; no streaming, partial images, masks or output compression.
+ */
+const gifPreview = { minFrames: 2, maxFrames: 16, defaultFrames: 9, defaultFrameDurationMs: 200, preview: true } as const;
+
+/** `complexity` on generate and edit (openai 7.51): planning effort, independent of quality and not charged extra. */
+const complexities = ['low', 'medium', 'high'] as const;
+
 const deprecatedUntilDecember = { kind: 'deprecated', shutdownDate: '2026-12-01', replacement: 'gpt-image-2.6-sunburst' } as const;
 
 function gpt25(variant: 'sunburst' | 'flare'): ModelDefinition {
@@ -104,12 +114,14 @@ function gpt25(variant: 'sunburst' | 'flare'): ModelDefinition {
       sizes: flexibleSizes,
       qualities: extendedQualities,
       extraProviderOptions: ['markup'],
+      // The openai 7.x types name GPT Image 2.5 for `markup`, and opaque and transparent backgrounds for both 2.5 models.
+      vendorFeatures: { markupEdits: true },
     },
     pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(extendedQualities), true),
     notes:
       'Any size divisible by 16 up to 3840x2160 (above 2560x1440 is experimental). Qualities add xhigh and max. ' +
       'Edits accept `markup` through providerOptions.openai (not together with a mask). ' +
-      '[?] transparent backgrounds and input_fidelity are assumed to work as on the 1.x models. Prices are third-party figures.',
+      '[?] input_fidelity is assumed to work as on the 1.x models. Prices are third-party figures.',
   };
 }
 
@@ -120,11 +132,17 @@ function gpt26(variant: 'sunburst' | 'flare'): ModelDefinition {
     displayName: `GPT Image 2.6 ${variant === 'sunburst' ? 'Sunburst' : 'Flare'}`,
     aliases: [],
     status: { kind: 'active' },
-    capabilities: { ...gptImageCapabilities, qualities: baseQualities },
+    capabilities: {
+      ...gptImageCapabilities,
+      qualities: baseQualities,
+      // [?] Third-party reports, not the SDK types: the 2.6 models take complexity, markup, SVG and GIF.
+      vendorFeatures: { complexities, outputFormats: ['gif', 'svg'], gif: gifPreview, markupEdits: true },
+    },
     ...(variant === 'sunburst' ? { pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true) } : {}),
     notes:
       'Newest GPT image models. [?] Arbitrary sizes and the 2.5 quality tiers are unverified, so only the standard ' +
-      'sizes and qualities are offered; override the definition once verified.' +
+      'sizes and qualities are offered; override the definition once verified. [?] Complexity, markup edits, SVG ' +
+      'and GIF (preview) output are reported by third parties and listed, not yet requested by this server.' +
       (variant === 'flare' ? ' Pricing unknown.' : ' Output-token counts are estimated from 2.5-flare.'),
   };
 }
@@ -141,14 +159,16 @@ export const openaiModels: ModelDefinition[] = [
     capabilities: {
       ...gptImageCapabilities,
       sizes: flexibleSizes,
-      // The SDK (6.49) documents that gpt-image-2 rejects `background: transparent`.
+      // openai 6.49 said gpt-image-2 rejects `background: transparent`; the 7.x types say it is "in preview" (png or
+      // webp output). Requests keep to opaque and auto until it is generally available.
       backgrounds: ['opaque', 'auto'],
       inputFidelity: [],
+      vendorFeatures: { previewBackgrounds: ['transparent'] },
     },
     pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true),
     notes:
       'Any size divisible by 16 with an aspect between 1:3 and 3:1, up to 3840x2160 (above 2560x1440 is experimental). ' +
-      'No transparent background, no input_fidelity. Prices and token counts are third-party estimates.',
+      'Transparent backgrounds are in preview at OpenAI and not offered yet; no input_fidelity. Prices and token counts are third-party estimates.',
   },
   gpt25('sunburst'),
   gpt25('flare'),

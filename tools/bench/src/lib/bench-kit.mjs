@@ -38,6 +38,7 @@ export function requireBuiltApp(binary, project) {
 export function argument(name, fallback) {
   for (let index = 2; index < process.argv.length; index += 1) {
     const current = process.argv[index];
+    if (current === undefined) continue;
     if (current === name) return process.argv[index + 1];
     if (current.startsWith(`${name}=`)) return current.slice(name.length + 1);
   }
@@ -55,7 +56,11 @@ export function scenarioOptions() {
 
 // ---------------------------------------------------------------- statistics
 
-const round2 = (value) => (Number.isFinite(value) ? Math.round(value * 100) / 100 : null);
+/**
+ * @param {number | undefined} value
+ * @returns {number | null} null when there is no figure (no samples), which JSON keeps as null
+ */
+const round2 = (value) => (value !== undefined && Number.isFinite(value) ? Math.round(value * 100) / 100 : null);
 
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted, fraction) {
@@ -64,12 +69,22 @@ export function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+/**
+ * Distribution of one set of samples (milliseconds, bytes, …). The fields are null only when there are no samples,
+ * which no scenario produces; the type says number so the figures read as numbers.
+ * @typedef {{ n: number, min: number, p50: number, p95: number, p99: number, max: number, mean: number, stdev: number }} Distribution
+ */
+
 /** Distribution of one set of samples (milliseconds, bytes, …). */
+/**
+ * @param {readonly number[]} samples
+ * @returns {Distribution}
+ */
 export function describe(samples) {
   const sorted = [...samples].sort((left, right) => left - right);
   const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
   const variance = sorted.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, sorted.length - 1);
-  return {
+  return /** @type {Distribution} */ ({
     n: sorted.length,
     min: round2(sorted[0]),
     p50: round2(percentile(sorted, 0.5)),
@@ -78,7 +93,7 @@ export function describe(samples) {
     max: round2(sorted.at(-1)),
     mean: round2(mean),
     stdev: round2(Math.sqrt(variance)),
-  };
+  });
 }
 
 export const median = (values) =>
@@ -308,7 +323,7 @@ export function freePort() {
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -317,6 +332,9 @@ export function freePort() {
 /**
  * Spawns an HTTP server (`node binary args`) and waits for its JSON "listening" log line, or until `url` answers.
  * Returns its URL, pid and a stop function.
+ */
+/**
+ * @param {{ binary: string, args?: string[], env: Record<string, string>, port: number, readyPath?: string }} options
  */
 export async function spawnHttpServer({ binary, args = [], env, port, readyPath = '/healthz' }) {
   const child = spawn(process.execPath, [binary, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
