@@ -1,7 +1,7 @@
 import './compile-cache';
 import * as os from 'node:os';
 import { loadConfig, parseConfigArguments } from '@imagegen/config';
-import { createImageEngineFromConfig, createJsonLogger, ImageGenError, type ImageEngine } from '@imagegen/core';
+import { createImageEngineFromConfig, createJsonLogger, ImageGenError, routeConsoleToLogger, type ImageEngine } from '@imagegen/core';
 import { createImageGenMcpServer, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { createHttpApp, isLoopbackHost } from './http-app';
 
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   }
   const { config } = loaded;
   const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp-http' } });
+  // Dependencies that print (ioredis warns with console.warn) write JSON log lines too, never plain text.
+  routeConsoleToLogger(logger);
   for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
 
   if (!isLoopbackHost(config.server.host) && !config.server.auth_token) {

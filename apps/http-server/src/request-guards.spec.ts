@@ -1,4 +1,4 @@
-import { createOriginPolicy } from './request-guards';
+import { createOriginPolicy, hostValidation } from './request-guards';
 
 describe('origin policy', () => {
   it('on a loopback server, trusts loopback origins on any port and nothing else by default', () => {
@@ -36,5 +36,45 @@ describe('origin policy', () => {
     ).toBe(true);
     const cors = createOriginPolicy({ bindHost: '0.0.0.0', allowedHosts: [], allowedOrigins: [], corsOrigins: ['*'] });
     expect(cors.corsAllows('https://anything.example')).toBe(true);
+  });
+});
+
+describe('host validation', () => {
+  /** Runs the Host check on one request: the status it refused with, or `passed`. */
+  function check(options: Parameters<typeof hostValidation>[0], host: string | undefined): number | 'passed' {
+    const handler = hostValidation(options);
+    if (handler === undefined) return 'passed';
+    let outcome: number | 'passed' = 'passed';
+    const response = {
+      status(code: number) {
+        outcome = code;
+        return { json: () => undefined };
+      },
+    };
+    handler({ headers: host === undefined ? {} : { host } } as never, response as never, () => undefined);
+    return outcome;
+  }
+  const server = (bindHost: string, allowedHosts: string[] = []) => ({ bindHost, allowedHosts, allowedOrigins: [], corsOrigins: [] });
+
+  it.each(['0.0.0.0', '::', '192.168.1.20'])('on %s with SERVER__ALLOWED_HOSTS empty, answers loopback names only', (bindHost) => {
+    expect(check(server(bindHost), 'evil.example')).toBe(403);
+    expect(check(server(bindHost), 'evil.example:3001')).toBe(403);
+    expect(check(server(bindHost), undefined)).toBe(403);
+    expect(check(server(bindHost), 'localhost:3001')).toBe('passed');
+    expect(check(server(bindHost), '127.0.0.1:3001')).toBe('passed');
+    expect(check(server(bindHost), '[::1]:3001')).toBe('passed');
+  });
+
+  it('on a public server with SERVER__ALLOWED_HOSTS set, answers exactly those names', () => {
+    const named = server('0.0.0.0', ['mcp.example.com']);
+    expect(check(named, 'mcp.example.com')).toBe('passed');
+    expect(check(named, 'MCP.example.com:443')).toBe('passed');
+    expect(check(named, 'evil.example')).toBe(403);
+  });
+
+  it('on a loopback server, answers loopback names and the allowed hosts', () => {
+    expect(check(server('127.0.0.1'), 'localhost:3001')).toBe('passed');
+    expect(check(server('127.0.0.1'), 'evil.example')).toBe(403);
+    expect(check(server('127.0.0.1', ['dev.internal']), 'dev.internal:3001')).toBe('passed');
   });
 });

@@ -49,13 +49,15 @@ export interface RequestGuardOptions {
 
 /**
  * DNS-rebinding protection, part one: the Host header must name this server. A loopback server accepts loopback
- * names plus `allowedHosts`; any other server accepts exactly `allowedHosts` when given, else any Host (it then
- * requires a bearer token anyway).
+ * names plus `allowedHosts`; any other server accepts exactly `allowedHosts` when given, else loopback names only
+ * (as documented for an empty SERVER__ALLOWED_HOSTS): a public server must be told its own names, since a bearer
+ * token does not stop a browser that a rebound name leads here.
  */
 export function hostValidation(options: RequestGuardOptions): RequestHandler | undefined {
   const configured = normalizeHostnames(options.allowedHosts);
-  const accepted = new Set(isLoopbackHost(options.bindHost) ? [...loopbackHostnames, ...configured] : configured);
-  if (accepted.size === 0) return undefined;
+  const accepted = new Set(
+    isLoopbackHost(options.bindHost) || configured.length === 0 ? [...loopbackHostnames, ...configured] : configured,
+  );
   return (request, response, next) => {
     const header = request.headers.host;
     const hostname = header ? hostnameOf(header) : undefined;

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   // Heavy modules (sharp, vendor SDKs) load after argument handling so `--help` and config errors answer at once.
   const { loadConfig, parseConfigArguments } = await import('@imagegen/config');
-  const { createImageEngineFromConfig, createJsonLogger, ImageGenError } = await import('@imagegen/core');
+  const { createImageEngineFromConfig, createJsonLogger, ImageGenError, routeConsoleToLogger } = await import('@imagegen/core');
   const parsedArguments = parseConfigArguments(argv);
   if (argv.includes('--version')) {
     process.stderr.write(`${require('../package.json').version}\n`);
@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   void parsedArguments;
   const { config } = loaded;
   const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
+  // Dependencies that print (ioredis warns with console.warn) write JSON log lines too, never plain text.
+  routeConsoleToLogger(logger);
   for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
 
   let notifyImagesChanged = () => undefined as void;

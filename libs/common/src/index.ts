@@ -8,3 +8,4 @@ export { lazyModule } from './lazy-module';
 export type { LazyModule } from './lazy-module';
 export { enableModuleCompileCache, userCacheFolder } from './compile-cache';
 export type { CompileCacheOutcome, UserFolderContext } from './compile-cache';
+export { ownValue } from './own-value';

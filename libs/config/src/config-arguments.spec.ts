@@ -30,6 +30,10 @@ describe('parseConfigArguments', () => {
     expect(parseConfigArguments(['--config', 'a.json', '--config=b.json']).configPath).toBe('b.json');
   });
 
+  it.each(['constructor', 'toString', '__proto__'])('passes the word %s through as an ordinary argument', (word) => {
+    expect(parseConfigArguments(['generate', word, 'next'])).toMatchObject({ remaining: ['generate', word, 'next'], problems: [] });
+  });
+
   it('leaves everything after -- untouched', () => {
     const parsed = parseConfigArguments(['--set', 'A__B=1', '--', '--config', 'x.json']);
     expect(parsed.configPath).toBeUndefined();

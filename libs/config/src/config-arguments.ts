@@ -49,7 +49,7 @@ export function parseConfigArguments(argv: readonly string[]): ParsedConfigArgum
     }
     const equalsAt = argument.indexOf('=');
     const name = argument.startsWith('--') && equalsAt > 0 ? argument.slice(0, equalsAt) : argument;
-    if (name !== '--set' && !(name in pathOptions)) {
+    if (name !== '--set' && !Object.hasOwn(pathOptions, name)) {
       parsed.remaining.push(argument);
       continue;
     }

@@ -21,7 +21,9 @@ import {
   url,
 } from './setting-builders';
 
-const httpUrl = () => url(['http', 'https']);
+const httpUrl = () => url(['http', 'https'], { credentials: 'refused' });
+/** The smallest tool-result budget: room for the summary text, the structured content and the resource links. */
+export const minimumResponseByteBudget = 16_384;
 const timeoutSeconds = (provider: string) =>
   setting(decimal({ greaterThan: 0 }), {
     default: 300,
@@ -158,10 +160,13 @@ const serverSchema = z.object({
     description: 'Seconds a stopping HTTP server waits for running tool calls to finish before it closes the sessions.',
   }),
   max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
-  response_byte_budget: setting(integer({ min: 1 }), {
-    default: 700_000,
-    description: 'Largest tool result in bytes; bigger images are returned as links instead of inline data.',
-  }),
+  response_byte_budget: setting(
+    integer({ min: minimumResponseByteBudget, reason: 'smaller budgets leave no room for the text and structured parts of a tool result' }),
+    {
+      default: 700_000,
+      description: `Largest tool result in bytes (at least ${minimumResponseByteBudget}); bigger images are returned as links instead of inline data.`,
+    },
+  ),
   include_data_url: setting(flag(), {
     default: false,
     description: 'Also return a data: URL of each image when it fits the byte budget.',

@@ -44,6 +44,16 @@ describe('invalid values fail fast with a line naming the setting, the value, th
       '  - SERVER__STATELESS = "maybe" (from env): expected true or false (also 1/0, yes/no)',
     ],
     [
+      'a boolean named like an Object.prototype member',
+      { SERVER__STATELESS: 'constructor' },
+      '  - SERVER__STATELESS = "constructor" (from env): expected true or false (also 1/0, yes/no)',
+    ],
+    [
+      'a response byte budget too small for a tool result',
+      { SERVER__RESPONSE_BYTE_BUDGET: '2000' },
+      '  - SERVER__RESPONSE_BYTE_BUDGET = "2000" (from env): expected a whole number, 16384 or more (smaller budgets leave no room for the text and structured parts of a tool result)',
+    ],
+    [
       'a bad URL',
       { PROVIDERS__OPENAI__BASE_URL: 'api.openai.com' },
       '  - PROVIDERS__OPENAI__BASE_URL = "api.openai.com" (from env): not a URL; expected a URL starting with http:// or https://',

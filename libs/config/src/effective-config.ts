@@ -3,7 +3,7 @@
  */
 import type { ConfigSourceName } from './config-problems';
 import type { LoadedConfig } from './load-config';
-import { maskValue } from './secret-masking';
+import { displayValue } from './secret-masking';
 import { settingEntries } from './setting-catalog';
 
 /** One setting's effective value. */
@@ -25,7 +25,7 @@ export function describeEffectiveConfig(loaded: LoadedConfig): EffectiveSetting[
   return settingEntries.map((entry) => {
     let value: unknown = loaded.config;
     for (const segment of entry.segments) value = (value as Record<string, unknown> | undefined)?.[segment];
-    if (entry.metadata.secret) value = maskValue(value, entry.metadata.secret);
+    if (entry.metadata.secret || entry.metadata.kind === 'url') value = displayValue(value, entry.metadata);
     else if (entry.metadata.kind === 'octal' && typeof value === 'number') value = `0${value.toString(8).padStart(3, '0')}`;
     const origin = loaded.origins[entry.path] ?? { source: 'default' as const };
     return {

@@ -12,7 +12,7 @@ export type { ConfigArgumentProblem, ConfigArgumentSetting, ParsedConfigArgument
 export { nodeConfigFileSystem } from './config-file-system';
 export type { ConfigFileSystem } from './config-file-system';
 export type { ConfigProblem, ConfigSourceName, ConfigWarning, ConfigWarningCode, SettingOrigin } from './config-problems';
-export { maskSecret, maskUrlPassword, redactConfig } from './secret-masking';
+export { maskSecret, maskUrlCredentials, maskUrlPassword, redactConfig } from './secret-masking';
 export { describeEffectiveConfig } from './effective-config';
 export type { EffectiveSetting } from './effective-config';
 export { describeSettings, renderSettingsTable } from './settings-documentation';

@@ -29,7 +29,7 @@ import {
   type RawSetting,
   type SourceLayer,
 } from './config-sources';
-import { maskValue } from './secret-masking';
+import { displayValue } from './secret-masking';
 import { settingAt, settingEntries, type SettingEntry } from './setting-catalog';
 import { defaultDataDirectory, pathModuleFor, resolveSettingPath, type PathContext } from './storage-paths';
 
@@ -290,7 +290,7 @@ function entryOfIssuePath(issuePath: readonly PropertyKey[]): { entry: SettingEn
 /** How a value is quoted in a problem: secrets masked, long values shortened. */
 function shownValue(value: unknown, entry: SettingEntry): string | undefined {
   if (value === undefined) return undefined;
-  const visible = entry.metadata.secret ? maskValue(value, entry.metadata.secret) : value;
+  const visible = displayValue(value, entry.metadata);
   const text = JSON.stringify(visible) ?? String(visible);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

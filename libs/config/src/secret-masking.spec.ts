@@ -1,6 +1,6 @@
 import { describeEffectiveConfig } from './effective-config';
-import { maskSecret, maskUrlPassword, redactConfig } from './secret-masking';
-import { loadTestConfig } from './test-support/load-test-config';
+import { maskSecret, maskUrlCredentials, maskUrlPassword, redactConfig } from './secret-masking';
+import { loadTestConfig, loadTestConfigError } from './test-support/load-test-config';
 
 const openaiKey = 'sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0wxyz';
 const geminiKey = 'AIzaSyGeminiKey0123456789abcdefghijklm';
@@ -79,5 +79,36 @@ describe('redactConfig', () => {
   it('shows permission bits as octal text', () => {
     const effective = describeEffectiveConfig(loadTestConfig({ env: { STORAGE__FILE_PERMISSIONS: '640' } }));
     expect(effective.find((setting) => setting.path === 'storage.file_permissions')?.value).toBe('0640');
+  });
+});
+
+describe('credentials inside HTTP URL settings', () => {
+  const proxyPassword = 'Xq7tWv9kLm2Zr9';
+
+  it.each([
+    ['PROVIDERS__OPENAI__BASE_URL', `http://user:${proxyPassword}@proxy.internal/v1`],
+    ['PROVIDERS__GEMINI__BASE_URL', `https://user:${proxyPassword}@gemini-proxy.internal`],
+    ['IMAGES__BASE_HOST', `https://${proxyPassword}@images.example`],
+  ])('%s is refused at start with a clear message that never shows them', (variable, value) => {
+    const error = loadTestConfigError({ env: { [variable]: value } });
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain(`${variable} = "`);
+    expect(error.message).toMatch(/a user name or password in the URL is not supported/);
+    expectNoSecretIn(JSON.stringify({ message: error.message, details: error.details }), [proxyPassword]);
+  });
+
+  it('masks the whole user part of a URL', () => {
+    expect(maskUrlCredentials(`http://user:${proxyPassword}@proxy.internal/v1`)).toBe('http://****@proxy.internal/v1');
+    expect(maskUrlCredentials(`http://${proxyPassword}@proxy.internal/v1`)).toBe('http://****@proxy.internal/v1');
+    expect(maskUrlCredentials('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
+    expect(maskUrlCredentials(`user:${proxyPassword}@proxy.internal/v1`)).toBe('****@proxy.internal/v1');
+    expect(maskUrlCredentials('not a url at all')).toBe('not a url at all');
+  });
+
+  it('masks them in config show and in redacted configurations, for every URL setting', () => {
+    const proxyUrl = `redis://user:${proxyPassword}@cache.internal:6379`;
+    const loaded = loadTestConfig({ env: { CACHE__BACKEND: 'redis', CACHE__REDIS_URL: proxyUrl } });
+    expectNoSecretIn(JSON.stringify(describeEffectiveConfig(loaded)), [proxyPassword]);
+    expectNoSecretIn(JSON.stringify(redactConfig(loaded.config)), [proxyPassword]);
   });
 });

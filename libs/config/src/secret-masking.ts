@@ -34,6 +34,20 @@ export function maskUrlPassword(value: string): string {
   return masked === value ? '****' : masked;
 }
 
+/**
+ * Masks the user part of a URL (`http://****@proxy/v1`), a user name alone included (it may be a token). Works on the
+ * text, so a value that is not a valid URL is masked too; text with no user part is returned as is.
+ */
+export function maskUrlCredentials(value: string): string {
+  return value.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/?#@\s]*@/i, (_userPart, scheme: string | undefined) => `${scheme ?? ''}****@`);
+}
+
+/** How a setting's value may be shown: secrets masked, and the user part of any URL setting. */
+export function displayValue(value: unknown, metadata: { secret?: SecretKind; kind: string }): unknown {
+  if (metadata.secret !== undefined) return maskValue(value, metadata.secret);
+  return metadata.kind === 'url' && typeof value === 'string' ? maskUrlCredentials(value) : value;
+}
+
 /** Masks a value of the given secret kind; non-text values are fully masked. */
 export function maskValue(value: unknown, kind: SecretKind): unknown {
   if (value === undefined) return undefined;
@@ -48,12 +62,11 @@ export function maskValue(value: unknown, kind: SecretKind): unknown {
 export function redactConfig(config: ImageGenConfig): ImageGenConfig {
   const copy = structuredClone(config);
   for (const entry of settingEntries) {
-    const secret = entry.metadata.secret;
-    if (secret === undefined) continue;
+    if (entry.metadata.secret === undefined && entry.metadata.kind !== 'url') continue;
     const parent = parentObject(copy, entry.segments);
     const key = entry.segments[entry.segments.length - 1];
     if (parent === undefined || key === undefined || parent[key] === undefined) continue;
-    parent[key] = maskValue(parent[key], secret);
+    parent[key] = displayValue(parent[key], entry.metadata);
   }
   return copy;
 }

@@ -4,6 +4,7 @@
  * that tell a person what is allowed. {@link setting} and {@link optionalSetting} attach the documentation, so the
  * schema stays the one place where a setting is declared.
  */
+import { ownValue } from '@imagegen/common';
 import { z } from 'zod';
 
 /** How a setting is written and read. */
@@ -103,7 +104,10 @@ export function folderPath(): SettingShape<z.ZodString> {
 }
 
 /** An absolute URL with one of the given schemes (without the colon). */
-export function url(protocols: readonly string[]): SettingShape<z.ZodPreprocess<z.ZodString>> {
+export function url(
+  protocols: readonly string[],
+  options: { credentials?: 'allowed' | 'refused' } = {},
+): SettingShape<z.ZodPreprocess<z.ZodString>> {
   const schemes = protocols.map((protocol) => `${protocol}://`).join(' or ');
   const schema = z.preprocess(
     trimText,
@@ -111,9 +115,21 @@ export function url(protocols: readonly string[]): SettingShape<z.ZodPreprocess<
       const protocol = protocolOf(value);
       if (protocol === undefined) context.addIssue({ code: 'custom', message: 'not a URL' });
       else if (!protocols.includes(protocol)) context.addIssue({ code: 'custom', message: `the scheme ${protocol}:// is not allowed` });
+      else if (options.credentials === 'refused' && hasCredentials(value)) {
+        // The HTTP clients would not send them as a login, and the request would fail as if the host were unreachable.
+        context.addIssue({
+          code: 'custom',
+          message: 'a user name or password in the URL is not supported (keys go in their own settings); remove the part before @',
+        });
+      }
     }),
   );
   return { schema, kind: 'url', allowed: `a URL starting with ${schemes}` };
+}
+
+function hasCredentials(value: string): boolean {
+  const parsed = new URL(value);
+  return parsed.username !== '' || parsed.password !== '';
 }
 
 function protocolOf(value: string): string | undefined {
@@ -131,6 +147,8 @@ interface NumberBounds {
   greaterThan?: number;
   /** Largest allowed value (inclusive). */
   max?: number;
+  /** Why the bounds are what they are, added to the message in parentheses. */
+  reason?: string;
 }
 
 /** A finite number, written as decimal text in the environment. */
@@ -147,7 +165,8 @@ export function integer(bounds: NumberBounds = {}): SettingShape<z.ZodPreprocess
   let schema = z.number().int();
   if (bounds.min !== undefined) schema = schema.min(bounds.min);
   if (bounds.max !== undefined) schema = schema.max(bounds.max);
-  return { schema: z.preprocess(numberFromText, schema), kind: 'integer', allowed: describeBounds('a whole number', bounds) };
+  const allowed = describeBounds('a whole number', bounds) + (bounds.reason === undefined ? '' : ` (${bounds.reason})`);
+  return { schema: z.preprocess(numberFromText, schema), kind: 'integer', allowed };
 }
 
 function describeBounds(noun: string, bounds: NumberBounds): string {
@@ -169,7 +188,7 @@ const booleanWords: Record<string, boolean> = { true: true, false: false, '1': t
 /** true or false; text accepts true/false, 1/0 and yes/no in any case. */
 export function flag(): SettingShape<z.ZodPreprocess<z.ZodBoolean>> {
   const schema = z.preprocess(
-    (input) => (typeof input === 'string' ? (booleanWords[input.trim().toLowerCase()] ?? input) : input),
+    (input) => (typeof input === 'string' ? (ownValue(booleanWords, input.trim().toLowerCase()) ?? input) : input),
     z.boolean(),
   );
   return { schema, kind: 'boolean', allowed: 'true or false (also 1/0, yes/no)' };

@@ -27,6 +27,7 @@ export type { BudgetLimits, BudgetReservation, CostEntry, CostLedger, CostLedger
 export { createProviderLimiter } from './limits/provider-limiter';
 export type { LimiterRunOptions, ProviderLimiter, ProviderLimiterOptions } from './limits/provider-limiter';
 export { createJsonLogger } from './logging/json-logger';
+export { routeConsoleToLogger } from './logging/console-to-logger';
 export type { JsonLoggerOptions } from './logging/json-logger';
 export { ImageGenError } from '@imagegen/common';
 export type { ImageGenErrorCode, Logger } from '@imagegen/common';

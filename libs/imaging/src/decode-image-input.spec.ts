@@ -10,6 +10,32 @@ describe('decodeImageInput', () => {
   });
 
   describe('accepted input forms', () => {
+    describe('animated input', () => {
+      const frames = (colours: string[]) =>
+        Promise.all(
+          colours.map((colour) =>
+            sharp({ create: { width: 16, height: 12, channels: 3, background: colour } })
+              .png()
+              .toBuffer(),
+          ),
+        );
+
+      it.each(['gif', 'webp'] as const)('accepts an animated %s and warns that only its first frame is used', async (format) => {
+        const animated = await sharp(await frames(['#f00', '#0f0', '#00f']), { join: { animated: true } })
+          .toFormat(format)
+          .toBuffer();
+        const image = await decodeImageInput(animated, { inputName: 'image' });
+        expect(image).toMatchObject({ format, width: 16, height: 12 });
+        expect(image.warnings).toEqual([
+          { code: 'animation_first_frame_only', message: expect.stringMatching(/animated \(3 frames\); only its first frame is used/) },
+        ]);
+      });
+
+      it('says nothing about a still GIF', async () => {
+        expect((await decodeImageInput(await makeImage({ width: 8, height: 8, format: 'gif' }))).warnings).toEqual([]);
+      });
+    });
+
     it('accepts raw bytes and reports what the bytes are', async () => {
       const image = await decodeImageInput(new Uint8Array(png));
       expect(image).toMatchObject({

@@ -23,6 +23,8 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** Whether the bytes embed a C2PA manifest store. */
   hasC2pa: boolean;
+  /** Frames in the file: more than 1 for an animated GIF or WebP, of which only the first is ever used. */
+  frames: number;
 }
 
 const displayNameByFormat: Readonly<Record<ImageFormat, string>> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP', gif: 'GIF' };
@@ -71,6 +73,7 @@ export async function readImageHeader(data: Uint8Array, subject: string): Promis
     orientedHeight: metadata.autoOrient?.height ?? metadata.height,
     hasAlpha: metadata.hasAlpha,
     hasC2pa: hasC2paManifest(buffer),
+    frames: metadata.pages ?? 1,
   };
 }
 

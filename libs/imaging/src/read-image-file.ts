@@ -4,6 +4,7 @@ import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatForExtension } from './image-format';
+import { openedFileLocation } from './opened-file-location';
 import { assertWithinByteLimit, resolveImageLimits, type ImageLimits } from './image-limits';
 import { validateImageBytes, type DeclaredType, type ValidatedImage } from './validated-image';
 
@@ -11,7 +12,10 @@ import { validateImageBytes, type DeclaredType, type ValidatedImage } from './va
 export interface ReadImageFileOptions {
   /**
    * Absolute paths of the folders whose files may be read (subfolders included). Empty means reading local files is
-   * disabled. Symbolic links are followed, and the file's real location must be inside one of these folders.
+   * disabled. Symbolic links are followed, and the file's real location must be inside one of these folders; it is
+   * checked again on the opened file, so swapping a folder for a link while the file is opened reads nothing outside.
+   * A hard link inside a folder is a file of that folder (the same file under another name, as a copy would be):
+   * whoever may write into an allowed folder can put there any file they can read, so it is read.
    */
   allowedFolders: readonly string[];
   /** Size limits; missing fields take {@link defaultImageLimits}. */
@@ -55,7 +59,7 @@ export async function readImageFile(filePath: string, options: ReadImageFileOpti
     throw outsideAllowedFolders(filePath, allowedFolders, true);
   }
   const subject = `The ${inputName} file ${filePath}`;
-  const bytes = await readWithinLimit(realFile, filePath, limits, subject);
+  const bytes = await readWithinLimit(realFile, filePath, limits, subject, { allowedFolders, realFolders });
   return validateImageBytes(bytes, limits, subject, declaredByExtension(filePath));
 }
 
@@ -111,7 +115,13 @@ async function resolveRealPath(requested: string, filePath: string): Promise<str
   }
 }
 
-async function readWithinLimit(realFile: string, filePath: string, limits: ImageLimits, subject: string): Promise<Buffer> {
+async function readWithinLimit(
+  realFile: string,
+  filePath: string,
+  limits: ImageLimits,
+  subject: string,
+  folders: { allowedFolders: readonly string[]; realFolders: readonly string[] },
+): Promise<Buffer> {
   const before = await stat(realFile).catch((error: unknown) => {
     throw fileSystemError(error, filePath);
   });
@@ -124,6 +134,12 @@ async function readWithinLimit(realFile: string, filePath: string, limits: Image
     handle = await open(realFile, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0));
     const opened = await handle.stat();
     if (!opened.isFile()) throw notAFile(filePath);
+    // O_NOFOLLOW guards only the last name: a folder on the way may have become a link since the check above, so the
+    // location of what was actually opened is checked again.
+    const location = await openedFileLocation(handle, realFile, opened);
+    if (location === undefined || !isInsideAny(folders.realFolders, location)) {
+      throw outsideAllowedFolders(filePath, folders.allowedFolders, true);
+    }
     assertWithinByteLimit(opened.size, limits, subject);
     // One byte more than the limit is requested so that a file growing after the size check is still refused.
     const buffer = Buffer.alloc(Math.min(opened.size, limits.maxBytes) + 1);

@@ -21,7 +21,12 @@ export interface ImageInfo {
 }
 
 /** Why a {@link ImageWarning} was raised. */
-export type ImageWarningCode = 'declared_type_mismatch' | 'mask_converted_from_luminance' | 'mask_edits_nothing' | 'mask_edits_everything';
+export type ImageWarningCode =
+  | 'declared_type_mismatch'
+  | 'animation_first_frame_only'
+  | 'mask_converted_from_luminance'
+  | 'mask_edits_nothing'
+  | 'mask_edits_everything';
 
 /** Something about an accepted input that its sender may not expect; for the engine to pass on to the user. */
 export interface ImageWarning {
@@ -74,6 +79,13 @@ export async function validateImageBytes(
       message:
         `${declared.source} says ${declared.text} but the bytes are ${formatDisplayName(header.format)}; ` +
         `the image was treated as ${formatDisplayName(header.format)}.`,
+    });
+  }
+  if (header.frames > 1) {
+    // Image models take still images: the first frame is decoded, sent and edited; the rest is dropped.
+    warnings.push({
+      code: 'animation_first_frame_only',
+      message: `${subject} is animated (${header.frames} frames); only its first frame is used, and the result is a still image.`,
     });
   }
   return {

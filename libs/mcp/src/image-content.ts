@@ -94,9 +94,15 @@ export async function buildImageResult(
   const perImage = Math.floor(remaining / Math.max(1, result.images.length));
   const inline: ContentBlock[] = [];
   let previewed = false;
+  let noRoom = false;
   for (const image of result.images) {
     if (Math.ceil(image.byteLength / 3) * 4 <= perImage) {
       inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+      continue;
+    }
+    // The images are paid for and stored by now: a budget too small for any preview loses the preview, not the answer.
+    if (perImage < 4) {
+      noRoom = true;
       continue;
     }
     const preview = await previewOf(image, Math.floor((perImage * 3) / 4));
@@ -108,6 +114,10 @@ export async function buildImageResult(
   if (previewed) {
     (base.content[0] as { text: string }).text +=
       '\nThe inline image is a smaller preview; read the resource (or open the file) for the full image.';
+  }
+  if (noRoom) {
+    (base.content[0] as { text: string }).text +=
+      '\nThe byte budget (SERVER__RESPONSE_BYTE_BUDGET) leaves no room for an inline preview; read the resource (or open the file) for the image.';
   }
   base.content.splice(1, 0, ...inline);
   return base;

@@ -1,5 +1,6 @@
 import { ImageGenError } from '@imagegen/common';
 import type { ImageSource } from '@imagegen/core';
+import { fileURLToPath } from 'node:url';
 
 const imageIdPattern = /^img_\d{14}_[0-9a-f]{12}$/;
 
@@ -22,7 +23,7 @@ export function parseImageReference(value: string, allowLocalFiles: boolean, arg
         details: { setting: argument },
       });
     }
-    return { kind: 'file', path: text.startsWith('file://') ? new URL(text).pathname : text };
+    return { kind: 'file', path: text.startsWith('file://') ? filePathOfUrl(text, argument) : text };
   }
   if (text.startsWith('img_')) {
     throw new ImageGenError({
@@ -32,4 +33,17 @@ export function parseImageReference(value: string, allowLocalFiles: boolean, arg
     });
   }
   return { kind: 'encoded', value: text };
+}
+
+/** The local path a `file://` URL names, percent-escapes (`%20`) decoded. */
+function filePathOfUrl(text: string, argument: string): string {
+  try {
+    return fileURLToPath(text);
+  } catch {
+    throw new ImageGenError({
+      code: 'invalid_request',
+      message: `${argument} is not a usable file:// URL (it must name a file on this machine); give the absolute path instead.`,
+      details: { setting: argument },
+    });
+  }
 }

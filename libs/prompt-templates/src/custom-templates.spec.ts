@@ -33,6 +33,24 @@ describe('loadCustomTemplates', () => {
     expect(registry.render('podcast-cover', { show: 'Night Shift' }).prompt).toBe('Podcast cover art for Night Shift, mood.');
   });
 
+  it("renders arguments named like Object.prototype members from the caller's values only", async () => {
+    const folder = folderWith({
+      'probe.json': {
+        name: 'probe',
+        description: 'Arguments with inherited names',
+        arguments: { required: ['subject'], optional: ['constructor', 'valueof'] },
+        template: 'A {subject} {constructor} {valueof}.',
+      },
+    });
+    const registry = createTemplateRegistry({ customTemplates: await loadCustomTemplates(folder) });
+    expect(registry.render('probe', { subject: 'kite' }).prompt).toBe('A kite.');
+    expect(registry.render('probe', { subject: 'kite', constructor: 'red' }).prompt).toBe('A kite red.');
+    // A caller's own "__proto__" key is not an argument of the template, and says so.
+    expect(() => registry.render('probe', JSON.parse('{"subject": "kite", "__proto__": {"constructor": "x"}}'))).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: expect.objectContaining({ setting: '__proto__' }) }),
+    );
+  });
+
   it('reports every problem with its file and field', async () => {
     const folder = folderWith({
       'bad-json.json': '{ nope',

@@ -64,6 +64,9 @@ describe('built-in templates', () => {
   it.each([
     ['a missing required argument', 'og-image-prompt', {}, /needs title/],
     ['an unknown template', 'no-such-template', {}, /og-image-prompt/],
+    ['a template named constructor', 'constructor', {}, /no prompt template named constructor/],
+    ['a template named __proto__', '__proto__', {}, /no prompt template named __proto__/],
+    ['an argument named constructor', 'og-image-prompt', { title: 't', constructor: 'x' }, /no argument constructor/],
     ['an unknown argument', 'og-image-prompt', { title: 't', colour: 'red' }, /no argument colour/],
     [
       'a value outside a closed set',

@@ -36,9 +36,11 @@ function validateValues(template: PromptTemplate, args: Readonly<Record<string, 
       allowed: [...known],
     });
   }
-  const values: Record<string, string | boolean | undefined> = {};
+  // Without a prototype, an argument named `constructor` or `valueOf` that was not given renders as nothing, not as
+  // Object's own member.
+  const values: Record<string, string | boolean | undefined> = Object.create(null);
   for (const argument of template.arguments) {
-    const raw = args[argument.name];
+    const raw = Object.hasOwn(args, argument.name) ? args[argument.name] : undefined;
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
       if (argument.required) {
         throw invalid(`The template ${template.name} needs ${argument.name}: ${argument.description}.`, { setting: argument.name });

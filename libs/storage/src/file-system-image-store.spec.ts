@@ -91,10 +91,11 @@ describe('saving and reading images', () => {
 
   it('puts every file flat into images/ when createSubdirectories is false', async () => {
     const { store, basePath } = await openTestStore({ createSubdirectories: false });
-    const saved = await store.save(sampleInput({ format: 'webp' }));
+    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(16, 1)]);
+    const saved = await store.save(sampleInput({ format: 'webp', bytes: webp }));
     expect(path.dirname(saved.filePath)).toBe(path.join(basePath, 'images'));
     expect(listFiles(path.join(basePath, 'images'))).toEqual([`${saved.imageId}.json`, `${saved.imageId}.webp`]);
-    expect((await store.get(saved.imageId)).bytes).toEqual(fakePng());
+    expect((await store.get(saved.imageId)).bytes).toEqual(webp);
   });
 
   it('uses the clock for the folder and a caller-chosen id when one is given', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { pruneEmptyDirectories, runCleanup, validateCleanupOptions } from './cleanup-run';
+import { describeStart, hasSignatureOf } from './file-signature';
 import { imageFormats, mimeTypeOfFormat, type ImageFormat } from './image-format';
 import { assertValidImageId, generateImageId, imageIdKeyForTime, isValidImageId } from './image-id';
 import type { IndexEntry } from './image-index';
@@ -256,13 +257,30 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
         imageId: entry.id,
         problems: parsed.ok ? ['image_id differs'] : parsed.problems,
       });
-      throw new ImageGenError({
-        code: 'storage_failed',
-        message: `The metadata file of image ${entry.id} is damaged and cannot be read (${location.metadataPath}).`,
-        details: { imageId: entry.id },
-      });
+      return damagedEntry(entry, `The metadata file of image ${entry.id} is damaged and cannot be read (${location.metadataPath})`);
     }
     return parsed.metadata;
+  };
+
+  /**
+   * A stored image whose files were damaged on disk: it is dropped from the index (so listings stop offering what
+   * cannot be served) and reported; its files are left in place for the owner, and a rebuild lists it again once
+   * they are repaired.
+   */
+  const damagedEntry = async (entry: IndexEntry, what: string): Promise<never> => {
+    try {
+      await mutate('drop a damaged image from the index', () => persistentIndex.commit({ remove: [entry.id] }));
+    } catch (error) {
+      logger.warn('Could not drop a damaged image from the index', {
+        imageId: entry.id,
+        code: ImageGenError.isInstance(error) ? error.code : undefined,
+      });
+    }
+    throw new ImageGenError({
+      code: 'storage_failed',
+      message: `${what}. It is no longer listed; its files are left in place.`,
+      details: { imageId: entry.id },
+    });
   };
 
   const lookUp = async (imageId: string): Promise<IndexEntry> => {
@@ -372,6 +390,14 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       } catch (error) {
         if (isMissingPathError(error)) return missingFile(entry);
         throw storageFailure(`read image ${entry.id}`, error);
+      }
+      // Served with the recorded type only when the bytes are of that type: a file overwritten by hand is not.
+      if (!hasSignatureOf(bytes, entry.format)) {
+        logger.warn('The image file of a stored image does not match its recorded format', { imageId: entry.id, format: entry.format });
+        return damagedEntry(
+          entry,
+          `The image file of ${entry.id} is damaged: its bytes are not ${entry.format.toUpperCase()} (${describeStart(bytes)}; ${location.filePath})`,
+        );
       }
       return { imageId: entry.id, mimeType: mimeTypeOfFormat(entry.format), metadata, bytes, ...location };
     },

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { createNodeStorageFileSystem, type StorageFileSystem } from './storage-file-system';
 import { openTestStore, removeTemporaryFolders, sampleInput, makeTemporaryFolder } from './test-support/fixtures';
 
 afterEach(removeTemporaryFolders);
@@ -34,5 +35,57 @@ describe('the folder lock', () => {
     await expect(store.save(sampleInput())).resolves.toMatchObject({ mimeType: 'image/png' });
     expect(logger.lines.some((line) => line.message === 'Broke an abandoned storage lock')).toBe(true);
     expect(fs.existsSync(path.join(basePath, 'images.lock'))).toBe(false);
+  });
+
+  it('leaves no lock file behind when the disk fills up while the lock is written, and the next save does not wait', async () => {
+    const base = createNodeStorageFileSystem();
+    let diskFull = false;
+    // A full disk as a filesystem shows it: the exclusive create succeeds, the write that follows does not.
+    const fileSystem: StorageFileSystem = {
+      ...base,
+      async createFile(filePath, data, options) {
+        if (!diskFull || !filePath.endsWith('images.lock')) return base.createFile(filePath, data, options);
+        fs.writeFileSync(filePath, '', { flag: 'wx' });
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+    };
+    const { store, basePath } = await openTestStore({ lockTimeoutMs: 5000, fileSystem });
+    diskFull = true;
+    await expect(store.save(sampleInput())).rejects.toMatchObject({ code: 'storage_failed' });
+    expect(fs.existsSync(path.join(basePath, 'images.lock'))).toBe(false);
+    diskFull = false;
+    const started = Date.now();
+    await expect(store.save(sampleInput())).resolves.toMatchObject({ mimeType: 'image/png' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('the filesystem leaves no partial file when a create fails after opening', async () => {
+    const folder = makeTemporaryFolder();
+    const target = path.join(folder, 'partial.bin');
+    // Data whose reading fails once the file is open: the same position as a write refused by a full disk.
+    const unreadable = new Proxy(new Uint8Array(4), {
+      get(object, property) {
+        if (property === 'byteLength' || property === 'length' || property === 'buffer')
+          throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
+        return Reflect.get(object, property);
+      },
+    });
+    await expect(createNodeStorageFileSystem().createFile(target, unreadable, { mode: 0o600, durable: false })).rejects.toBeDefined();
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it.each([
+    ['an empty', ''],
+    ['a half-written', '{"host": "'],
+  ])('breaks %s lock file within a second instead of queueing saves behind it', async (_what, content) => {
+    const basePath = makeTemporaryFolder();
+    const lockPath = path.join(basePath, 'images.lock');
+    fs.writeFileSync(lockPath, content);
+    const { store, logger } = await openTestStore({ basePath, lockTimeoutMs: 5000 });
+    const started = Date.now();
+    await expect(store.save(sampleInput())).resolves.toMatchObject({ mimeType: 'image/png' });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(logger.lines.some((line) => line.message === 'Broke an abandoned storage lock')).toBe(true);
+    expect(fs.existsSync(lockPath)).toBe(false);
   });
 });

@@ -22,8 +22,11 @@ interface LockOwner {
 
 /** A lock from another machine (shared folder) is considered abandoned after this long. */
 const foreignLockStaleAfterMs = 10 * 60 * 1000;
-/** A lock file that cannot be parsed (its owner died while writing it) is abandoned after this long. */
-const unreadableLockStaleAfterMs = 10 * 1000;
+/**
+ * A lock file that cannot be parsed (empty or cut short: its owner died or ran out of disk while writing it) is
+ * abandoned after this long. A live owner fills its lock within microseconds of creating it, so a second is ample.
+ */
+const unreadableLockStaleAfterMs = 1000;
 
 // performance.timeOrigin is when this process started; it tells this process apart from an earlier one that had
 // the same pid (containers restart with the same pid).
@@ -95,7 +98,10 @@ export async function withFolderLock<T>(options: FolderLockOptions, work: () => 
       await fileSystem.createFile(lockPath, content, { mode: options.mode, durable: false });
       break;
     } catch (error) {
-      if (fileSystemErrorCode(error) !== 'EEXIST') throw error;
+      if (fileSystemErrorCode(error) !== 'EEXIST') {
+        await removeOwnPartialLock(fileSystem, lockPath);
+        throw error;
+      }
     }
     const facts = await fileSystem.stat(lockPath);
     if (facts !== undefined) {
@@ -133,5 +139,17 @@ export async function withFolderLock<T>(options: FolderLockOptions, work: () => 
       if (!isMissingPathError(error))
         options.logger.warn('Could not release the storage lock', { lockPath, code: fileSystemErrorCode(error) });
     }
+  }
+}
+
+/**
+ * After a create that failed other than by "already exists" (a full disk), the lock file, if there, is this call's
+ * own half-written one: removed, so that nobody waits on it.
+ */
+async function removeOwnPartialLock(fileSystem: StorageFileSystem, lockPath: string): Promise<void> {
+  try {
+    if (parseOwner(await fileSystem.readFile(lockPath)) === undefined) await fileSystem.removeFile(lockPath);
+  } catch {
+    // Nothing there, or nothing that can be done: the original error is what the caller needs.
   }
 }

@@ -172,17 +172,38 @@ describe('the index across restarts', () => {
     );
   });
 
-  it('answers storage_failed, not a crash, for an indexed image whose sidecar became corrupt', async () => {
+  it('answers storage_failed for an indexed image whose sidecar became corrupt, and stops listing it', async () => {
     const { basePath, ids } = await storeWithThreeImages();
     const { store, logger } = await reopen(basePath);
     const target = await store.getMetadata(ids[0] as string);
     fs.writeFileSync(target.metadataPath, '{"image_id": 42}');
     await expect(store.get(ids[0] as string)).rejects.toMatchObject({
       code: 'storage_failed',
-      message: expect.stringContaining('damaged'),
+      message: expect.stringMatching(/damaged.*no longer listed.*left in place/),
     });
     expect(logger.lines.some((line) => line.level === 'warn')).toBe(true);
-    expect(await historyIds(store)).toHaveLength(3);
+    expect(await historyIds(store)).toEqual([ids[2], ids[1]]);
+    await expect(store.get(ids[0] as string)).rejects.toMatchObject({ code: 'not_found' });
+    // The files stay for the owner to inspect; a repaired sidecar is listed again by a rebuild.
+    expect(fs.existsSync(target.filePath)).toBe(true);
+    const reopened = await reopen(basePath);
+    expect(await historyIds(reopened.store)).toEqual([ids[2], ids[1]]);
+  });
+
+  it.each([
+    ['garbage', Buffer.from('this is not an image at all, just text written over it')],
+    ['a JPEG', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0])],
+    ['nothing', Buffer.alloc(0)],
+  ])('refuses to serve a PNG overwritten with %s as image/png, and stops listing it', async (_what, content) => {
+    const { basePath, ids } = await storeWithThreeImages();
+    const { store } = await reopen(basePath);
+    const target = await store.getMetadata(ids[1] as string);
+    fs.writeFileSync(target.filePath, content);
+    await expect(store.get(ids[1] as string)).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(/image file of .* is damaged: its bytes are not PNG/),
+    });
+    expect(await historyIds(store)).toEqual([ids[2], ids[0]]);
   });
 
   it('rebuilds on request', async () => {

@@ -121,9 +121,14 @@ export function createNodeStorageFileSystem(): StorageFileSystem {
         // The mode given to open() is filtered by the umask; the configured permissions must hold exactly.
         await handle.chmod(options.mode);
         if (options.durable) await handle.sync();
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // The file is this call's own (created exclusively above): a failed write (a full disk) must not leave it
+        // empty or partial for a reader, or a lock file that others would wait on.
+        await handle.close().catch(() => undefined);
+        await fs.rm(path, { force: true }).catch(() => undefined);
+        throw error;
       }
+      await handle.close();
     },
     async appendFile(path, data, options) {
       const handle = await fs.open(path, 'a', options.mode);

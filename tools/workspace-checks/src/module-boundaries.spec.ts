@@ -2,9 +2,8 @@
  * Proves that the lint configuration turns a forbidden import into an error. Each case lints a small fixture
  * text as if it were a file inside a library, with the workspace's real ESLint configuration and Nx project graph.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ESLint } from 'eslint';
 import { workspaceRoot } from './workspace-root';
 
 interface LintOutcome {
@@ -12,16 +11,37 @@ interface LintOutcome {
   messages: string[];
 }
 
-async function lintAs(relativeFilePath: string, code: string): Promise<LintOutcome> {
-  // The workspace's flat configuration (eslint.config.mjs), which loads the rules from .eslintrc.json.
-  const eslint = new ESLint({ cwd: workspaceRoot });
-  const [result] = await eslint.lintText(code, { filePath: path.join(workspaceRoot, relativeFilePath) });
-  const messages = result?.messages ?? [];
-  return {
-    ruleIds: messages.filter((message) => message.severity === 2).map((message) => message.ruleId ?? 'fatal'),
-    messages: messages.map((message) => message.message),
-  };
+/**
+ * Lints in a child Node process: ESLint loads the flat configuration (eslint.config.mjs, which reads the rules from
+ * .eslintrc.json) with a dynamic import, which Jest's module sandbox does not allow.
+ */
+const lintProgram = `
+import { ESLint } from 'eslint';
+const [filePath, code] = JSON.parse(process.argv[1]);
+const [result] = await new ESLint({ cwd: process.cwd() }).lintText(code, { filePath });
+process.stdout.write(JSON.stringify(result?.messages ?? []));
+`;
+
+function lintAs(relativeFilePath: string, code: string): Promise<LintOutcome> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', lintProgram, JSON.stringify([path.join(workspaceRoot, relativeFilePath), code])],
+      { cwd: workspaceRoot, encoding: 'utf8', maxBuffer: 10_000_000, env: { ...process.env, NX_DAEMON: 'false' } },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`eslint failed: ${stderr || error.message}`));
+        const messages = JSON.parse(stdout) as Array<{ ruleId: string | null; severity: number; message: string }>;
+        resolve({
+          ruleIds: messages.filter((message) => message.severity === 2).map((message) => message.ruleId ?? 'fatal'),
+          messages: messages.map((message) => message.message),
+        });
+      },
+    );
+  });
 }
+
+// Each case starts ESLint with typescript-eslint and the Nx project graph: seconds on a busy machine.
+jest.setTimeout(180_000);
 
 const useIt = '\nexport const used = [imported];\n';
 

@@ -1,6 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { randomUUID } from 'node:crypto';
-import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, ownValue, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { computeRequestKey, hashBytes, createRequestCoalescer, type CacheBackend } from '@imagegen/cache';
 import type { ImageLimits } from '@imagegen/imaging';
 import { loadImaging } from './imaging-module';
@@ -177,7 +177,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
 
   const resolveModel = (requested: string | undefined) => {
     const name = requested ?? dependencies.defaults.model;
-    return registry.resolve(dependencies.providerDefaultModels?.[name.trim().toLowerCase()] ?? name);
+    return registry.resolve(ownValue(dependencies.providerDefaultModels, name.trim().toLowerCase()) ?? name);
   };
 
   async function run(

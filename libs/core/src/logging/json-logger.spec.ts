@@ -11,6 +11,7 @@ function captureStream() {
   });
   return {
     stream,
+    raw: () => chunks.join('').trim().split('\n'),
     lines: () =>
       chunks
         .join('')
@@ -38,5 +39,32 @@ describe('createJsonLogger', () => {
     logger.info('settings', { openai: { api_key: 'sk-secret-value-1234' } });
     await new Promise((resolve) => setImmediate(resolve));
     expect(JSON.stringify(capture.lines())).not.toContain('sk-secret-value-1234');
+  });
+
+  it('never writes a key twice: bindings repeated by nested children and fields replace, the latest winning', async () => {
+    const capture = captureStream();
+    const logger = createJsonLogger({ level: 'info', destination: capture.stream, base: { service: 'imagegen' } });
+    const engine = logger.child({ provider: 'openai', correlationId: 'c-1' });
+    engine.child({ provider: 'openai', operation: 'generate' }).warn('openai image call failed', { provider: 'openai', code: 'timeout' });
+    engine.info('with a field named like the line itself', { level: 'custom', msg: 'shadow', time: 1, service: 'worker' });
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const line of capture.raw()) {
+      const keys = [...line.matchAll(/"([^"\\]+)":/g)].map((match) => match[1]);
+      expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+    }
+    const [failed, shadowed] = capture.lines();
+    expect(failed).toMatchObject({
+      level: 'warn',
+      msg: 'openai image call failed',
+      provider: 'openai',
+      operation: 'generate',
+      code: 'timeout',
+    });
+    expect(shadowed).toMatchObject({
+      level: 'info',
+      msg: 'with a field named like the line itself',
+      field_level: 'custom',
+      field_msg: 'shadow',
+    });
   });
 });

@@ -19,7 +19,8 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const root = pino(
     {
       level: options.level,
-      base: options.base ?? {},
+      // The base fields travel as bindings (below), so that a binding or field of the same name replaces them.
+      base: {},
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       // Belt and braces: even if a caller logs a whole settings object, keys never reach the log.
@@ -30,15 +31,31 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
     },
     options.destination,
   );
-  return adapt(root);
+  return adapt(root, options.base ?? {});
 }
 
-function adapt(instance: pino.Logger): Logger {
+/** Keys pino writes itself; a field of the same name is written as `field_<name>` so no line has a key twice. */
+const reservedKeys = new Set(['level', 'time', 'msg']);
+
+/**
+ * The port over one pino instance. Bindings are merged here rather than with pino's `child`, which appends them as
+ * text: a key bound twice (the engine's `provider` and a provider's own) would appear twice on the line, and JSON
+ * readers disagree about which one counts.
+ */
+function adapt(instance: pino.Logger, bindings: LogFields = {}): Logger {
+  const write = (level: LogLevel) => (message: string, fields?: LogFields) => instance[level](lineFields(bindings, fields), message);
   return {
-    debug: (message, fields) => instance.debug(fields ?? {}, message),
-    info: (message, fields) => instance.info(fields ?? {}, message),
-    warn: (message, fields) => instance.warn(fields ?? {}, message),
-    error: (message, fields) => instance.error(fields ?? {}, message),
-    child: (bindings) => adapt(instance.child(bindings)),
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (more) => adapt(instance, { ...bindings, ...more }),
   };
+}
+
+function lineFields(bindings: LogFields, fields: LogFields | undefined): LogFields {
+  // No prototype: a field named `__proto__` is written like any other.
+  const merged: LogFields = Object.create(null);
+  for (const [key, value] of Object.entries({ ...bindings, ...fields })) merged[reservedKeys.has(key) ? `field_${key}` : key] = value;
+  return merged;
 }

@@ -9,8 +9,11 @@ export type ModelStatus =
   | { kind: 'active' }
   /** Usable until `shutdownDate` (ISO date); `replacement` names the model to move to. */
   | { kind: 'deprecated'; shutdownDate: string; replacement?: string }
-  /** Shut down on `retiredDate` (ISO date): every request is refused, naming `replacement`. */
-  | { kind: 'retired'; retiredDate: string; replacement: string };
+  /**
+   * Shut down on `retiredDate` (ISO date): every request is refused, naming `replacement`. `replacement` is missing only
+   * for a deprecated model past its shutdown date whose provider has no usable model left.
+   */
+  | { kind: 'retired'; retiredDate: string; replacement?: string };
 
 /**
  * Which output sizes a model accepts.

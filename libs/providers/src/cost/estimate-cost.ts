@@ -1,9 +1,11 @@
 import type { ModelDefinition, ModelPricing, ResolvedSize } from '../contract';
 import type { PlannedCall } from '../validation/plan-request';
 import { formatSize, imageSizeTierFor, parseSize, type PixelSize } from '../validation/size';
+import { pricedSize } from './priced-size';
 
 /** What an estimate looks at: one planned call (a `PlannedCall` fits). */
-export type CostEstimateInput = Pick<PlannedCall, 'prompt' | 'n' | 'size'> & Partial<Pick<PlannedCall, 'quality' | 'partialImages'>>;
+export type CostEstimateInput = Pick<PlannedCall, 'prompt' | 'n' | 'size'> &
+  Partial<Pick<PlannedCall, 'quality' | 'partialImages' | 'images'>>;
 
 /** Extra output tokens one streamed partial image costs (third-party figure). */
 export const outputTokensPerPartialImage = 100;
@@ -18,7 +20,8 @@ export function estimateTextTokens(prompt: string): number {
  * never guessed). Token-priced models: prompt tokens (≈ chars / 4) plus output tokens from `outputTokensBySize`
  * (`auto` size → the dearest listed size; `auto` or unset quality → `high`; an unlisted size → the listed size nearest
  * in aspect, scaled by pixel count), plus ~100 tokens per partial image. Input-image tokens of edits are not
- * estimated. Per-image-priced models: the tier covering the size, times `n`, plus prompt tokens.
+ * estimated. Per-image-priced models: the tier covering the size (for an unsized edit, the first input image's:
+ * see {@link pricedSize}), times `n`, plus prompt tokens.
  * Check `model.pricing.unverified` before presenting the figure as exact.
  */
 export function estimateCost(model: ModelDefinition, call: CostEstimateInput): number | undefined {
@@ -26,7 +29,7 @@ export function estimateCost(model: ModelDefinition, call: CostEstimateInput): n
   if (pricing === undefined) return undefined;
   const textUsd = (estimateTextTokens(call.prompt) * pricing.textInputPerMillion) / 1_000_000;
   if (pricing.kind === 'per-image') {
-    const perImage = perImagePrice(model, pricing, call.size, call.quality);
+    const perImage = perImagePrice(model, pricing, pricedSize(call), call.quality);
     return perImage === undefined ? undefined : roundUsd(perImage * call.n + textUsd);
   }
   const perImage = outputTokensPerImage(pricing, call.size, call.quality);

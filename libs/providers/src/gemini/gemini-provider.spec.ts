@@ -1,4 +1,4 @@
-import { ImageGenError } from '@imagegen/common';
+import { createMemoryLogger, ImageGenError } from '@imagegen/common';
 import type { ImageGenerationRequest, ImageEditRequest, ModelDefinition, ProviderCall } from '../contract';
 import { estimateCost } from '../cost/estimate-cost';
 import { geminiModels } from '../registry/gemini-models';
@@ -71,6 +71,22 @@ describe('Gemini provider', () => {
     expect((fake.requests.at(-1)?.json()['generationConfig'] as Record<string, unknown>)['imageConfig']).toEqual(imageConfig);
   });
 
+  it.each([
+    ['application/json', '<html><body>Gateway login required</body></html>'],
+    ['text/html', '<html><body>Gateway login required</body></html>'],
+  ])('maps a 200 answer of type %s whose body is not JSON to upstream_error, and logs what came back', async (contentType, body) => {
+    const logger = createMemoryLogger();
+    fake.enqueue({ kind: 'raw', status: 200, body, contentType });
+    const failure = provider({ logger }).generate(call('gemini-3-pro-image', { prompt: 'x' }));
+    await expect(failure).rejects.toMatchObject({ code: 'upstream_error', provider: 'gemini', message: expect.stringMatching(/not JSON/) });
+    const logged = logger.lines.find((line) => line.message.includes('not JSON'));
+    expect(logged).toMatchObject({
+      level: 'warn',
+      fields: { statusCode: 200, contentType, bodyStart: expect.stringContaining('Gateway login') },
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain(apiKey);
+  });
+
   it('never sends 16:10 (the seed mapping): 1536x1024 is exactly 3:2', async () => {
     fake.enqueue({ kind: 'json', body: imageAnswer() });
     await provider().generate(call('gemini-nano-banana-2.1', { prompt: 'x', size: '1536x1024' }));
@@ -113,6 +129,20 @@ describe('Gemini provider', () => {
     expect(result.costUsd).toBeCloseTo(0.134 + (600 * 2) / 1_000_000, 6);
     expect(result.usage).toMatchObject({ inputTextTokens: 40, inputImageTokens: 560, outputTokens: 1130 });
     expect(estimateCost(model('gemini-3-pro-image'), planned)).toBeGreaterThanOrEqual(0.134);
+  });
+
+  it('estimates an unsized edit at the tier the call will use: the one of the input image', async () => {
+    fake.enqueue({ kind: 'json', body: imageAnswer() });
+    const input = { data: pngBytes, mimeType: 'image/png', width: 2048, height: 2048 };
+    const planned = call('gemini-nano-banana-2.1', { prompt: 'make it dusk', images: [input] });
+    expect(planned.size).toBe('auto');
+    const result = await provider().edit(planned);
+    const sentTier = (fake.requests.at(-1)?.json()['generationConfig'] as { imageConfig?: { imageSize?: string } }).imageConfig?.imageSize;
+    expect(sentTier).toBe('2K');
+    const estimate = estimateCost(model('gemini-nano-banana-2.1'), planned) ?? 0;
+    // The estimate may leave out the input tokens, never the tier price.
+    expect(estimate).toBeGreaterThanOrEqual(0.1134);
+    expect(estimate).toBeLessThanOrEqual(result.costUsd ?? 0);
   });
 
   it('turns a blocked prompt into content_blocked at the input stage', async () => {

@@ -3,6 +3,7 @@ import { ImageGenError, silentLogger, systemClock } from '@imagegen/common';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../contract';
 import { costFromUsage } from '../cost/cost-from-usage';
 import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
+import { notJsonAnswer, sampleAnswer, type AnswerSample } from '../provider-support/non-json-answer';
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapGeminiError } from './gemini-error-mapping';
@@ -81,9 +82,12 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
     const deadline = startDeadline(timeoutMs, call.signal);
     // The SDK's ApiError carries no headers; this per-call fetch keeps the Retry-After of a failed answer.
     let retryAfterHeader: string | null = null;
+    // The start of a successful answer, for the log when the SDK then cannot parse it.
+    let answerSample: AnswerSample | undefined;
     const recordingFetch: typeof globalThis.fetch = async (input, init) => {
       const response = await baseFetch(input, init);
       if (!response.ok) retryAfterHeader = response.headers.get('retry-after');
+      else answerSample = await sampleAnswer(response);
       return response;
     };
     const startedAt = clock.now().getTime();
@@ -124,16 +128,19 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
         ...(answer.modelVersion === undefined ? {} : { modelUsed: answer.modelVersion }),
       };
     } catch (error) {
-      const mapped = mapGeminiError(error, {
-        modelId: call.model.id,
-        operation,
-        timedOut: deadline.timedOut(),
-        timeoutMs,
-        retryAfterHeader,
-        now: clock.now(),
-        vertexai,
-        ...(call.signal === undefined ? {} : { callerSignal: call.signal }),
-      });
+      const mapped =
+        isJsonSyntaxError(error) && answerSample !== undefined
+          ? notJsonAnswer(answerSample, { provider, vendorName: 'Gemini', baseUrlSetting: 'PROVIDERS__GEMINI__BASE_URL', logger }, error)
+          : mapGeminiError(error, {
+              modelId: call.model.id,
+              operation,
+              timedOut: deadline.timedOut(),
+              timeoutMs,
+              retryAfterHeader,
+              now: clock.now(),
+              vertexai,
+              ...(call.signal === undefined ? {} : { callerSignal: call.signal }),
+            });
       logger.warn('gemini image call failed', {
         model: call.model.id,
         operation,
@@ -180,4 +187,9 @@ function defaultBaseUrl(vertexai: boolean, expressMode: boolean, location: strin
   if (!vertexai) return defaultGeminiBaseUrl;
   if (expressMode || location === 'global') return 'https://aiplatform.googleapis.com';
   return `https://${location}-aiplatform.googleapis.com`;
+}
+
+// By name: the error may come from another realm (the platform's body parser), where `instanceof` fails.
+function isJsonSyntaxError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SyntaxError';
 }

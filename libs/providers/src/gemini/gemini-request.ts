@@ -1,4 +1,5 @@
 import type { ProviderCall, ResolvedSize } from '../contract';
+import { pricedSize } from '../cost/priced-size';
 import { imageSizeTierFor, nearestAspectRatio } from '../validation/size';
 
 /** One part of a Gemini `Content`, as the wire format spells it. */
@@ -38,9 +39,8 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   const imageConfig: { aspectRatio?: string; imageSize?: string } = {};
   let tier: string | undefined;
 
-  const firstImage = call.images?.[0];
-  const target =
-    call.size !== 'auto' ? call.size : firstImage === undefined ? undefined : { width: firstImage.width, height: firstImage.height };
+  const priced = pricedSize(call);
+  const target = priced === 'auto' ? undefined : priced;
   if (sizes.kind === 'aspect-ratios') {
     if (call.size !== 'auto') {
       const nearest = nearestAspectRatio(call.size.width, call.size.height, sizes.ratios);
@@ -66,7 +66,7 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   };
   return {
     request,
-    pricedSize: target ?? 'auto',
+    pricedSize: priced,
     ...(tier === undefined ? {} : { tier }),
     ...(imageConfig.aspectRatio === undefined ? {} : { aspectRatio: imageConfig.aspectRatio }),
   };

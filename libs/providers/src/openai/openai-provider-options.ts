@@ -32,7 +32,7 @@ export function parseOpenAIProviderOptions(call: ProviderCall, operation: 'gener
   const common: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    if (name in openaiCommonOptionsSchema.shape) {
+    if (Object.hasOwn(openaiCommonOptionsSchema.shape, name)) {
       common[name] = value;
       continue;
     }

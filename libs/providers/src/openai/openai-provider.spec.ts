@@ -129,6 +129,12 @@ describe('generate', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('refuses an OpenAI option named %s as unknown', async (name) => {
+    const error = await failure(provider.generate(call('gpt-image-2', { prompt: 'p', providerOptions: { openai: { [name]: 'x' } } })));
+    expect(error).toMatchObject({ code: 'invalid_request', details: { setting: `providerOptions.openai.${name}` } });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('passes through an option a configuration override declared for the model', async () => {
     server.enqueue({ kind: 'json', body: imageResponse });
     const base = model('gpt-image-2');
@@ -399,6 +405,24 @@ describe('error mapping', () => {
       const error = await failure(provider.generate(call('gpt-image-2', { prompt: 'p' })));
       expect(error).toMatchObject({ code: 'upstream_error', retryable: false });
     }
+  });
+
+  it.each([
+    ['application/json', '<html><body>Gateway login required</body></html>'],
+    ['text/html', '<html><body>Gateway login required</body></html>'],
+    ['application/json', '{"data": [{"b64_json": "trunc'],
+  ])('maps a 200 answer of type %s whose body is not JSON to upstream_error, and logs what came back', async (contentType, body) => {
+    const logger = createMemoryLogger();
+    server.enqueue({ kind: 'raw', status: 200, body, contentType });
+    const error = await failure(providerWith({ logger }).generate(call('gpt-image-2', { prompt: 'p' })));
+    expect(error).toMatchObject({ code: 'upstream_error', retryable: false, provider: 'openai' });
+    expect(error.message).toMatch(/not JSON/);
+    const logged = logger.lines.find((line) => line.message.includes('not JSON'));
+    expect(logged).toMatchObject({
+      level: 'warn',
+      fields: { statusCode: 200, contentType, bodyStart: expect.stringContaining(body.slice(0, 20)) },
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain(apiKey);
   });
 
   it('keeps the request id on malformed answers', async () => {

@@ -5,6 +5,7 @@ import type { GeneratedImageData, ImageProvider, ProviderCall, ProviderResult, P
 import { costFromUsage } from '../cost/cost-from-usage';
 import { decodeBase64Image } from '../media/image-bytes';
 import { defaultProviderTimeoutMs, type CommonProviderSettings } from '../provider-support/common-provider-settings';
+import { readJsonAnswer } from '../provider-support/non-json-answer';
 import { guardProviderCall } from '../provider-support/provider-call-guard';
 import { startDeadline } from '../provider-support/start-deadline';
 import { mapOpenAIError } from './openai-error-mapping';
@@ -78,7 +79,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
     try {
       const outcome = stream
         ? await runStreaming(await client(), operation, call, extra, deadline.signal, logger)
-        : await runOnce(await client(), operation, call, extra, deadline.signal);
+        : await runOnce(await client(), operation, call, extra, deadline.signal, logger);
       const result = toResult(call, outcome);
       logger.debug('openai image call finished', {
         model: call.model.id,
@@ -151,13 +152,21 @@ async function runOnce(
   call: ProviderCall,
   extra: Record<string, string | number | boolean>,
   signal: AbortSignal,
+  logger: Logger,
 ): Promise<CallOutcome> {
+  // The raw answer, read here: the SDK's own parse turns a body that is not JSON into an error that says nothing.
   const response =
     operation === 'generate'
-      ? await client.images.generate(generationBody(call, extra, false), { signal }).withResponse()
-      : await client.images.edit(await editBody(call, extra, false), { signal }).withResponse();
-  const requestId = response.request_id ?? undefined;
-  const body: unknown = response.data;
+      ? await client.images.generate(generationBody(call, extra, false), { signal }).asResponse()
+      : await client.images.edit(await editBody(call, extra, false), { signal }).asResponse();
+  const requestId = response.headers.get('x-request-id') ?? undefined;
+  const body: unknown = await readJsonAnswer(response, {
+    provider: 'openai',
+    vendorName: 'OpenAI',
+    baseUrlSetting: 'PROVIDERS__OPENAI__BASE_URL',
+    logger,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
   const items = typeof body === 'object' && body !== null ? (body as Partial<ImagesResponse>).data : undefined;
   const images = Array.isArray(items) ? items.map((item) => decodeBase64Image(item?.b64_json)) : [];
   if (images.length === 0 || images.some((image) => image === undefined)) {

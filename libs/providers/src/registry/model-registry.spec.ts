@@ -197,3 +197,37 @@ describe('user definitions', () => {
     );
   });
 });
+
+describe('a deprecated model past its shutdown date', () => {
+  const afterShutdown = () => createModelRegistry({ models: builtInModels, clock: createManualClock(new Date('2026-12-01T09:00:00Z')) });
+
+  it.each(['gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gemini-2.5-flash-image'])(
+    '%s is listed, looked up and refused alike: retired on its shutdown date',
+    (id) => {
+      const models = afterShutdown();
+      const listed = models.list({ includeRetired: true }).find((model) => model.id === id);
+      expect(listed?.status).toMatchObject({ kind: 'retired', retiredDate: expect.stringMatching(/^2026-/) });
+      expect(models.get(id)?.status).toEqual(listed?.status);
+      const refusal = thrown(() => models.resolve(id));
+      expect(refusal).toMatchObject({
+        code: 'model_retired',
+        details: { retiredDate: (listed?.status as { retiredDate: string }).retiredDate },
+      });
+      expect(refusal.details['replacement']).toBe((listed?.status as { replacement?: string }).replacement);
+      expect(models.list().map((model) => model.id)).not.toContain(id);
+    },
+  );
+
+  it('is still deprecated the day before', () => {
+    const dayBefore = createModelRegistry({ models: builtInModels, clock: createManualClock(new Date('2026-11-30T23:59:00Z')) });
+    expect(dayBefore.get('gpt-image-1.5')?.status).toMatchObject({ kind: 'deprecated', shutdownDate: '2026-12-01' });
+  });
+
+  it('follows the clock of a long-running process', () => {
+    const clock = createManualClock(new Date('2026-11-30T12:00:00Z'));
+    const models = createModelRegistry({ models: builtInModels, clock });
+    expect(models.get('gpt-image-1.5')?.status.kind).toBe('deprecated');
+    clock.advance(24 * 3_600_000);
+    expect(models.get('gpt-image-1.5')?.status.kind).toBe('retired');
+  });
+});

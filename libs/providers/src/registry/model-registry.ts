@@ -53,10 +53,15 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
   const models = applyOverrides(options.models, options.overrides ?? []).map((model) => deepFreeze(structuredClone(model)));
   const byName = indexByName(models);
 
-  const lookup = (idOrAlias: string): ModelDefinition | undefined => byName.get(idOrAlias.trim().toLowerCase());
   const today = (): string => clock.now().toISOString().slice(0, 10);
   const isUsable = (model: ModelDefinition): boolean =>
     model.status.kind === 'active' || (model.status.kind === 'deprecated' && model.status.shutdownDate > today());
+  // A deprecated model is retired from its shutdown date on: every view of it (listing, lookup, refusal) says so.
+  const asOfToday = createStatusAsOf(today, (model) => model.status.replacement ?? firstUsable(model.provider)?.id);
+  const lookup = (idOrAlias: string): ModelDefinition | undefined => {
+    const model = typeof idOrAlias === 'string' ? byName.get(idOrAlias.trim().toLowerCase()) : undefined;
+    return model === undefined ? undefined : asOfToday(model);
+  };
 
   const firstUsable = (provider: string): ModelDefinition | undefined => {
     const candidates = models.filter((model) => model.provider === provider && isUsable(model));
@@ -75,18 +80,16 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       if (model.status.kind === 'retired') {
         throw retiredModelError(model, model.status.retiredDate, model.status.replacement);
       }
-      if (model.status.kind === 'deprecated' && !isUsable(model)) {
-        const replacement = model.status.replacement ?? firstUsable(model.provider)?.id;
-        throw retiredModelError(model, model.status.shutdownDate, replacement);
-      }
       return model;
     },
     list(listOptions = {}) {
-      return models.filter(
-        (model) =>
-          (listOptions.provider === undefined || model.provider === listOptions.provider) &&
-          (listOptions.includeRetired === true || isUsable(model)),
-      );
+      return models
+        .filter(
+          (model) =>
+            (listOptions.provider === undefined || model.provider === listOptions.provider) &&
+            (listOptions.includeRetired === true || isUsable(model)),
+        )
+        .map(asOfToday);
     },
     defaultModelFor(provider) {
       const configured = options.defaultModels?.[provider];
@@ -113,6 +116,31 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
     }
   }
   return registry;
+}
+
+/**
+ * `model` as of today: a deprecated model whose shutdown date has come is shown retired on that date, naming its
+ * replacement (or the provider's first usable model). The copy is made once: a shutdown date, once come, stays past.
+ */
+function createStatusAsOf(
+  today: () => string,
+  replacementOf: (model: ModelDefinition & { status: { kind: 'deprecated' } }) => string | undefined,
+): (model: ModelDefinition) => ModelDefinition {
+  const retiredCopies = new WeakMap<ModelDefinition, ModelDefinition>();
+  return (model) => {
+    const status = model.status;
+    if (status.kind !== 'deprecated' || status.shutdownDate > today()) return model;
+    let copy = retiredCopies.get(model);
+    if (copy === undefined) {
+      const replacement = replacementOf(model as ModelDefinition & { status: typeof status });
+      copy = deepFreeze({
+        ...model,
+        status: { kind: 'retired', retiredDate: status.shutdownDate, ...(replacement === undefined ? {} : { replacement }) },
+      } as ModelDefinition);
+      retiredCopies.set(model, copy);
+    }
+    return copy;
+  };
 }
 
 function unknownModel(requested: string, models: readonly ModelDefinition[], isUsable: (model: ModelDefinition) => boolean): ImageGenError {

@@ -35,6 +35,27 @@ function refusal(action: () => unknown): ImageGenError {
   throw new Error('expected a refusal');
 }
 
+describe('planRequest with names from the prototype', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('refuses style %s as unknown and leaves the prompt alone', (name) => {
+    const error = refusal(() => planRequest(gptImage2, { prompt: 'A lighthouse', style: name }));
+    expect(error).toMatchObject({ code: 'invalid_request', details: { setting: 'style', allowed: ['vivid', 'natural'] } });
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('refuses quality %s as unknown', (name) => {
+    expect(refusal(() => planRequest(gptImage2, { prompt: 'p', quality: name }))).toMatchObject({
+      code: 'invalid_request',
+      details: { setting: 'quality' },
+    });
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('refuses background %s and output format %s as unknown', (name) => {
+    expect(refusal(() => planRequest(gptImage2, { prompt: 'p', background: name }))).toMatchObject({ details: { setting: 'background' } });
+    expect(refusal(() => planRequest(gptImage2, { prompt: 'p', outputFormat: name as 'png' }))).toMatchObject({
+      details: { setting: 'outputFormat' },
+    });
+  });
+});
+
 describe('planRequest refuses, naming the setting and what is accepted', () => {
   it.each([
     ['an empty prompt', () => planRequest(gptImage2, { prompt: '   ' }), 'prompt', undefined],

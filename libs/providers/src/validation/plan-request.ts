@@ -1,3 +1,4 @@
+import { ownValue } from '@imagegen/common';
 import type {
   ImageEditRequest,
   ImageGenerationRequest,
@@ -274,7 +275,7 @@ function planQuality(model: ModelDefinition, chosen: Chosen<string> | undefined,
     if (chosen.explicit) warn('unsupported', 'quality', `${model.id} has no quality setting; '${value}' was ignored.`);
     return undefined;
   }
-  const equivalent = qualityEquivalents[value]?.find((candidate) => accepted.includes(candidate));
+  const equivalent = ownValue(qualityEquivalents, value)?.find((candidate) => accepted.includes(candidate));
   if (equivalent !== undefined) {
     if (chosen.explicit) warn('translated', 'quality', `${model.id} has no '${value}' quality; using '${equivalent}', its equivalent.`);
     return equivalent;
@@ -307,7 +308,7 @@ function planPromptAndStyle(
   }
   if (rawStyle === undefined) return { prompt: rawPrompt };
   const style = rawStyle.trim().toLowerCase();
-  const hint = styleHints[style];
+  const hint = ownValue(styleHints, style);
   if (hint === undefined) {
     throw invalidRequest({
       setting: 'style',

@@ -21,7 +21,9 @@ export function removeTemporaryFolders(): void {
 }
 
 /** Bytes that stand in for an encoded image (storage never decodes them). */
-export const fakePng = (fill = 1, length = 64) => Buffer.alloc(length, fill);
+/** Bytes that start like a PNG (the store checks the signature on read) and are `fill` after it. */
+export const fakePng = (fill = 1, length = 64) =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(Math.max(0, length - 8), fill)]);
 
 /** A complete save request. */
 export function sampleInput(overrides: Partial<SaveImageInput> = {}): SaveImageInput {

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import type { ImageResult } from '@imagegen/core';
+import { buildImageResult } from './image-content';
+import type { McpServerSettings } from './server-settings';
+
+const settings = (responseByteBudget: number): McpServerSettings => ({
+  name: 'imagegen',
+  version: '0.0.0',
+  responseByteBudget,
+  includeDataUrl: false,
+  allowLocalFiles: false,
+  retentionDays: 30,
+});
+
+function resultWithImage(byteLength: number): ImageResult {
+  const data = randomBytes(byteLength);
+  return {
+    taskId: 'task-1',
+    model: 'gpt-image-2',
+    provider: 'openai',
+    images: [
+      {
+        imageId: 'img_20261201120000_0123456789ab',
+        resourceUri: 'generated-images://img_20261201120000_0123456789ab',
+        data,
+        mimeType: 'image/png',
+        format: 'png',
+        width: 1024,
+        height: 1024,
+        byteLength,
+        createdAt: '2026-12-01T12:00:00.000Z',
+      },
+    ],
+    warnings: [],
+    fromCache: false,
+    prompt: 'a lighthouse',
+    parameters: {},
+  };
+}
+
+describe('buildImageResult with a budget that leaves no room for an image', () => {
+  it('still answers, with the links and a note instead of an inline preview', async () => {
+    // The summary and structured part alone take more than this budget: no byte is left for a preview.
+    const answer = await buildImageResult(resultWithImage(50_000), { image_id: 'img_20261201120000_0123456789ab' }, settings(600), false);
+    expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+    expect(answer.content).toContainEqual(
+      expect.objectContaining({ type: 'resource_link', uri: 'generated-images://img_20261201120000_0123456789ab' }),
+    );
+    expect((answer.content[0] as { text: string }).text).toMatch(/SERVER__RESPONSE_BYTE_BUDGET.*no room for an inline preview/);
+  });
+});
