@@ -9,7 +9,7 @@ export default defineConfig({
   tsconfig: 'tsconfig.lib.json',
   sourcemap: true,
   clean: false,
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   loader: { '.html': 'text' },
 });
