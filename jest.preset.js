@@ -8,9 +8,10 @@ const librariesRoot = path.join(__dirname, 'libs');
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/?(*.)+(spec|test).ts'],
-  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'html'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    '^.+\\.html$': path.join(__dirname, 'tools/scripts/jest-html-transform.cjs'),
   },
   moduleNameMapper: {
     '^@imagegen/([a-z-]+)$': `${librariesRoot}/$1/src/index.ts`,

@@ -7,6 +7,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
 import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
@@ -30,7 +31,7 @@ export interface HttpAppOptions {
   allowedOrigins?: readonly string[];
   /** Origins that get CORS headers (`*` = any accepted origin). */
   corsOrigins?: readonly string[];
-  /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images` and `/metrics`; required whenever the host is not loopback. */
+  /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images`, `/gallery/api` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
   /** 2025 clients too get a new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
@@ -147,6 +148,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       response.status(status).json({ error: known ? error.code : 'internal', message: known ? error.message : 'Internal error.' });
     }
   });
+
+  mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
 
   const createServer = (era: ProtocolEra) => options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
   /** Connects a new 2025-era server (one per session or request) to its transport. */

@@ -20,6 +20,7 @@ export type {
   ProgressStage,
   StoredImage,
 } from './engine/engine-types';
+export type { DeleteImageReport } from './engine/delete-image';
 export { imageIdFromReference } from './engine/resolve-image-source';
 export { createImageEngineFromConfig } from './engine/engine-from-config';
 export { createProvidersFromConfig, providerSettingHints } from './engine/providers-from-config';

@@ -73,12 +73,14 @@ describe('imagegen MCP server', () => {
   it('lists its tools with annotations and output schemas', async () => {
     const { tools } = await harness.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'delete_image',
       'edit_image',
       'generate_image',
       'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
+      'open_gallery',
     ]);
     expect([...imageGenToolNames].sort()).toEqual(tools.map((tool) => tool.name).sort());
     for (const tool of tools) expect(tool.annotations).toBeDefined();

@@ -1,11 +1,13 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
+import { registerAppViews } from './app-views';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
 import { observeToolCalls, type ToolCallObserver } from './tool-call-observer';
 import { editImageToolName, registerEditImageTool } from './tools/edit-image';
+import { galleryToolNames, registerGalleryTools } from './tools/gallery-tools';
 import { generateImageToolName, registerGenerateImageTool } from './tools/generate-image';
 import { getGenerationToolName, registerGetGenerationTool } from './tools/get-generation';
 import { listAvailableModelsToolName, registerListAvailableModelsTool } from './tools/list-available-models';
@@ -18,6 +20,7 @@ export const imageGenToolNames: readonly string[] = [
   editImageToolName,
   getGenerationToolName,
   ...storageToolNames,
+  ...galleryToolNames,
 ];
 
 /**
@@ -75,7 +78,9 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
   registerEditImageTool(server, options.engine, options.settings, logger);
   registerGetGenerationTool(server, options.engine, options.settings, logger);
   registerStorageTools(server, options.engine, options.settings, logger);
+  registerGalleryTools(server, options.engine, logger, () => server.sendResourceListChanged());
   registerResources(server, options.engine, options.settings);
+  registerAppViews(server);
   registerPrompts(server, options.engine.templates, options.engine.templateAutoSize);
   return server;
 }

@@ -68,11 +68,11 @@ describe('fake OpenAI server', () => {
     await expect(stranger.images.generate({ model: 'gpt-image-2', prompt: 'x' })).rejects.toMatchObject({ status: 401 });
   });
 
-  it('edits several images with a mask and logs each part with its content type', async () => {
+  it('edits several images with a mask, changing only the masked area, and logs each part with its content type', async () => {
     const first = await createTestImage({ width: 1024, height: 1024 });
     const second = await createTestImage({ width: 512, height: 512, format: 'jpeg' });
     const mask = await createTestMask({ width: 1024, height: 1024, editRegion: { left: 10, top: 10, width: 100, height: 100 } });
-    await client.images.edit({
+    const response = await client.images.edit({
       model: 'gpt-image-2',
       prompt: 'add a hat',
       image: [await toFile(first, 'one.png', { type: 'image/png' }), await toFile(second, 'two.jpg', { type: 'image/jpeg' })],
@@ -83,6 +83,18 @@ describe('fake OpenAI server', () => {
       ['image[]', 'image/png'],
       ['image[]', 'image/jpeg'],
       ['mask', 'image/png'],
+    ]);
+    // Like an inpainting model: the first image, redrawn only where the mask is transparent.
+    const pixels = async (bytes: Buffer) => sharp(bytes).removeAlpha().raw().toBuffer();
+    const [before, after] = await Promise.all([pixels(first), pixels(Buffer.from(response.data?.[0]?.b64_json ?? '', 'base64'))]);
+    const changedAt = (x: number, y: number) =>
+      [0, 1, 2].some((channel) => before[(y * 1024 + x) * 3 + channel] !== after[(y * 1024 + x) * 3 + channel]);
+    expect([changedAt(50, 50), changedAt(109, 109), changedAt(110, 110), changedAt(5, 5), changedAt(900, 900)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
     ]);
   });
 

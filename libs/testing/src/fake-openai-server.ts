@@ -205,6 +205,30 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     return image;
   };
 
+  /**
+   * A masked edit at the input's size answers like an inpainting model: the first input image, with the fake's
+   * drawing where the mask is transparent (OpenAI's convention). Tests can then check that an edit changed exactly the
+   * masked area.
+   */
+  const inpaintRendered = async (
+    rendered: Buffer,
+    inpaint: { original: Buffer; mask: Buffer },
+    planned: { width: number; height: number; format: string },
+  ): Promise<Buffer> => {
+    const { width, height } = planned;
+    const weight = await sharp(inpaint.mask).ensureAlpha().extractChannel('alpha').negate().raw().toBuffer();
+    // Negated, so the masked area differs from the original even when the fake draws the same picture for both prompts.
+    const colour = await sharp(rendered).removeAlpha().negate().raw().toBuffer();
+    const layer = await sharp(colour, { raw: { width, height, channels: 3 } })
+      .joinChannel(weight, { raw: { width, height, channels: 1 } })
+      .raw()
+      .toBuffer();
+    return sharp(inpaint.original)
+      .composite([{ input: layer, raw: { width, height, channels: 4 }, blend: 'over' }])
+      .toFormat(planned.format as 'png')
+      .toBuffer();
+  };
+
   const authenticate = (request: http.IncomingMessage) => {
     const header = request.headers.authorization ?? '';
     const key = header.startsWith('Bearer ') ? header.slice(7) : '';
@@ -342,9 +366,11 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     operation: 'generation' | 'edit',
     planned: ReturnType<typeof validateCommon>,
     inputImageTokens: number,
+    inpaint?: { original: Buffer; mask: Buffer },
   ) => {
     const transparent = planned.background === 'transparent';
-    const image = (await render(planned.width, planned.height, planned.format, transparent, planned.prompt)).toString('base64');
+    const rendered = await render(planned.width, planned.height, planned.format, transparent, planned.prompt);
+    const image = (inpaint ? await inpaintRendered(rendered, inpaint, planned) : rendered).toString('base64');
     const textTokens = Math.ceil(planned.prompt.split(/\s+/).filter(Boolean).length * 1.3);
     const outputTokens = plausibleOutputTokens(planned.width, planned.height, planned.quality) * planned.n + planned.partials * 100;
     const usage = {
@@ -428,6 +454,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     const { rules } = rulesFor(parameters['model']);
     const planned = validateCommon(parameters, rules, operation === 'generation' ? generationParameters : editParameters);
     let inputImageTokens = 0;
+    let inpaint: { original: Buffer; mask: Buffer } | undefined;
     if (operation === 'edit') {
       const images = files.filter((file) => file.field === 'image' || file.field === 'image[]');
       if (images.length === 0) throw new ApiError(400, "Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
@@ -474,6 +501,8 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
             'invalid_image_dimensions',
           );
         }
+        const original = images[0]?.data;
+        if (original && firstFacts.width === planned.width && firstFacts.height === planned.height) inpaint = { original, mask: mask.data };
       }
       inputImageTokens = images.length * 323;
     }
@@ -534,7 +563,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
       default:
         break;
     }
-    await answerImages(response, operation, planned, inputImageTokens);
+    await answerImages(response, operation, planned, inputImageTokens, inpaint);
   };
 
   const server = http.createServer((request, response) => {

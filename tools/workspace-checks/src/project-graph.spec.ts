@@ -11,6 +11,8 @@ import { workspaceRoot } from './workspace-root';
 /** Lower numbers sit lower: a project may depend only on projects with a strictly lower layer. */
 const layerOf: Record<string, number> = {
   common: 0,
+  // Browser code bundled into self-contained HTML views; depends on no other project.
+  'mcp-app-views': 0,
   config: 1,
   imaging: 1,
   storage: 1,

@@ -32,6 +32,7 @@ import { startGeneration, type GenerationHandle, type GenerationParts } from '..
 import { loadImaging } from './imaging-module';
 import type { CallOptions, EditImageInput, GenerateImageInput, ImageResult, ModelListing } from './engine-types';
 import { resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
+import { deleteStoredImage, type DeleteImageReport } from './delete-image';
 
 export type { CachedGeneration } from '../generation/cached-generation';
 export type { RetryPolicy } from '../generation/call-provider';
@@ -114,6 +115,8 @@ export interface ImageEngine {
   readonly templateAutoSize: boolean;
   /** A stored image with its bytes and metadata (`not_found` for an unknown id, `invalid_request` for a malformed one). */
   getImage(imageId: string): Promise<StoredImageContent>;
+  /** Deletes a stored image (file, sidecar, index entry) and the cache entry pointing at it. */
+  deleteImage(imageId: string): Promise<DeleteImageReport>;
   /** Stored images, newest first. */
   history(query?: HistoryQuery): Promise<HistoryPage>;
   /** Storage totals. */
@@ -242,6 +245,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     getJob: async (jobId, options) => (await jobsOpening).get(jobId, options),
     listJobs: async (limit) => (await jobsOpening).list(limit),
     getImage: (imageId) => store.get(imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId),
+    deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store, logger }, imageId),
     history: (query) => store.history(query),
     stats: () => store.stats(),
     async cleanup(options) {

@@ -8,6 +8,7 @@ import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { imageViewUri, viewMeta } from '../app-views';
 import { describeImageResult } from './generate-image';
 import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
@@ -42,6 +43,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),
+      _meta: viewMeta(imageViewUri),
       annotations: { title: 'Edit image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {

@@ -7,6 +7,7 @@ import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { imageViewUri, viewMeta } from '../app-views';
 import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
 
 export const generateImageToolName = 'generate_image';
@@ -107,6 +108,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),
+      _meta: viewMeta(imageViewUri),
       annotations: { title: 'Generate image', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, context) => {

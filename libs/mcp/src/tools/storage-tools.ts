@@ -5,6 +5,7 @@ import type { ImageEngine } from '@imagegen/core';
 import { describeHistory, describeStats } from '../storage-views';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
+import { galleryViewUri, viewMeta } from '../app-views';
 
 /** The history and stats tool names. */
 export const storageToolNames = ['get_image_history', 'get_storage_stats'] as const;
@@ -20,6 +21,8 @@ export function registerStorageTools(server: McpServer, engine: ImageEngine, set
         limit: z.number().int().min(1).max(100).optional().describe('How many (default 10, max 100)'),
         days: z.number().positive().optional().describe('How many days back (default 7)'),
       }),
+      // Hosts with MCP Apps show the history in the gallery view (the same fields as open_gallery's listing).
+      _meta: viewMeta(galleryViewUri),
       annotations: { title: 'Recent images', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) => {
