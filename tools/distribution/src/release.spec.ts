@@ -2,7 +2,6 @@
  * Nx release, dry run: one version for every published package (lockstep), their pins on each other moved with it,
  * the derived metadata following, and a CHANGELOG.md entry with the release tag. Nothing is written or committed.
  */
-import { stripVTControlCharacters } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
