@@ -76,7 +76,7 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
     const auto = await connect(server.baseUrl, 'auto');
     try {
       expect(auto.getProtocolEra()).toBe('modern');
-      expect((await auto.listTools()).tools.length).toBe(5);
+      expect((await auto.listTools()).tools.length).toBe(8);
     } finally {
       await auto.close();
     }
@@ -85,12 +85,14 @@ describe('imagegen-mcp-http (built) over Streamable HTTP', () => {
   it('runs every tool, within the byte budget, and serves the image at its http_url', async () => {
     const tools = await client.listTools();
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
+      'delete_image',
       'edit_image',
       'generate_image',
       'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
+      'open_gallery',
     ]);
 
     const models = await client.callTool({ name: 'list_available_models', arguments: {} });

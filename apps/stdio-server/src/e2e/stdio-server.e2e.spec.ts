@@ -72,12 +72,14 @@ describe('imagegen-mcp (built) over stdio, end to end', () => {
   it('runs every tool, each image result within the byte budget', async () => {
     const tools = await client.listTools();
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
+      'delete_image',
       'edit_image',
       'generate_image',
       'get_generation',
       'get_image_history',
       'get_storage_stats',
       'list_available_models',
+      'open_gallery',
     ]);
 
     const models = await client.callTool({ name: 'list_available_models', arguments: {} });

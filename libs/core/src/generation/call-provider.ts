@@ -1,4 +1,4 @@
-import type { Logger } from '@imagegen/common';
+import { throwIfAborted, type Logger } from '@imagegen/common';
 import { withRetries, type ImageProvider, type ModelDefinition, type ProviderResult, type RequestPlan } from '@imagegen/providers';
 import type { ProviderLimiter } from '../limits/provider-limiter';
 import type { ProgressEvent } from '../engine/engine-types';
@@ -37,6 +37,8 @@ export async function callProvider(plan: RequestPlan, context: ProviderCallConte
   const batches: number[] = [];
   for (let remaining = plan.totalImages; remaining > 0; remaining -= perCall) batches.push(Math.min(perCall, remaining));
   const attempt = (count: number, batchIndex: number) => () => {
+    // A request cancelled while it waited for a slot must not go out when the slot frees: nothing was paid yet.
+    throwIfAborted(context.signal);
     context.onReachingProvider();
     const signal = context.signal;
     return withRetries(
