@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { CostLedgerPersistence, LedgerRecord } from './cost-ledger';
+import { readJsonLinesFile } from '../persistence/json-lines-file';
 
 /** Keeps ledger lines in memory only (tests, embedders that do not want a file). */
 export function createMemoryLedgerPersistence(initial: LedgerRecord[] = []): CostLedgerPersistence & { entries: LedgerRecord[] } {
@@ -28,27 +29,13 @@ const isLedgerRecord = (value: unknown): value is LedgerRecord => {
  */
 export function createFileLedgerPersistence(filePath: string, logger: Logger = silentLogger): CostLedgerPersistence {
   return {
-    async load() {
-      let text: string;
-      try {
-        text = await fs.promises.readFile(filePath, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const records: LedgerRecord[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (isLedgerRecord(parsed)) records.push(parsed);
-          else logger.warn('skipped a cost ledger line of unknown shape', { filePath });
-        } catch {
-          logger.warn('skipped an unreadable cost ledger line', { filePath });
-        }
-      }
-      return records;
-    },
+    load: () =>
+      readJsonLinesFile(filePath, {
+        isRecord: isLedgerRecord,
+        unreadableMessage: 'skipped an unreadable cost ledger line',
+        unknownShapeMessage: 'skipped a cost ledger line of unknown shape',
+        logger,
+      }),
     async append(record) {
       await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
       // One write call per line: concurrent appenders (another process on the same folder) never interleave a line.

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ProcessIdentity } from '../cost/process-identity';
 import type { CachedGeneration } from './cached-generation';
+import { readJsonLinesFile } from '../persistence/json-lines-file';
 
 /** The state of a generation job. */
 export type JobStatus = 'running' | 'completed' | 'failed';
@@ -67,26 +68,7 @@ const isJobRecord = (value: unknown): value is JobRecord => {
 /** Keeps job records as JSON lines in one file; unreadable lines (a torn write) are skipped. */
 export function createFileJobPersistence(filePath: string, logger: Logger = silentLogger): JobPersistence {
   return {
-    async load() {
-      let text: string;
-      try {
-        text = await fs.promises.readFile(filePath, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const records: JobRecord[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (isJobRecord(parsed)) records.push(parsed);
-        } catch {
-          logger.warn('skipped an unreadable job record', { filePath });
-        }
-      }
-      return records;
-    },
+    load: () => readJsonLinesFile(filePath, { isRecord: isJobRecord, unreadableMessage: 'skipped an unreadable job record', logger }),
     async append(record) {
       await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
       await fs.promises.appendFile(filePath, JSON.stringify(record) + '\n', { mode: 0o600 });
