@@ -2,15 +2,14 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { ImageGenError, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
-import { buildImageResult, previewRequestFor } from '../image-content';
+import { previewRequestFor } from '../image-content';
 import { parseImageReference } from '../image-reference';
 import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
-import { describeImageResult } from './generate-image';
-import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
+import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
 
 export const editImageToolName = 'edit_image';
 
@@ -81,14 +80,10 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...traceCorrelation(context),
           },
         );
-        const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
-        if ('jobId' in outcome) return runningJobResult(outcome.jobId);
-        const { result } = outcome;
-        return await buildImageResult(
-          result,
-          describeImageResult(result, settings, undefined),
+        return await answerWithinWait(
+          handle,
+          { waitSeconds: args.wait_seconds, includeDataUrl: args.include_data_url, style: undefined },
           settings,
-          args.include_data_url ?? settings.includeDataUrl,
         );
       } catch (error) {
         return toolErrorResult(error, logger);

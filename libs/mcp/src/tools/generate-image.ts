@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { ImageEngine, ImageResult } from '@imagegen/core';
 import type { Logger } from '@imagegen/common';
-import { buildImageResult, imageLocations, previewRequestFor } from '../image-content';
+import { imageLocations, previewRequestFor } from '../image-content';
 import { startProgress } from '../progress-reporter';
 import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
-import { jobAwareOutputSchema, resultWithinWait, runningJobResult, waitSecondsInput } from './get-generation';
+import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
 
 export const generateImageToolName = 'generate_image';
 
@@ -135,14 +135,10 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...traceCorrelation(context),
           },
         );
-        const outcome = await resultWithinWait(handle, args.wait_seconds, settings);
-        if ('jobId' in outcome) return runningJobResult(outcome.jobId);
-        const { result } = outcome;
-        return await buildImageResult(
-          result,
-          describeImageResult(result, settings, args.style),
+        return await answerWithinWait(
+          handle,
+          { waitSeconds: args.wait_seconds, includeDataUrl: args.include_data_url, style: args.style },
           settings,
-          args.include_data_url ?? settings.includeDataUrl,
         );
       } catch (error) {
         return toolErrorResult(error, logger);

@@ -81,6 +81,23 @@ export async function resultWithinWait(
   }
 }
 
+/** What a generate or edit tool answers for its generation: the image result, or the running job's id. */
+export async function answerWithinWait(
+  handle: GenerationHandle,
+  options: { waitSeconds: number | undefined; includeDataUrl: boolean | undefined; style: string | undefined },
+  settings: McpServerSettings,
+): Promise<CallToolResult> {
+  const outcome = await resultWithinWait(handle, options.waitSeconds, settings);
+  if ('jobId' in outcome) return runningJobResult(outcome.jobId);
+  const { result } = outcome;
+  return buildImageResult(
+    result,
+    describeImageResult(result, settings, options.style),
+    settings,
+    options.includeDataUrl ?? settings.includeDataUrl,
+  );
+}
+
 export function registerGetGenerationTool(server: McpServer, engine: ImageEngine, settings: McpServerSettings, logger: Logger): void {
   server.registerTool(
     getGenerationToolName,
