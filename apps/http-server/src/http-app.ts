@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer as createNodeServer, type Server } from 'node:http';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
@@ -9,6 +10,7 @@ import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
 import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
+import { mountRouteFallbacks } from './route-fallbacks';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
 export { isLoopbackHost } from './request-guards';
@@ -50,6 +52,8 @@ export interface HttpAppOptions {
 /** The app plus what its owner needs to shut it down cleanly. */
 export interface HttpApp {
   app: Express;
+  /** A Node HTTP server for the app (not yet listening), with the app's request time-outs. */
+  createListener(): Server;
   /** What `/metrics` shows. */
   metrics: Registry;
   /** Open MCP sessions (Streamable HTTP and legacy SSE). */
@@ -285,6 +289,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
+  mountRouteFallbacks(app);
+
   // Body-parser errors (too large, malformed JSON) answer as JSON, without a stack trace.
   app.use((error: { status?: number; type?: string }, _request: Request, response: Response, next: NextFunction) => {
     if (!error) return next();
@@ -300,6 +306,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   return {
     app,
+    createListener: () => createNodeServer(app),
     metrics: metrics.registry,
     sessionCount: () => sessions.size + sseSessions.size,
     inFlightToolCalls: () => metrics.inFlightToolCalls(),

@@ -109,7 +109,8 @@ async function main(): Promise<void> {
     logger,
   });
   notifyImagesChanged = () => http.notifyResourcesChanged();
-  const listener = http.app.listen(config.server.port, config.server.host, () => {
+  const listener = http.createListener();
+  listener.listen(config.server.port, config.server.host, () => {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     if (!config.images.base_host) publicBaseUrl = `http://${hostInUrl}:${port}`;
