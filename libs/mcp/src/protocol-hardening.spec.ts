@@ -164,3 +164,38 @@ describe.each(['2025', '2026-07-28'] as const)('on protocol %s', (era) => {
     expectPlainMessage(answer.error);
   });
 });
+
+describe.each([
+  ['2025', -32002],
+  ['2026-07-28', -32602],
+] as const)('resource reads on protocol %s', (era, notFoundCode) => {
+  const read = (uri: string) => eras[era]('resources/read', { uri }, uri);
+
+  it('an unknown image: resource not found with the URI, in the era’s code', async () => {
+    const uri = 'generated-images://img_20200101000000_000000000000';
+    const answer = await read(uri);
+    expect(answer.error).toMatchObject({ code: notFoundCode, data: { uri } });
+    expect(Object.keys(answer.error?.data ?? {})).toEqual(['uri']);
+    expect(answer.error?.message).toContain('No image with id');
+  });
+
+  it('a damaged image: resource not found saying so, with no file path or internal text', async () => {
+    const result = await engine.generate({ prompt: `damaged ${era}`, size: '1024x1024', quality: 'low' });
+    const image = result.images[0];
+    if (!image?.filePath) throw new Error('the test image has no file');
+    fs.writeFileSync(image.filePath, 'not an image at all');
+    const uri = `generated-images://${image.imageId}`;
+    const answer = await read(uri);
+    expect(answer.error).toMatchObject({ code: notFoundCode, data: { uri } });
+    expect(answer.error?.message).toContain('damaged');
+    expectPlainMessage(answer.error);
+    expect(answer.error?.message).not.toContain(image.filePath);
+  });
+
+  it('a malformed image id: invalid params (not "not found"), saying what ids look like', async () => {
+    const answer = await read('generated-images://img_bad');
+    expect(answer.error?.code).toBe(-32602);
+    expect(answer.error?.data).toMatchObject({ reason: 'invalid_id' });
+    expect(answer.error?.message).toContain('not a valid image id');
+  });
+});

@@ -1,4 +1,6 @@
 import {
+  ProtocolError,
+  ProtocolErrorCode,
   ResourceNotFoundError,
   ResourceTemplate,
   UriTemplate,
@@ -25,13 +27,23 @@ export const resourceCacheHints = {
   changing: { ttlMs: 0, cacheScope: 'private' },
 } as const satisfies Record<string, CacheHint>;
 
-/** A lookup that failed because nothing is stored under the URI, as the protocol's resource-not-found error. */
-function notFound(uri: string, error: unknown): never {
-  if (
-    ImageGenError.isInstance(error) &&
-    (error.code === 'not_found' || error.code === 'invalid_request' || error.code === 'model_not_found')
-  ) {
-    throw new ResourceNotFoundError(uri, error.message);
+/**
+ * A failed read as the protocol's errors: an unknown image, or one whose files were found damaged (it is dropped
+ * from the index, so for the client it is gone), is resource-not-found; a malformed id is invalid params. Anything
+ * else is rethrown and reaches the client as a generic internal error (its text may name files).
+ */
+function readFailure(uri: string, error: unknown): never {
+  if (ImageGenError.isInstance(error)) {
+    if (error.code === 'not_found' || error.code === 'model_not_found') throw new ResourceNotFoundError(uri, error.message);
+    if (error.code === 'invalid_request')
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { uri, reason: 'invalid_id' });
+    const imageId = error.details['imageId'];
+    if (error.code === 'storage_failed' && error.details['damaged'] === true && typeof imageId === 'string') {
+      throw new ResourceNotFoundError(
+        uri,
+        `Image ${imageId} can no longer be served: its stored files are damaged. It is no longer listed; the server's owner can repair or remove its files.`,
+      );
+    }
   }
   throw error;
 }
@@ -93,7 +105,7 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
     },
     async (uri, variables) => {
       const imageId = String(variables['image_id'] ?? '');
-      const image = await engine.getImage(imageId).catch((error: unknown) => notFound(uri.href, error));
+      const image = await engine.getImage(imageId).catch((error: unknown) => readFailure(uri.href, error));
       return { contents: [{ uri: uri.href, mimeType: image.mimeType, blob: Buffer.from(image.bytes).toString('base64') }] };
     },
   );
