@@ -198,4 +198,30 @@ describe.each([
     expect(answer.error?.data).toMatchObject({ reason: 'invalid_id' });
     expect(answer.error?.message).toContain('not a valid image id');
   });
+
+  it.each([
+    ['limit=-1', 'limit', 'a whole number from 1 to 100'],
+    ['limit=abc', 'limit', 'a whole number from 1 to 100'],
+    ['limit=2.5', 'limit', 'a whole number from 1 to 100'],
+    ['limit=101', 'limit', 'a whole number from 1 to 100'],
+    ['days=1e400', 'days', 'from 0.001 to 36500'],
+    ['days=0', 'days', 'from 0.001 to 36500'],
+    ['days=-3', 'days', 'from 0.001 to 36500'],
+    ['limt=5', 'limt', 'takes limit and days'],
+  ])('image-history://recent?%s is refused, naming %s and what it accepts', async (query, parameter, accepted) => {
+    const uri = `image-history://recent?${query}`;
+    const answer = await read(uri);
+    expect(answer.error?.code).toBe(-32602);
+    expect(answer.error?.data).toMatchObject({ uri, parameter });
+    expect(answer.error?.message).toContain(parameter);
+    expect(answer.error?.message).toContain(accepted);
+  });
+
+  it('image-history://recent with limit and days in range, or none, answers', async () => {
+    for (const uri of ['image-history://recent', 'image-history://recent?limit=5&days=0.5', 'image-history://recent?days=36500']) {
+      const answer = await read(uri);
+      expect(answer.error).toBeUndefined();
+      expect(JSON.parse(String((answer.result?.['contents'] as Array<{ text: string }>)[0]?.text))).toHaveProperty('images');
+    }
+  });
 });
