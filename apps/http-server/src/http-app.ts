@@ -3,7 +3,7 @@ import { createServer as createNodeServer, type Server } from 'node:http';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, parseJSONRPCMessage, type McpServer } from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
@@ -86,6 +86,23 @@ function headersOnlyRequest(request: Request): globalThis.Request {
     else if (Array.isArray(value)) headers.set(name, value.join(', '));
   }
   return new globalThis.Request(`http://${request.headers.host ?? 'localhost'}${request.originalUrl}`, { method: request.method, headers });
+}
+
+/**
+ * Why a body posted to `/messages` (the 2024-11-05 HTTP+SSE transport) is refused, or undefined when it is one
+ * JSON-RPC message. That protocol has no batches, so an array of any length is refused (with its length, never its
+ * contents).
+ */
+export function legacyMessageRefusal(body: unknown): string | undefined {
+  if (Array.isArray(body)) {
+    return `Invalid Request: a batch of ${body.length} messages; the HTTP+SSE transport takes one JSON-RPC message per POST.`;
+  }
+  try {
+    parseJSONRPCMessage(body);
+    return undefined;
+  } catch {
+    return 'Invalid Request: the body is not a JSON-RPC 2.0 message (jsonrpc, method or result/error, id).';
+  }
 }
 
 /**
@@ -281,6 +298,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return;
     }
     session.lastSeen = Date.now();
+    // The transport answers a body it cannot take with the body itself as text (`Invalid message: [object Object],…`,
+    // once per message of a batch): refuse those here, in one short JSON-RPC error.
+    const refusal = legacyMessageRefusal(request.body);
+    if (refusal) {
+      jsonRpcError(response, 400, -32600, refusal);
+      return;
+    }
     try {
       await (session.transport as SSEServerTransport).handlePostMessage(request, response, request.body);
     } catch (error) {

@@ -54,3 +54,73 @@ describe('routes nothing serves', () => {
     }
   });
 });
+
+describe('JSON-RPC batches', () => {
+  let app: InProcessApp;
+  beforeAll(async () => {
+    app = await startInProcessApp(fake);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+  const batch = Array.from({ length: 5000 }, (_unused, index) => ping(index));
+
+  /** Opens a legacy SSE stream and resolves with its message endpoint (from the first `endpoint` event). */
+  async function openSseStream(): Promise<{ endpoint: string; close(): void }> {
+    const controller = new AbortController();
+    const response = await fetch(`${app.baseUrl}/sse`, { headers: auth, signal: controller.signal });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!/event: endpoint\ndata: (\S+)/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    const endpoint = /event: endpoint\ndata: (\S+)/.exec(text)?.[1] ?? '';
+    return { endpoint: new URL(endpoint, app.baseUrl).href, close: () => controller.abort() };
+  }
+
+  it('on the legacy SSE transport, a 5,000-message batch gets one short JSON-RPC error, not the messages echoed', async () => {
+    const stream = await openSseStream();
+    try {
+      const response = await fetch(stream.endpoint, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(batch),
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text.length).toBeLessThan(300);
+      expect(text).not.toContain('[object Object]');
+      expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+      expect(text).toContain('batch of 5000 messages');
+      // A body that is no JSON-RPC message at all gets the same kind of answer.
+      const shapeless = await fetch(stream.endpoint, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ hello: 'world' }),
+      });
+      expect(shapeless.status).toBe(400);
+      expect(((await shapeless.json()) as { error: { message: string } }).error.message).toContain('not a JSON-RPC 2.0 message');
+      // The stream still serves single messages.
+      const single = await fetch(stream.endpoint, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(ping(1)),
+      });
+      expect(single.status).toBe(202);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('on Streamable HTTP, a 5,000-message batch is refused in one short JSON-RPC error (batches hold at most 100)', async () => {
+    const response = await fetch(`${app.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(batch),
+    });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(300);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: -32600 } });
+  });
+});
