@@ -11,6 +11,7 @@ import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, ty
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
 import { mountRouteFallbacks } from './route-fallbacks';
+import { createSessionCaps, isSessionRefusal, sessionClientKey, type SessionPlace, type SessionRefusal } from './session-caps';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
 export { isLoopbackHost } from './request-guards';
@@ -41,6 +42,10 @@ export interface HttpAppOptions {
   sessionIdleMs: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Open sessions (2025 Streamable HTTP and legacy SSE together) kept at once; more get 503. Default 500. */
+  maxSessions?: number;
+  /** Open sessions one client (principal, else IP address) may hold; more get 429. Default 50. */
+  maxSessionsPerClient?: number;
   /** Requests per minute accepted from one client (bearer token, else IP) on the MCP and image routes; 0 = unlimited. */
   clientRateLimitRpm?: number;
   /** Export Node.js process metrics on `/metrics` too. Default true. */
@@ -72,6 +77,8 @@ interface Session {
   transport: NodeStreamableHTTPServerTransport | SSEServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** The session's place under the session caps, given back when it closes. */
+  place: SessionPlace;
 }
 
 const jsonRpcError = (response: Response, status: number, code: number, message: string) => {
@@ -195,6 +202,37 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const sessions = new Map<string, Session>();
   const sseSessions = new Map<string, Session>();
+  const sessionLimits = { total: options.maxSessions ?? 500, perClient: options.maxSessionsPerClient ?? 50 };
+  const sessionCaps = createSessionCaps(sessionLimits);
+  /** Seconds until the first session that counts against this refusal idles out (at least 1). */
+  const retryAfterSeconds = (refusal: SessionRefusal, client: string) => {
+    const now = Date.now();
+    let soonest = options.sessionIdleMs;
+    for (const session of [...sessions.values(), ...sseSessions.values()]) {
+      if (refusal.scope === 'client' && session.place.client !== client) continue;
+      soonest = Math.min(soonest, session.lastSeen + options.sessionIdleMs - now);
+    }
+    return Math.max(1, Math.ceil(soonest / 1000));
+  };
+  /** A new session beyond a cap: 503 when the server is full, 429 when this client holds its share; Retry-After. */
+  const refuseSession = (response: Response, refusal: SessionRefusal, client: string) => {
+    const retryAfter = retryAfterSeconds(refusal, client);
+    response.set('Retry-After', String(retryAfter));
+    const message =
+      refusal.scope === 'client'
+        ? `Too many open MCP sessions from this client: at most ${refusal.limit} (SERVER__MAX_SESSIONS_PER_CLIENT). Close one (DELETE /mcp, or end the SSE stream) or retry after ${retryAfter} seconds, when an idle one expires.`
+        : `The server holds as many MCP sessions as it may (${refusal.limit}, SERVER__MAX_SESSIONS). Retry after ${retryAfter} seconds.`;
+    options.logger.warn('MCP session refused: cap reached', { scope: refusal.scope, limit: refusal.limit });
+    jsonRpcError(response, refusal.scope === 'client' ? 429 : 503, -32000, message);
+  };
+  /** Takes a session place for the request's client, or answers the refusal and gives undefined. */
+  const takeSessionPlace = (request: Request, response: Response): SessionPlace | undefined => {
+    const client = sessionClientKey(request);
+    const outcome = sessionCaps.take(client);
+    if (!isSessionRefusal(outcome)) return outcome;
+    refuseSession(response, outcome, client);
+    return undefined;
+  };
   metrics.observeSessions(() => ({ streamable_http: sessions.size, sse: sseSessions.size }));
   const closeSession = async (session: Session) => {
     await session.transport.close().catch(() => undefined);
@@ -243,19 +281,32 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       jsonRpcError(response, 400, -32000, 'Bad request: no session; send initialize first.');
       return;
     }
+    const place = takeSessionPlace(request, response);
+    if (!place) return;
+    let opened = false;
     const server = createServer('legacy');
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (newSessionId) => {
-        sessions.set(newSessionId, { transport, server, lastSeen: Date.now() });
+        opened = true;
+        sessions.set(newSessionId, { transport, server, lastSeen: Date.now(), place });
       },
     });
     // Set before connect, so the SDK keeps its own close handling (which aborts running tool calls) as well.
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
+      place.release();
     };
-    await connectServer(transport, server);
-    await transport.handleRequest(request, response, request.body);
+    try {
+      await connectServer(transport, server);
+      await transport.handleRequest(request, response, request.body);
+    } finally {
+      // Not an initialize, or a refused one: no session was opened, so its place and server go.
+      if (!opened) {
+        place.release();
+        void closeSession({ transport, server, lastSeen: 0, place });
+      }
+    }
   };
 
   /** Whether a request speaks 2025 (no per-request `_meta` envelope): GET and DELETE are 2025 session operations. */
@@ -274,18 +325,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   // The deprecated HTTP+SSE transport (protocol 2024-11-05) for older clients: one server per SSE stream.
-  app.get('/sse', ...limited, requireToken, async (_request, response) => {
+  app.get('/sse', ...limited, requireToken, async (request, response) => {
+    const place = takeSessionPlace(request, response);
+    if (!place) return;
     const transport = new SSEServerTransport('/messages', response);
     const sessionId = transport.sessionId;
     // Set before connect: the SDK chains its own close handling (which ends the server's side) after this.
     transport.onclose = () => {
       sseSessions.delete(sessionId);
+      place.release();
     };
     try {
       const server = await connectServer(transport);
-      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now() });
+      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now(), place });
       options.logger.info('legacy SSE session opened', { sessionId });
     } catch (error) {
+      place.release();
       options.logger.error('SSE session failed to start', { error: String(error) });
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
     }

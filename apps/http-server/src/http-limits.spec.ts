@@ -3,6 +3,7 @@
  * too large, too slow or too many, sessions beyond the caps, oversized batches. Real sockets on loopback.
  */
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
+import { waitFor } from './test-support/built-http-server';
 import { startInProcessApp, testToken, type InProcessApp } from './test-support/in-process-app';
 
 jest.setTimeout(30_000);
@@ -122,5 +123,106 @@ describe('JSON-RPC batches', () => {
     const text = await response.text();
     expect(text.length).toBeLessThan(300);
     expect(JSON.parse(text)).toMatchObject({ error: { code: -32600 } });
+  });
+});
+
+describe('session caps', () => {
+  let app: InProcessApp;
+  beforeAll(async () => {
+    app = await startInProcessApp(fake, { maxSessions: 3, maxSessionsPerClient: 2 });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const initialize = (headers: Record<string, string> = {}) =>
+    fetch(`${app.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } },
+      }),
+    });
+  const closeSession = (sessionId: string) =>
+    fetch(`${app.baseUrl}/mcp`, {
+      method: 'DELETE',
+      headers: { ...auth, 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-06-18' },
+    });
+
+  it('refuses a client its third session (Streamable HTTP or SSE) with 429 and Retry-After; a closed one frees its place', async () => {
+    const opened: string[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      const response = await initialize();
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+      opened.push(response.headers.get('mcp-session-id') ?? '');
+    }
+    const third = await initialize();
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    const refusal = (await third.json()) as { jsonrpc: string; error: { code: number; message: string } };
+    expect(refusal).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+    expect(refusal.error.message).toContain('SERVER__MAX_SESSIONS_PER_CLIENT');
+    expect(app.http.sessionCount()).toBe(2);
+
+    // A legacy SSE stream counts too: this client's share is used up.
+    const stream = await fetch(`${app.baseUrl}/sse`, { headers: auth });
+    expect(stream.status).toBe(429);
+    await stream.body?.cancel();
+
+    expect((await closeSession(opened[0] ?? '')).status).toBe(200);
+    expect(app.http.sessionCount()).toBe(1);
+    const again = await initialize();
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+  });
+
+  it('does not count requests that open no session (a plain request without a session id)', async () => {
+    const before = app.http.sessionCount();
+    const response = await fetch(`${app.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    await response.body?.cancel();
+    expect(app.http.sessionCount()).toBe(before);
+  });
+});
+
+describe('session caps in total', () => {
+  let app: InProcessApp;
+  beforeAll(async () => {
+    app = await startInProcessApp(fake, { maxSessions: 2, maxSessionsPerClient: 10 });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 503 with Retry-After once the server holds its cap of sessions and SSE streams', async () => {
+    const streams: AbortController[] = [];
+    try {
+      for (let index = 0; index < 2; index += 1) {
+        const controller = new AbortController();
+        streams.push(controller);
+        const response = await fetch(`${app.baseUrl}/sse`, { headers: auth, signal: controller.signal });
+        expect(response.status).toBe(200);
+      }
+      const refused = await fetch(`${app.baseUrl}/sse`, { headers: auth });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('SERVER__MAX_SESSIONS');
+    } finally {
+      for (const controller of streams) controller.abort();
+    }
+    // Dropped streams give their places back.
+    await waitFor(() => app.http.sessionCount() === 0, 'the SSE streams to close');
+    const controller = new AbortController();
+    const reopened = await fetch(`${app.baseUrl}/sse`, { headers: auth, signal: controller.signal });
+    expect(reopened.status).toBe(200);
+    controller.abort();
   });
 });

@@ -171,6 +171,16 @@ const serverSchema = z.object({
     description: 'Seconds a stopping HTTP server waits for running tool calls to finish before it closes the sessions.',
   }),
   max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
+  max_sessions: setting(integer({ min: 1 }), {
+    default: 500,
+    description:
+      'Open MCP sessions the HTTP transport keeps at once: 2025 Streamable HTTP sessions and legacy SSE streams together. Beyond it, a new one gets 503 with Retry-After.',
+  }),
+  max_sessions_per_client: setting(integer({ min: 1 }), {
+    default: 50,
+    description:
+      'Open MCP sessions (Streamable HTTP and SSE) one client may hold: its authenticated principal, else its IP address. Beyond it, a new one gets 429 with Retry-After.',
+  }),
   response_byte_budget: setting(
     integer({ min: minimumResponseByteBudget, reason: 'smaller budgets leave no room for the text and structured parts of a tool result' }),
     {
