@@ -10,6 +10,7 @@ import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
 import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
+import { bodyTooLargeMessage, largeBodyGate, refuseDeclaredOversizeBody } from './body-gate';
 import { mountRouteFallbacks } from './route-fallbacks';
 import { createSessionCaps, isSessionRefusal, sessionClientKey, type SessionPlace, type SessionRefusal } from './session-caps';
 import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
@@ -42,6 +43,10 @@ export interface HttpAppOptions {
   sessionIdleMs: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Requests with a body over 1 MiB read and served at once; the others wait their turn. Default 2. */
+  maxConcurrentLargeBodies?: number;
+  /** Time a client has to send a whole request (a stalled body gets 408 and the connection closes). Default 120 s. */
+  requestTimeoutMs?: number;
   /** Open sessions (2025 Streamable HTTP and legacy SSE together) kept at once; more get 503. Default 500. */
   maxSessions?: number;
   /** Open sessions one client (principal, else IP address) may hold; more get 429. Default 50. */
@@ -57,7 +62,11 @@ export interface HttpAppOptions {
 /** The app plus what its owner needs to shut it down cleanly. */
 export interface HttpApp {
   app: Express;
-  /** A Node HTTP server for the app (not yet listening), with the app's request time-outs. */
+  /**
+   * A Node HTTP server for the app (not yet listening) with the request time-outs: a request (headers and body) must
+   * arrive within `requestTimeoutMs`, its headers within a minute of it; else Node answers 408 and closes the
+   * connection. Long answers (SSE streams, slow tool calls) are not limited: the time-out covers receiving only.
+   */
   createListener(): Server;
   /** What `/metrics` shows. */
   metrics: Registry;
@@ -134,6 +143,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const rateLimit = clientRateLimit(options.clientRateLimitRpm ?? 0, options.authToken);
   const limited = rateLimit ? [rateLimit] : [];
   const jsonBody = express.json({ limit: options.maxBodyBytes });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  // A body over the limit is refused before it is read; large ones (over 1 MiB: edits with base64 images) are read
+  // and served a few at a time.
+  const bodyLimits = [
+    refuseDeclaredOversizeBody(options.maxBodyBytes),
+    largeBodyGate({
+      largeBodyBytes: 1024 * 1024,
+      maxConcurrent: options.maxConcurrentLargeBodies ?? 2,
+      maxWaiting: 32,
+      maxWaitMs: Math.min(30_000, requestTimeoutMs),
+      logger: options.logger,
+    }),
+  ];
 
   const app = express();
   app.disable('x-powered-by');
@@ -314,7 +336,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     request.method !== 'POST' ||
     (await isLegacyRequest(headersOnlyRequest(request), request.body, { maxRequestBodySize: options.maxBodyBytes }));
 
-  app.all('/mcp', ...limited, requireToken, jsonBody, async (request, response) => {
+  app.all('/mcp', ...limited, requireToken, ...bodyLimits, jsonBody, async (request, response) => {
     try {
       if (!(await isLegacy(request))) await serveModern(request, response, request.body);
       else await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
@@ -345,7 +367,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
     }
   });
-  app.post('/messages', ...limited, requireToken, jsonBody, async (request, response) => {
+  app.post('/messages', ...limited, requireToken, ...bodyLimits, jsonBody, async (request, response) => {
     const sessionId = typeof request.query['sessionId'] === 'string' ? request.query['sessionId'] : '';
     const session = sseSessions.get(sessionId);
     if (!session) {
@@ -374,18 +396,26 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use((error: { status?: number; type?: string }, _request: Request, response: Response, next: NextFunction) => {
     if (!error) return next();
     const status = error.status ?? 500;
+    // A body refused for its size is not read to its end: the connection closes instead.
+    if (error.type === 'entity.too.large') response.set('Connection', 'close');
     response.status(status).json({
       error: error.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request',
-      message:
-        error.type === 'entity.too.large'
-          ? `The request body is larger than ${options.maxBodyBytes} bytes (SERVER__MAX_BODY_MB).`
-          : 'The request could not be read.',
+      message: error.type === 'entity.too.large' ? bodyTooLargeMessage(options.maxBodyBytes) : 'The request could not be read.',
     });
   });
 
   return {
     app,
-    createListener: () => createNodeServer(app),
+    createListener: () =>
+      createNodeServer(
+        {
+          requestTimeout: requestTimeoutMs,
+          headersTimeout: Math.min(60_000, requestTimeoutMs),
+          // How often Node checks those time-outs: a stalled request is cut within a quarter of its time-out.
+          connectionsCheckingInterval: Math.max(100, Math.min(5_000, requestTimeoutMs / 4)),
+        },
+        app,
+      ),
     metrics: metrics.registry,
     sessionCount: () => sessions.size + sseSessions.size,
     inFlightToolCalls: () => metrics.inFlightToolCalls(),

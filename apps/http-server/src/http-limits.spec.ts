@@ -2,6 +2,7 @@
  * What the HTTP server answers at its limits and to requests it does not serve: unknown routes and methods, bodies
  * too large, too slow or too many, sessions beyond the caps, oversized batches. Real sockets on loopback.
  */
+import { connect } from 'node:net';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
 import { waitFor } from './test-support/built-http-server';
 import { startInProcessApp, testToken, type InProcessApp } from './test-support/in-process-app';
@@ -224,5 +225,54 @@ describe('session caps in total', () => {
     const reopened = await fetch(`${app.baseUrl}/sse`, { headers: auth, signal: controller.signal });
     expect(reopened.status).toBe(200);
     controller.abort();
+  });
+});
+
+/** Sends raw bytes on a fresh connection; resolves with all the server wrote once it closes the connection. */
+function rawExchange(port: number, head: string, bodyPart: string): Promise<{ answer: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(head + bodyPart));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ answer, closed: true }));
+  });
+}
+
+describe('request bodies', () => {
+  let app: InProcessApp;
+  beforeAll(async () => {
+    app = await startInProcessApp(fake, { requestTimeoutMs: 1_000, maxConcurrentLargeBodies: 1, maxBodyBytes: 8 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const head = (length: number) =>
+    `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nAuthorization: Bearer ${testToken}\r\nContent-Type: application/json\r\n` +
+    `Accept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('answers a body that never arrives in full with 408 and closes the connection', async () => {
+    const { answer, closed } = await rawExchange(app.port, head(5_000_000), '{"jsonrpc":"2.0",');
+    expect(answer.startsWith('HTTP/1.1 408')).toBe(true);
+    expect(closed).toBe(true);
+  });
+
+  it('keeps /healthz answering while large bodies stall and wait for their turn', async () => {
+    const stalled = [rawExchange(app.port, head(5_000_000), '{"jsonrpc"'), rawExchange(app.port, head(5_000_000), '{"jsonrpc"')];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const health = await fetch(`${app.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const answers = await Promise.all(stalled);
+    // Each is cut by the request time-out (the waiting one too: its turn never came).
+    for (const { answer } of answers) expect(answer).toMatch(/^HTTP\/1\.1 (408|503)/);
+  });
+
+  it('refuses a body declared larger than the limit with 413 before reading it', async () => {
+    const { answer, closed } = await rawExchange(app.port, head(64 * 1024 * 1024), '{"jsonrpc":"2.0"');
+    expect(answer.startsWith('HTTP/1.1 413')).toBe(true);
+    expect(answer).toContain('SERVER__MAX_BODY_MB');
+    expect(closed).toBe(true);
   });
 });

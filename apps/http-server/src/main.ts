@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     stateless: config.server.stateless,
     sessionIdleMs: config.server.session_idle_minutes * 60_000,
     maxBodyBytes: Math.round(config.server.max_body_mb * 1024 * 1024),
+    maxConcurrentLargeBodies: config.server.max_concurrent_large_bodies,
+    requestTimeoutMs: Math.round(config.server.request_timeout_seconds * 1000),
     maxSessions: config.server.max_sessions,
     maxSessionsPerClient: config.server.max_sessions_per_client,
     logger,
