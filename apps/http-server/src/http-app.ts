@@ -24,9 +24,13 @@ export interface HttpAppOptions {
   /**
    * Builds one MCP server (one per 2025 session, one per request for 2026-07-28 and in stateless mode) over the
    * engine it is given: the app passes its own engine wrapper, which records generations for `/metrics`, the era the
-   * server will speak, and the observer that counts its tool calls.
+   * server will speak, the observer that counts its tool calls, and the signal that aborts when the sessions close
+   * (tool calls still running then answer that the server is shutting down).
    */
-  createServer: (engine: ImageEngine, context: { era: ProtocolEra; toolCallObserver: ToolCallObserver }) => McpServer;
+  createServer: (
+    engine: ImageEngine,
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal },
+  ) => McpServer;
   /** Address the server binds to; loopback addresses turn on Host-header validation by default. */
   host: string;
   /** Extra Host names accepted (e.g. a public name behind a proxy). */
@@ -76,7 +80,10 @@ export interface HttpApp {
   inFlightToolCalls(): number;
   /** Resolves once no tool call is running, or after `timeoutMs`; true when nothing was left running. */
   drain(timeoutMs: number): Promise<boolean>;
-  /** Closes every session and its server (ending open streams). */
+  /**
+   * Closes every session and its server (ending open streams). Tool calls still running first answer that the server
+   * is shutting down (an `isError` result), and those answers are sent before the transports close.
+   */
   closeSessions(): Promise<void>;
   /** Tells every client that listens (2025 sessions, 2026-07-28 subscriptions) that the resource list changed. */
   notifyResourcesChanged(): void;
@@ -201,7 +208,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
 
-  const createServer = (era: ProtocolEra) => options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
+  const shutdown = new AbortController();
+  const createServer = (era: ProtocolEra) =>
+    options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver, shutdownSignal: shutdown.signal });
   /** Connects a new 2025-era server (one per session or request) to its transport. */
   const connectServer = async (
     transport: NodeStreamableHTTPServerTransport | SSEServerTransport,
@@ -428,6 +437,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     },
     async closeSessions() {
       clearInterval(sweep);
+      // Running tool calls answer "shutting down" at once; give those answers a moment to be written.
+      shutdown.abort();
+      const answered = Date.now() + 2_000;
+      while (metrics.inFlightToolCalls() > 0 && Date.now() < answered) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
       const all = [...sessions.values(), ...sseSessions.values()];
       sessions.clear();
       sseSessions.clear();

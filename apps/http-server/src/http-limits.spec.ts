@@ -276,3 +276,56 @@ describe('request bodies', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('shutting down with calls still running', () => {
+  let slow: FakeOpenAIServer;
+  let app: InProcessApp;
+  beforeAll(async () => {
+    slow = await createFakeOpenAIServer({ latencyMs: 20_000 });
+    app = await startInProcessApp(slow);
+  });
+  afterAll(async () => {
+    await app.close();
+    await slow.close();
+  });
+
+  it('answers a call still running after the grace period with an error result saying the server is shutting down', async () => {
+    const post = (body: unknown, sessionId?: string) =>
+      fetch(`${app.baseUrl}/mcp`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          ...(sessionId ? { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-06-18' } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const initialized = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } },
+    });
+    const sessionId = initialized.headers.get('mcp-session-id') ?? '';
+    await initialized.body?.cancel();
+    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)).body?.cancel();
+    const call = post(
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'generate_image', arguments: { prompt: 'a slow kite', wait_seconds: 60 } },
+      },
+      sessionId,
+    ).then((response) => response.text());
+    await waitFor(() => app.http.inFlightToolCalls() === 1, 'the call to start');
+    // What the server's stop does: wait out the grace period, then close the sessions.
+    expect(await app.http.drain(50)).toBe(false);
+    await app.http.closeSessions();
+    const answer = await call;
+    expect(answer).toContain('"id":2');
+    expect(answer).toContain('"isError":true');
+    expect(answer).toContain('shutting down');
+  });
+});

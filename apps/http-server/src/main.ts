@@ -78,7 +78,10 @@ async function main(): Promise<void> {
   const hostInUrl = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   // Image links: IMAGES__BASE_HOST, else this listener (its real port once known, for --port 0).
   let publicBaseUrl = config.images.base_host ?? `http://${hostInUrl}:${config.server.port}`;
-  const createServer = (serverEngine: ImageEngine, context: { era: ProtocolEra; toolCallObserver: ToolCallObserver }) =>
+  const createServer = (
+    serverEngine: ImageEngine,
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal },
+  ) =>
     createImageGenMcpServer({
       engine: serverEngine,
       logger,

@@ -4,6 +4,7 @@ import type { ImageEngine } from '@imagegen/core';
 import { registerAppViews } from './app-views';
 import { registerPrompts } from './prompts';
 import { withPlainProtocolErrors } from './protocol-errors';
+import { answerToolCallsOnShutdown } from './shutdown-answer';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
 import { observeToolCalls, type ToolCallObserver } from './tool-call-observer';
@@ -42,6 +43,8 @@ export interface ImageGenMcpServerOptions {
   era?: ProtocolEra;
   /** Sees every tool call start and end (metrics, draining on shutdown). */
   toolCallObserver?: ToolCallObserver;
+  /** Aborted when the host stops for good: tool calls still running then answer that the server is shutting down. */
+  shutdownSignal?: AbortSignal;
 }
 
 /**
@@ -101,7 +104,9 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
     },
     logger,
   );
+  // The wrapper applied first runs outermost: the observer sees a call answered for shutdown finish right then.
   if (options.toolCallObserver) observeToolCalls(server, options.toolCallObserver);
+  if (options.shutdownSignal) answerToolCallsOnShutdown(server, options.shutdownSignal);
   registerListAvailableModelsTool(server, options.engine, logger);
   registerGenerateImageTool(server, options.engine, options.settings, logger);
   registerEditImageTool(server, options.engine, options.settings, logger);
