@@ -204,7 +204,8 @@ const serverSchema = z.object({
   ),
   include_data_url: setting(flag(), {
     default: false,
-    description: 'Also return a data: URL of each image when it fits the byte budget.',
+    description:
+      'Also return the first image as a data URL (image_url) when the result still fits the byte budget with it; otherwise it is left out and the text says so. The inline image is always kept.',
   }),
   allowed_folders: setting(folderPathList(), {
     default: [],
