@@ -51,7 +51,7 @@ export interface HttpAppOptions {
   maxConcurrentLargeBodies?: number;
   /** Time a client has to send a whole request (a stalled body gets 408 and the connection closes). Default 120 s. */
   requestTimeoutMs?: number;
-  /** Open sessions (2025 Streamable HTTP and legacy SSE together) kept at once; more get 503. Default 500. */
+  /** Open sessions (2025 Streamable HTTP and legacy SSE together) kept at once; more get 503. Default 200. */
   maxSessions?: number;
   /** Open sessions one client (principal, else IP address) may hold; more get 429. Default 50. */
   maxSessionsPerClient?: number;
@@ -233,7 +233,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const sessions = new Map<string, Session>();
   const sseSessions = new Map<string, Session>();
-  const sessionLimits = { total: options.maxSessions ?? 500, perClient: options.maxSessionsPerClient ?? 50 };
+  const sessionLimits = { total: options.maxSessions ?? 200, perClient: options.maxSessionsPerClient ?? 50 };
   const sessionCaps = createSessionCaps(sessionLimits);
   /** Seconds until the first session that counts against this refusal idles out (at least 1). */
   const retryAfterSeconds = (refusal: SessionRefusal, client: string) => {

@@ -186,9 +186,9 @@ const serverSchema = z.object({
       'Seconds a client has to send a whole HTTP request (headers within 60 of them); a body that stalls gets 408 and the connection is closed.',
   }),
   max_sessions: setting(integer({ min: 1 }), {
-    default: 500,
+    default: 200,
     description:
-      'Open MCP sessions the HTTP transport keeps at once: 2025 Streamable HTTP sessions and legacy SSE streams together. Beyond it, a new one gets 503 with Retry-After.',
+      'Open MCP sessions the HTTP transport keeps at once: 2025 Streamable HTTP sessions and legacy SSE streams together (each holds its own MCP server, up to about 0.8 MB). Beyond it, a new one gets 503 with Retry-After.',
   }),
   max_sessions_per_client: setting(integer({ min: 1 }), {
     default: 50,
