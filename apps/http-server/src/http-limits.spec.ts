@@ -73,7 +73,8 @@ describe('JSON-RPC batches', () => {
   async function openSseStream(): Promise<{ endpoint: string; close(): void }> {
     const controller = new AbortController();
     const response = await fetch(`${app.baseUrl}/sse`, { headers: auth, signal: controller.signal });
-    const reader = response.body!.getReader();
+    if (!response.body) throw new Error('the SSE stream has no body');
+    const reader = response.body.getReader();
     let text = '';
     while (!/event: endpoint\ndata: (\S+)/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     const endpoint = /event: endpoint\ndata: (\S+)/.exec(text)?.[1] ?? '';

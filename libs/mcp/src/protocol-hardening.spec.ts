@@ -140,6 +140,11 @@ describe.each(['2025', '2026-07-28'] as const)('on protocol %s', (era) => {
     expect(answer.error?.message).toBe(`Prompt ${name} not found`);
   });
 
+  it.each(['constructor', '__proto__'])('completion/complete for a prompt named %s: an unknown prompt', async (name) => {
+    const answer = await ask('completion/complete', { ref: { type: 'ref/prompt', name }, argument: { name: 'x', value: '' } });
+    expect(answer.error?.message).toBe(`Prompt ${name} not found`);
+  });
+
   it.each(['constructor', '__proto__'])('tools/call of a tool named %s: an unknown tool', async (name) => {
     const answer = await ask('tools/call', { name, arguments: {} }, name);
     expect(answer.error?.message ?? JSON.stringify(answer.result)).toMatch(new RegExp(`Tool ${name} not found`));
