@@ -6,7 +6,7 @@ export const shuttingDownResult: CallToolResult = {
   content: [
     {
       type: 'text',
-      text: 'The server is shutting down, so this call was stopped before it finished. Call again once the server is back; a generation that was already paid for is kept and a repeated call returns it.\n(error code: shutting_down)',
+      text: 'The server is shutting down, so this call was stopped before it finished. Call again once the server is back; if the generation had already reached the provider it may have been stored, and a repeated call then returns it at no new cost.\n(error code: shutting_down)',
     },
   ],
 };
@@ -16,7 +16,8 @@ type AnyToolCallback = (...parameters: unknown[]) => CallToolResult | Promise<Ca
 /**
  * Wraps every tool the server registers from now on so that, once `shutdown` aborts, a call still running answers
  * at once with {@link shuttingDownResult}: its client hears why instead of waiting for its own time-out when the
- * transport closes. The work itself is left to the transport's close (which aborts it; a paid generation is kept).
+ * transport closes. The work itself is left to the transport's close, which aborts it (a generation that reached the
+ * provider is finished and stored by the engine as on any cancel, per IMAGES__CONTINUE_ON_CANCEL).
  */
 export function answerToolCallsOnShutdown(server: McpServer, shutdown: AbortSignal): void {
   const register = server.registerTool.bind(server) as (name: string, config: unknown, callback: AnyToolCallback) => unknown;
