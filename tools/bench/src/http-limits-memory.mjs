@@ -112,13 +112,20 @@ async function startServer(fakeUrl, extra) {
 
 const round1 = (value) => (value === null ? null : Math.round(value * 10) / 10);
 
+/** The settled RSS of a child in MiB; this scenario needs Linux's /proc. */
+async function settled(pid, durationMs = 1000) {
+  const value = await settledRss(pid, durationMs);
+  if (value === null) throw new Error('http-limits-memory reads /proc/PID/status and needs Linux');
+  return value;
+}
+
 /** One and then six large bodies at once, with the gate as `concurrency` sets it. */
 async function bodies(fakeUrl, label, concurrency, body) {
   const server = await startServer(fakeUrl, concurrency === undefined ? {} : { SERVER__MAX_CONCURRENT_LARGE_BODIES: String(concurrency) });
   try {
     const { sessionId } = await openSession(server.url);
     const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
-    const idle = await settledRss(server.pid);
+    const idle = await settled(server.pid);
     const rounds = {};
     for (const count of [1, 6]) {
       const health = watchHealth(server.url);
@@ -129,7 +136,7 @@ async function bodies(fakeUrl, label, concurrency, body) {
       const sampled = sampler.stop();
       const slowestHealthMs = await health.stop();
       await sleep(3000);
-      const after = await settledRss(server.pid);
+      const after = await settled(server.pid);
       rounds[`bodies_${count}`] = {
         statuses: answers.map((answer) => answer.status),
         refusedAsNotAnImage: answers.filter((answer) => answer.text.includes('invalid_image')).length,
@@ -159,17 +166,18 @@ async function sessions(fakeUrl) {
   const streams = [];
   try {
     await openSession(server.url);
-    const idle = await settledRss(server.pid, 2000);
+    const idle = await settled(server.pid, 2000);
     for (let index = 0; index < sessionCount; index += 1) await openSession(server.url);
-    const withSessions = await settledRss(server.pid, 2000);
+    const withSessions = await settled(server.pid, 2000);
     for (let index = 0; index < sessionCount; index += 1) {
       const controller = new AbortController();
       const response = await fetch(`${server.url}/sse`, { signal: controller.signal });
+      if (!response.body) throw new Error('GET /sse answered without a stream');
       const reader = response.body.getReader();
       await reader.read();
       streams.push(controller);
     }
-    const withStreams = await settledRss(server.pid, 2000);
+    const withStreams = await settled(server.pid, 2000);
     return {
       count: sessionCount,
       idleRssMiB: idle,
