@@ -265,7 +265,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return undefined;
   };
   metrics.observeSessions(() => ({ streamable_http: sessions.size, sse: sseSessions.size }));
-  const closeSession = async (session: Session) => {
+  const closeSession = async (session: Pick<Session, 'transport' | 'server'>) => {
     await session.transport.close().catch(() => undefined);
     await session.server.close().catch(() => undefined);
   };
@@ -335,7 +335,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       // Not an initialize, or a refused one: no session was opened, so its place and server go.
       if (!opened) {
         place.release();
-        void closeSession({ transport, server, lastSeen: 0, place });
+        void closeSession({ transport, server });
       }
     }
   };
