@@ -420,7 +420,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         {
           requestTimeout: requestTimeoutMs,
           headersTimeout: Math.min(60_000, requestTimeoutMs),
-          // How often Node checks those time-outs: a stalled request is cut within a quarter of its time-out.
+          // How often Node checks those time-outs: a stalled request is cut at most 5 s (or a quarter of a short time-out) late.
           connectionsCheckingInterval: Math.max(100, Math.min(5_000, requestTimeoutMs / 4)),
         },
         app,
