@@ -156,9 +156,10 @@ function tokensMatch(expected: string, presented: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function presentedToken(request: Request): string {
-  const header = request.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+/** The credentials of an `Authorization: Bearer <token>` header; the scheme name is case-insensitive (RFC 7235 §2.1). */
+export function presentedToken(request: Pick<Request, 'headers'>): string {
+  const match = /^bearer[ \t]+(\S.*)$/i.exec(request.headers.authorization ?? '');
+  return match?.[1]?.trim() ?? '';
 }
 
 /** `Authorization: Bearer <token>` when a token is configured; 401 with `WWW-Authenticate` otherwise. */

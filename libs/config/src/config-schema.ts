@@ -170,7 +170,31 @@ const serverSchema = z.object({
     default: 30,
     description: 'Seconds a stopping HTTP server waits for running tool calls to finish before it closes the sessions.',
   }),
-  max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
+  max_body_mb: setting(decimal({ greaterThan: 0 }), {
+    default: 72,
+    description:
+      'Largest HTTP request body, in MiB. The default takes an edit with one input image of IMAGES__MAX_INPUT_BYTES (50 MiB) as base64, about 67 MiB; larger bodies get 413 before they are read.',
+  }),
+  max_concurrent_large_bodies: setting(integer({ min: 1 }), {
+    default: 2,
+    description:
+      'HTTP requests with a body over 1 MiB (an edit with base64 images) read and served at once; others wait their turn unread, up to 30 seconds, then get 503 with Retry-After. Bounds the memory bodies take together.',
+  }),
+  request_timeout_seconds: setting(decimal({ min: 1, max: 3600 }), {
+    default: 120,
+    description:
+      'Seconds a client has to send a whole HTTP request (headers within 60 of them); a body that stalls gets 408 and the connection is closed.',
+  }),
+  max_sessions: setting(integer({ min: 1 }), {
+    default: 200,
+    description:
+      'Open MCP sessions the HTTP transport keeps at once: 2025 Streamable HTTP sessions and legacy SSE streams together (each holds its own MCP server, up to about 0.8 MB). Beyond it, a new one gets 503 with Retry-After.',
+  }),
+  max_sessions_per_client: setting(integer({ min: 1 }), {
+    default: 50,
+    description:
+      'Open MCP sessions (Streamable HTTP and SSE) one client may hold: its authenticated principal, else its IP address. Beyond it, a new one gets 429 with Retry-After.',
+  }),
   response_byte_budget: setting(
     integer({ min: minimumResponseByteBudget, reason: 'smaller budgets leave no room for the text and structured parts of a tool result' }),
     {
@@ -180,7 +204,8 @@ const serverSchema = z.object({
   ),
   include_data_url: setting(flag(), {
     default: false,
-    description: 'Also return a data: URL of each image when it fits the byte budget.',
+    description:
+      'Also return the first image as a data URL (image_url) when the result still fits the byte budget with it; otherwise it is left out and the text says so. The inline image is always kept.',
   }),
   allowed_folders: setting(folderPathList(), {
     default: [],

@@ -281,7 +281,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     throw new ImageGenError({
       code: 'storage_failed',
       message: `${what}. It is no longer listed; its files are left in place.`,
-      details: { imageId: entry.id },
+      // `damaged` tells callers this image is gone for good (not a passing storage fault worth retrying).
+      details: { imageId: entry.id, damaged: true },
     });
   };
 

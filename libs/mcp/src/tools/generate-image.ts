@@ -16,7 +16,10 @@ export const generateImageToolName = 'generate_image';
 export const imageOutputSchema = z.object({
   task_id: z.string().describe('Id of this request'),
   image_id: z.string().describe('Id of the (first) image'),
-  image_url: z.string().optional().describe('Complete data URL of the first image, only when include_data_url is set'),
+  image_url: z
+    .string()
+    .optional()
+    .describe('Complete data URL of the first image: only with include_data_url, and only when it fits the byte budget'),
   resource_uri: z.string().describe('MCP resource URI of the first image: generated-images://{image_id}'),
   file_path: z.string().optional().describe('Where the first image is on the server’s disk'),
   http_url: z.string().optional().describe('HTTP URL of the first image, when served over HTTP'),
@@ -104,7 +107,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         include_data_url: z
           .boolean()
           .optional()
-          .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
+          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),

@@ -108,7 +108,10 @@ export function registerGetGenerationTool(server: McpServer, engine: ImageEngine
       inputSchema: z.object({
         job_id: z.string().describe('The job_id a generate_image or edit_image result named'),
         wait_seconds: waitSecondsInput,
-        include_data_url: z.boolean().optional().describe('Put the full image as a data URL in image_url'),
+        include_data_url: z
+          .boolean()
+          .optional()
+          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
       }),
       outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Get generation', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
