@@ -13,7 +13,7 @@ export interface CostBounds {
 
 /** Headroom over the table figures for the parts of a bill that are estimated (prompt text, input images). */
 const estimateHeadroom = 1.25;
-/** Input-image tokens allowed per source image of an edit, at the image-input rate (a 1536x1024 image is about 1 500). */
+/** Input-image tokens allowed per source image of an edit (and per image of a continued conversation), at the image-input rate (a 1536x1024 image is about 1 500). */
 const inputImageTokensAllowance = 6_000;
 
 /** Step: the estimate and the upper bound of a planned request. */
@@ -28,7 +28,8 @@ export function costBounds(model: ModelDefinition, plan: RequestPlan): CostBound
     estimatedUsd,
     ...candidates.map((quality) => estimateCost(model, { ...call, ...(quality === undefined ? {} : { quality }) }) ?? 0),
   );
-  const inputImages = (plan.call.images?.length ?? 0) + (plan.call.mask ? 1 : 0);
+  const historyImages = (plan.call.conversation ?? []).reduce((sum, turn) => sum + turn.parts.filter((part) => part.image).length, 0);
+  const inputImages = (plan.call.images?.length ?? 0) + (plan.call.mask ? 1 : 0) + historyImages;
   const inputUsd = (inputImages * inputImageTokensAllowance * pricing.imageInputPerMillion) / 1_000_000;
   return { estimatedUsd, maxUsd: Math.round((dearest * estimateHeadroom + inputUsd) * 1_000_000) / 1_000_000 };
 }

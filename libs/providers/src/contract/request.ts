@@ -128,7 +128,11 @@ export interface ProviderCall {
   thinkingLevel?: string;
   /** Whether to ground the answer with a web search (the model has `searchGrounding`). */
   searchGrounding?: boolean;
-  /** Earlier turns to send as history before this one, for multi-turn editing. */
+  /**
+   * Earlier turns to send as history before this one, for multi-turn editing. The last one is the model turn that
+   * produced `images[0]`: providers send that image through the history only, and the new user turn holds the prompt
+   * and `images[1…]`.
+   */
   conversation?: readonly ConversationTurn[];
   /** This provider's own options, from `providerOptions[provider.id]`. */
   providerOptions?: Readonly<Record<string, unknown>>;

@@ -332,7 +332,7 @@ describe('Gemini provider: thinking level, grounding and multi-turn editing', ()
         ],
       },
     ];
-    await provider().edit(call('gemini-nano-banana-2.1', { prompt: 'make it stormy', images: [image], conversation }));
+    await provider().edit(call('gemini-nano-banana-2.1', { prompt: 'make it stormy', images: [image, image], conversation }));
     const body = fake.requests.at(-1)?.json() as { contents: unknown[] };
     expect(body.contents).toEqual([
       { role: 'user', parts: [{ text: 'a lighthouse' }] },

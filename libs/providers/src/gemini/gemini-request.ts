@@ -72,7 +72,9 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   }
 
   const parts: GeminiPart[] = [{ text: call.prompt }];
-  for (const image of call.images ?? []) parts.push(inlineImage(image));
+  // A continued conversation already holds the first image: the model turn that produced it.
+  const continuing = (call.conversation?.length ?? 0) > 0;
+  for (const image of (call.images ?? []).slice(continuing ? 1 : 0)) parts.push(inlineImage(image));
   const request: GeminiImageRequest = {
     model: call.model.id,
     contents: [...historyContents(call.conversation ?? []), { role: 'user', parts }],

@@ -45,7 +45,8 @@ export function planSearchGrounding(model: ModelDefinition, requested: boolean |
 
 /**
  * The history of a continued conversation: only on edits, only on models with `multiTurnEditing`, and with the
- * history's images and the new ones within the model's input-image limit (the engine drops the oldest turns first).
+ * history's images and the edit's further images (beyond the first, which the last model turn already holds) within
+ * the model's input-image limit (the engine drops the oldest turns first).
  */
 export function planConversation(
   model: ModelDefinition,
@@ -65,10 +66,12 @@ export function planConversation(
   }
   const historyImages = conversation.reduce((sum, turn) => sum + turn.parts.filter((part) => part.image !== undefined).length, 0);
   const limit = model.capabilities.maxInputImages;
-  if (historyImages + newImages > limit) {
+  // The edit's first image is the one the last model turn produced: it travels in the history, not again.
+  const added = Math.max(0, newImages - 1);
+  if (historyImages + added > limit) {
     throw invalidRequest({
       setting: 'continue_conversation',
-      message: `The conversation holds ${historyImages} earlier image(s) and this edit adds ${newImages}; ${model.id} takes at most ${limit} images in one request.`,
+      message: `The conversation holds ${historyImages} earlier image(s) and this edit adds ${added}; ${model.id} takes at most ${limit} images in one request.`,
       allowed: { max: limit },
     });
   }
