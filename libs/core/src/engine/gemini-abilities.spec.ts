@@ -116,6 +116,15 @@ describe('engine: Gemini multi-turn editing, grounding and thinking level', () =
     expect(sidecarOf(result.images[0]?.filePath).cost_info.tokens_used.searchQueries).toBe(1);
     expect(result.actualCostUsd).toBeGreaterThan(0.0336 + 0.014 - 1e-9);
     expect(engine.costReport().todayUsd).toBeCloseTo(result.actualCostUsd ?? 0, 6);
+    // The same request again comes from the cache, sources included, at no cost.
+    const again = await engine.generate({
+      prompt: 'today in Lisbon',
+      model: 'gemini-nano-banana-2.1',
+      size: '1024x1024',
+      searchGrounding: true,
+    });
+    expect(again).toMatchObject({ fromCache: true, actualCostUsd: 0 });
+    expect(again.images[0]?.grounding).toEqual(result.images[0]?.grounding);
     await expect(engine.generate({ prompt: 'x', model: 'gemini-3.1-flash-lite-image', searchGrounding: true })).rejects.toMatchObject({
       details: { setting: 'search_grounding' },
     });

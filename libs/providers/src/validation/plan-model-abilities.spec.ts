@@ -58,10 +58,14 @@ describe('planning the abilities only some models have', () => {
     expect(refusal(() => planRequest(model('gpt-image-2'), { prompt: 'add snow', images: [image], conversation })).message).toMatch(
       /gpt-image-2 cannot continue a conversation/,
     );
+    // The first image is the history's last one: three images are the history's one plus two new.
+    const fits = planRequest(model('gemini-3.1-flash-lite-image'), { prompt: 'x', images: [image, image, image], conversation });
+    expect(fits.call.conversation).toBe(conversation);
+    const longer = [...conversation, { role: 'user' as const, parts: [{ text: 'more' }, { image }] }, ...conversation.slice(1)];
     const lite = refusal(() =>
-      planRequest(model('gemini-3.1-flash-lite-image'), { prompt: 'x', images: [image, image, image], conversation }),
+      planRequest(model('gemini-3.1-flash-lite-image'), { prompt: 'x', images: [image, image, image], conversation: longer }),
     );
-    expect(lite.message).toMatch(/holds 1 earlier image\(s\) and this edit adds 3; gemini-3.1-flash-lite-image takes at most 3/);
+    expect(lite.message).toMatch(/holds 3 earlier image\(s\) and this edit adds 2; gemini-3.1-flash-lite-image takes at most 3/);
   });
 
   it('no longer offers the 512 tier on gemini-nano-banana-2.1 (third-party sources say it is refused)', () => {
