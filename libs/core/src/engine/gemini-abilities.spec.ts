@@ -29,6 +29,8 @@ describe('engine: Gemini multi-turn editing, grounding and thinking level', () =
         PROVIDERS__GEMINI__BASE_URL: fake.url,
         GEMINI_API_KEY: 'AIzaEngineTestKey0123456789',
         IMAGES__DEFAULT_SIZE: '1024x1024',
+        OPENAI_API_KEY: 'sk-engine-test',
+        PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
       },
       cwd: storage,
       homeDirectory: storage,
@@ -86,6 +88,10 @@ describe('engine: Gemini multi-turn editing, grounding and thinking level', () =
       code: 'invalid_request',
       message: expect.stringMatching(/conversation is with gemini\/gemini-nano-banana-2\.1; a follow-up turn must use that model/),
     });
+    const openai = await engine.generate({ prompt: 'a fox', model: 'gpt-image-2', quality: 'low', size: '1024x1024' });
+    await expect(
+      engine.edit({ prompt: 'x', images: [{ kind: 'stored', imageId: openai.images[0]?.imageId ?? '' }], continueConversation: true }),
+    ).rejects.toThrow(/has no conversation to continue: it was made by openai\/gpt-image-2/);
     const small = await createTestImage({ width: 64, height: 64 });
     const plain = await engine.edit({ prompt: 'a plain edit', model: 'gemini-nano-banana-2.1', images: [{ kind: 'bytes', data: small }] });
     const plainSource = { kind: 'stored' as const, imageId: plain.images[0]?.imageId ?? '' };
