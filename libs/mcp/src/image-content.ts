@@ -70,6 +70,10 @@ export async function buildImageResult(
       `  resource: ${where.resource_uri}`,
       ...(where.file_path ? [`  file: ${where.file_path}`] : []),
       ...(where.http_url ? [`  url: ${where.http_url}`] : []),
+      ...groundingLines(image),
+      ...(image.conversationTurns === undefined
+        ? []
+        : [`  continue editing it in conversation: edit_image with image ${image.imageId} and continue_conversation true`]),
     ].join('\n');
   });
   const summary = [
@@ -140,4 +144,23 @@ function addDataUrlWithinBudget(
   }
   (base.content[0] as { text: string }).text +=
     `\nimage_url (include_data_url) was left out: the full image (${Math.round(image.byteLength / 1024)} KB) as a data URL does not fit the byte budget (SERVER__RESPONSE_BYTE_BUDGET, ${budget} bytes) next to the inline image; read the resource or open the file instead.`;
+}
+
+/** Most grounding sources listed in the text; all of them are in the image's metadata. */
+const maxListedSources = 5;
+
+/** What a grounded image's search looked for and drew on, for the person to check its facts. */
+function groundingLines(image: StoredImage): string[] {
+  const grounding = image.grounding;
+  if (grounding === undefined) return [];
+  const queries =
+    grounding.searchQueries.length === 0 ? 'no search was run' : grounding.searchQueries.map((query) => `"${query}"`).join(', ');
+  const sources = grounding.sources
+    .slice(0, maxListedSources)
+    .map((source) => `    - ${source.title ? `${source.title}: ` : ''}${source.uri}`);
+  const more =
+    grounding.sources.length > maxListedSources
+      ? [`    (${grounding.sources.length - maxListedSources} more in the image's metadata)`]
+      : [];
+  return [`  grounded with Google Search: ${queries}`, ...(sources.length > 0 ? ['  sources:', ...sources, ...more] : [])];
 }

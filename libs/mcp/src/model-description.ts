@@ -33,6 +33,11 @@ export function describeModel(listing: ModelListing) {
     is_default: listing.isDefault,
     provider_configured: listing.providerConfigured,
     ...(listing.availableForKey === undefined ? {} : { available_for_key: listing.availableForKey }),
+    ...(listing.availableForKey === false
+      ? {
+          availability: `Not in ${definition.provider}'s model list for this key: it may have been shut down or not be enabled; requests for it are refused until the list names it again.`,
+        }
+      : {}),
     capabilities: {
       generation: definition.capabilities.generate,
       editing: definition.capabilities.edit,
@@ -43,6 +48,19 @@ export function describeModel(listing: ModelListing) {
       supported_formats: [...definition.capabilities.outputFormats],
       qualities: [...definition.capabilities.qualities],
       backgrounds: [...definition.capabilities.backgrounds],
+      // Abilities only some models have (Gemini); a request asking a model without them is refused.
+      ...(definition.capabilities.thinkingLevels?.length ? { thinking_levels: [...definition.capabilities.thinkingLevels] } : {}),
+      ...(definition.capabilities.searchGrounding
+        ? {
+            search_grounding: {
+              ...(definition.capabilities.searchGrounding.pricePerQueryUsd === undefined
+                ? {}
+                : { price_per_query_usd: definition.capabilities.searchGrounding.pricePerQueryUsd }),
+              ...(definition.capabilities.searchGrounding.unverified ? { price_unverified: true } : {}),
+            },
+          }
+        : {}),
+      ...(definition.capabilities.multiTurnEditing ? { multi_turn_editing: true } : {}),
       // Offered by the vendor, not yet requested by this server: shown so a caller knows what is coming.
       ...(definition.capabilities.vendorFeatures ? { vendor_features_not_yet_supported: definition.capabilities.vendorFeatures } : {}),
     },

@@ -1,4 +1,5 @@
 import { extensionOfFormat, isImageFormat, type ImageFormat } from './image-format';
+import { parseConversation, parseGrounding, type ImageConversation, type ImageGrounding } from './image-conversation';
 import { isValidImageId } from './image-id';
 
 /**
@@ -39,6 +40,10 @@ export interface ImageMetadata {
   provenance: ImageProvenance;
   /** Open space for callers' own JSON-serialisable facts; the store never interprets it. */
   extra: Record<string, unknown>;
+  /** Multi-turn editing: what a follow-up edit sends back to the model. Absent on images that cannot be continued. */
+  conversation?: ImageConversation;
+  /** Grounding with a web search: the queries run and the sources used. Absent on ungrounded images. */
+  grounding?: ImageGrounding;
 }
 
 /** Generation settings recorded with an image. Unknown keys (background, compression, …) are kept as given. */
@@ -231,6 +236,9 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
   const modelUsed = optionalString('model_used', value, parameters.model) ?? parameters.model;
   const modelRequested = optionalString('model_requested', value, modelUsed) ?? modelUsed;
 
+  const conversation = parseConversation(value['conversation'], problems);
+  const grounding = parseGrounding(value['grounding'], problems);
+
   if (problems.length > 0 || fileInfo === undefined) return { ok: false, problems };
   return {
     ok: true,
@@ -251,6 +259,8 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
       source_image_ids: sourceImageIds,
       provenance,
       extra: extra as Record<string, unknown>,
+      ...(conversation === null ? {} : { conversation }),
+      ...(grounding === null ? {} : { grounding }),
     },
   };
 }

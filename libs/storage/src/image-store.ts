@@ -1,5 +1,6 @@
 import type { ImageFormat } from './image-format';
 import type { ImageMetadata, ImageParameters } from './image-metadata';
+import type { ImageConversation, ImageGrounding } from './image-conversation';
 
 /**
  * What the engine hands the store to save: the encoded bytes plus the facts it measured and the request's
@@ -50,6 +51,10 @@ export interface SaveImageInput {
   };
   /** Caller's own JSON-serialisable facts, stored under `extra` untouched. */
   extra?: Readonly<Record<string, unknown>>;
+  /** Multi-turn editing: the conversation a follow-up edit continues (see {@link ImageConversation}). */
+  conversation?: ImageConversation;
+  /** Grounding with a web search: queries and sources. */
+  grounding?: ImageGrounding;
   /** Use this id instead of generating one (it must be valid and unused). Normally left out. */
   imageId?: string;
   /** Cancels the save before anything is written. */

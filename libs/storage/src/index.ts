@@ -20,6 +20,7 @@ export type {
   StoredImageContent,
 } from './image-store';
 export { parseImageMetadata } from './image-metadata';
+export type { ImageConversation, ImageConversationPart, ImageConversationTurn, ImageGrounding } from './image-conversation';
 export type {
   ImageCostInfo,
   ImageFileInfo,

@@ -91,6 +91,8 @@ export function buildMetadata(input: SaveImageInput, imageId: string, createdAt:
     source_image_ids: [...(input.sourceImageIds ?? [])],
     provenance: { c2pa_present: input.provenance?.c2paPresent ?? false, c2pa_removed: input.provenance?.c2paRemoved ?? false },
     extra: { ...input.extra },
+    ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+    ...(input.grounding === undefined ? {} : { grounding: input.grounding }),
   };
 }
 

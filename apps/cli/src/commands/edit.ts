@@ -9,6 +9,7 @@ interface EditOptions extends ImageCommandOptions {
   mask?: string;
   image?: string[];
   inputFidelity?: string;
+  continueConversation?: boolean;
 }
 
 export function registerEditCommand(program: Command, context: CliContext): void {
@@ -24,6 +25,10 @@ export function registerEditCommand(program: Command, context: CliContext): void
     )
     .option('--image <image>', 'a further source image, e.g. a reference (repeatable)', repeatableOption)
     .addOption(new Option('--input-fidelity <level>', 'how closely to keep the source (on models that accept it)').choices(['high', 'low']))
+    .option(
+      '--continue-conversation',
+      'continue the stored image’s conversation on the model that made it (multi-turn editing, Gemini): the model sees the earlier turns',
+    )
     .addHelpText(
       'after',
       `
@@ -31,7 +36,8 @@ Examples:
   $ imagegen edit photo.png "make it a rainy evening" --out rainy.png
   $ imagegen edit img_20260101120000_0123456789ab "add a red scarf" --mask scarf-mask.png
   $ cat sketch.png | imagegen edit - "turn this sketch into a watercolour" -q medium
-  $ imagegen --json edit room.jpg "add a plant" --image plant.png | jq -r '.images[0].image_id'`,
+  $ imagegen --json edit room.jpg "add a plant" --image plant.png | jq -r '.images[0].image_id'
+  $ imagegen edit img_20260101120000_0123456789ab "now make it stormy" --continue-conversation`,
     )
     .action(async (image: string, prompt: string, options: EditOptions) => {
       const references = [image, ...(options.image ?? []), ...(options.mask ? [options.mask] : [])];
@@ -51,6 +57,7 @@ Examples:
             images,
             ...(mask ? { mask } : {}),
             ...(options.inputFidelity ? { inputFidelity: options.inputFidelity } : {}),
+            ...(options.continueConversation ? { continueConversation: true } : {}),
           },
           callOptions,
         ),

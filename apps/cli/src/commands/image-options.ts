@@ -19,6 +19,8 @@ export interface ImageCommandOptions {
   moderation?: string;
   partialImages?: number;
   fresh?: boolean;
+  thinkingLevel?: string;
+  searchGrounding?: boolean;
   /** `false` when --no-cache is given. */
   cache?: boolean;
   out?: string;
@@ -42,6 +44,13 @@ export function addImageOptions(command: Command): Command {
       'stream up to 3 partial images while generating (noted as they arrive)',
       integerOption('--partial-images', 0, 3),
     )
+    .addOption(
+      new Option(
+        '--thinking-level <level>',
+        'how much the model reasons before drawing, on models that have it (see `models show`)',
+      ).choices(['minimal', 'low', 'medium', 'high', 'xhigh']),
+    )
+    .option('--search-grounding', 'ground the image in Google Search results, on models that have it; each search query is billed')
     .option('--fresh', 'skip the cache and make a new image')
     .option('--no-cache', 'the same as --fresh')
     .option(
@@ -64,6 +73,8 @@ export function requestFields(options: ImageCommandOptions): Omit<GenerateImageI
     ...(options.moderation ? { moderation: options.moderation } : {}),
     ...(options.partialImages ? { partialImages: options.partialImages } : {}),
     ...(options.fresh || options.cache === false ? { fresh: true } : {}),
+    ...(options.thinkingLevel ? { thinkingLevel: options.thinkingLevel } : {}),
+    ...(options.searchGrounding ? { searchGrounding: true } : {}),
   };
 }
 
@@ -136,6 +147,10 @@ export async function runImageCall(
           format: image.format,
           bytes: image.byteLength,
           created_at: image.createdAt,
+          ...(image.grounding === undefined
+            ? {}
+            : { grounding: { search_queries: image.grounding.searchQueries, sources: image.grounding.sources } }),
+          ...(image.conversationTurns === undefined ? {} : { conversation_turns: image.conversationTurns }),
         })),
       },
       () =>
@@ -143,6 +158,15 @@ export async function runImageCall(
           ...result.images.flatMap((image, index) => [
             `${color.cyan(image.imageId)}  ${image.width}x${image.height} ${image.format}  ${formatBytes(image.byteLength)}  ${image.filePath ?? image.resourceUri}`,
             ...(copied[index] ? [`  copied to ${copied[index]}`] : []),
+            ...(image.grounding
+              ? [
+                  `  grounded with Google Search: ${image.grounding.searchQueries.map((query) => `"${query}"`).join(', ') || 'no search was run'}`,
+                  ...image.grounding.sources.map((source) => `    ${source.title ? `${source.title}: ` : ''}${source.uri}`),
+                ]
+              : []),
+            ...(image.conversationTurns === undefined
+              ? []
+              : [color.dim(`  continue in conversation: imagegen edit ${image.imageId} "…" --continue-conversation`)]),
           ]),
           ...result.warnings.map((warning) => `${color.yellow('warning:')} ${warning.message}`),
           result.fromCache

@@ -36,7 +36,7 @@ function describeAvailability(listing: ModelListing): string {
   if (listing.definition.status.kind === 'retired') return '-';
   if (!listing.providerConfigured) return 'provider not configured';
   if (listing.availableForKey === true) return 'available for your key';
-  if (listing.availableForKey === false) return 'not available for your key';
+  if (listing.availableForKey === false) return 'not available for your key (absent from the provider’s list; requests refused)';
   return 'provider configured';
 }
 
@@ -205,6 +205,15 @@ Examples:
               `moderation:     ${list(capabilities.moderation)}`,
               `input fidelity: ${list(capabilities.inputFidelity)}`,
               `partial images: ${capabilities.partialImages === 0 ? 'no streaming' : `up to ${capabilities.partialImages}`}`,
+              ...(capabilities.thinkingLevels?.length ? [`thinking level: ${list(capabilities.thinkingLevels)} (--thinking-level)`] : []),
+              ...(capabilities.searchGrounding
+                ? [
+                    `grounding:      Google Search (--search-grounding)${capabilities.searchGrounding.pricePerQueryUsd === undefined ? ', price unknown' : `, ${formatUsd(capabilities.searchGrounding.pricePerQueryUsd)} per search query${capabilities.searchGrounding.unverified ? ' (unverified)' : ''}`}`,
+                  ]
+                : []),
+              ...(capabilities.multiTurnEditing
+                ? ['multi-turn:     edits can continue an image’s conversation (edit --continue-conversation)']
+                : []),
               ...(capabilities.vendorFeatures ? [`not yet here:   ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
               ...(pricing?.kind === 'tokens'
                 ? [

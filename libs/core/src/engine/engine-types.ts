@@ -1,5 +1,5 @@
 import type { ImagePreview } from '@imagegen/imaging';
-import type { ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
+import type { GroundingReport, ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
 
 /**
  * Where an input image comes from. Explicit variants, so the engine never guesses whether a string is a path,
@@ -33,6 +33,13 @@ export interface EditImageInput extends Omit<GenerateImageInput, 'n'> {
   inputFidelity?: string;
   /** How many variations. */
   n?: number;
+  /**
+   * Continue the conversation of the first image (multi-turn editing): it must be a stored image made by a model
+   * with `multiTurnEditing`, and the edit uses that model (the default when `model` is unset). Its earlier turns go
+   * back to the model with their thought signatures; the new image keeps the longer conversation. Default false: an
+   * edit is a fresh single turn.
+   */
+  continueConversation?: boolean;
 }
 
 /** Stages a long call reports through {@link CallOptions.onProgress}. */
@@ -100,6 +107,10 @@ export interface StoredImage {
   createdAt: string;
   /** A preview within `CallOptions.preview`, when one was asked for (never on cache hits). */
   preview?: ImagePreview;
+  /** What grounding with Google Search searched for and drew on, for a grounded image. */
+  grounding?: GroundingReport;
+  /** Turns of the conversation the image keeps (multi-turn editing); absent when it cannot be continued. */
+  conversationTurns?: number;
 }
 
 /** What generate and edit return. */

@@ -28,11 +28,13 @@ import { costBounds } from '../generation/cost-bounds';
 import { openGenerationJobs, type GenerationJob } from '../generation/generation-jobs';
 import { createMemoryJobPersistence, type JobPersistence } from '../generation/job-persistence';
 import { resolveModel } from '../generation/resolve-model';
+import { loadConversation } from '../generation/conversation-history';
 import { startGeneration, type GenerationHandle, type GenerationParts } from '../generation/run-generation';
 import { loadImaging } from './imaging-module';
 import type { CallOptions, EditImageInput, GenerateImageInput, ImageResult, ModelListing } from './engine-types';
-import { resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
+import { imageIdFromReference, resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
 import { deleteStoredImage, type DeleteImageReport } from './delete-image';
+import { createLiveModelList, type LiveModelList } from './live-model-list';
 
 export type { CachedGeneration } from '../generation/cached-generation';
 export type { RetryPolicy } from '../generation/call-provider';
@@ -170,8 +172,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
   });
   // Opening reads a small file; a failure surfaces on the first request instead of as an unhandled rejection.
   jobsOpening.catch(() => undefined);
+  const liveModels = createLiveModelList(dependencies.clock ? { clock: dependencies.clock } : {});
   const parts = (jobs: Awaited<typeof jobsOpening>): GenerationParts => ({
     registry,
+    liveModels,
     providers: dependencies.providers,
     ...(dependencies.limiters ? { limiters: dependencies.limiters } : {}),
     ...(dependencies.retryPolicies ? { retryPolicies: dependencies.retryPolicies } : {}),
@@ -206,13 +210,43 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         details: { setting: 'images' },
       });
     }
+    // The conversation first: a refusal to continue it should not wait for the images to be read.
+    const { conversation, request } = await continuedConversation(input);
     const { images, mask, warnings } = await resolveInputs(input);
+    if (conversation !== undefined && conversation.droppedTurns > 0) {
+      warnings.push({
+        type: 'translated',
+        setting: 'continue_conversation',
+        message: `The ${conversation.droppedTurns} oldest turn(s) of the conversation were left out to stay within ${conversation.modelId}'s input-image limit.`,
+      });
+    }
     return startGeneration(
-      { operation: 'edit', input, inputImages: images, ...(mask ? { mask } : {}), inputWarnings: warnings },
+      {
+        operation: 'edit',
+        input: request,
+        inputImages: images,
+        ...(mask ? { mask } : {}),
+        inputWarnings: warnings,
+        ...(conversation ? { conversation } : {}),
+      },
       options,
       await generationParts(),
     );
   };
+
+  /** Multi-turn editing: the first image's stored conversation, and the request on its model unless one was named. */
+  async function continuedConversation(input: EditImageInput) {
+    if (input.continueConversation !== true) return { request: input, conversation: undefined };
+    const first = input.images[0];
+    let modelName = input.model;
+    if (modelName === undefined && first?.kind === 'stored') {
+      const stored = await store.get(imageIdFromReference(first.imageId));
+      modelName = stored.metadata.conversation?.model;
+    }
+    const model = resolveModel(modelName, modelContext);
+    const conversation = await loadConversation(first, model, input.images.length - 1, { store, limits: dependencies.inputLimits });
+    return { request: { ...input, model: model.id }, conversation };
+  }
 
   async function resolveInputs(input: EditImageInput) {
     const context = { store, limits: dependencies.inputLimits, allowedFolders: dependencies.allowedFolders ?? [] };
@@ -255,7 +289,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     },
     completeImageIds: (prefix, limit) => store.listIds(prefix, limit),
     configuredProviders: () => [...dependencies.providers.keys()],
-    listModels: (options = {}) => listModels(dependencies, logger, options),
+    listModels: (options = {}) => listModels(dependencies, logger, options, liveModels),
     estimateCost(input) {
       const model = resolveModel(input.model, modelContext);
       const style = input.style ?? defaults.style;
@@ -278,13 +312,16 @@ async function listModels(
   dependencies: ImageEngineDependencies,
   logger: Logger,
   options: { checkAvailability?: boolean; includeRetired?: boolean; signal?: AbortSignal },
+  liveModels: LiveModelList,
 ): Promise<ModelListing[]> {
   const available = new Map<string, Set<string> | undefined>();
   if (options.checkAvailability) {
     await Promise.all(
       [...dependencies.providers].map(async ([id, provider]) => {
         try {
-          available.set(id, new Set((await provider.listAvailableModels(options.signal)).map((name) => name.toLowerCase())));
+          const listed = await provider.listAvailableModels(options.signal);
+          liveModels.record(id, listed);
+          available.set(id, new Set(listed.map((name) => name.toLowerCase())));
         } catch (error) {
           logger.warn('could not list available models', {
             provider: id,

@@ -10,6 +10,8 @@ import {
 import { loadImaging } from '../engine/imaging-module';
 import type { EditImageInput, GenerateImageInput } from '../engine/engine-types';
 import type { ResolvedImageSource } from '../engine/resolve-image-source';
+import type { ImageConversationTurn } from '@imagegen/storage';
+import { conversationFingerprint, userTurnRecord, type ContinuedConversation } from './conversation-history';
 
 /** A request as the engine received it, with its inputs already read and validated. */
 export interface GenerationRequest {
@@ -21,6 +23,8 @@ export interface GenerationRequest {
   mask?: InputImage;
   /** Warnings found while reading the inputs. */
   inputWarnings: readonly RequestWarning[];
+  /** The conversation an edit continues (multi-turn editing). */
+  conversation?: ContinuedConversation;
 }
 
 /** Everything later steps need to know about one request, decided before anything is paid for. */
@@ -42,6 +46,11 @@ export interface GenerationPlan {
   labels?: Record<string, string>;
   /** Whether the cache lookup and sharing are skipped (`fresh`). */
   fresh: boolean;
+  /**
+   * On models with multi-turn editing: the earlier turns and this user turn, as the new images' sidecars record them
+   * (each image adds the model's answer).
+   */
+  conversationStart?: { earlier: readonly ImageConversationTurn[]; userTurn: ImageConversationTurn };
 }
 
 /** The defaults a plan fills in. */
@@ -65,7 +74,9 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
     ...input,
     ...(style === undefined ? {} : { style }),
     ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}) } : {}),
+    ...(request.conversation === undefined ? {} : { conversation: request.conversation.turns }),
   };
+  delete (call as { continueConversation?: boolean }).continueConversation;
   delete (call as { fresh?: boolean }).fresh;
   delete (call as { labels?: unknown }).labels;
   const plan = planRequest(model, call, defaults);
@@ -77,7 +88,19 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
     parameters,
     images: providerImages.map((image) => hashBytes(image.data)),
     mask: mask ? hashBytes(mask.data) : undefined,
+    conversation: request.conversation === undefined ? undefined : conversationFingerprint(request.conversation.records),
   });
+  // The continued image is already the history's last model turn; the user turn records the images beyond it.
+  const newTurnImages = request.inputImages
+    .map((source, index) => ({
+      image: providerImages[index] as InputImage,
+      ...(source.storedImageId ? { storedImageId: source.storedImageId } : {}),
+    }))
+    .slice(request.conversation === undefined ? 0 : 1);
+  const conversationStart =
+    model.capabilities.multiTurnEditing === true
+      ? { earlier: request.conversation?.records ?? [], userTurn: userTurnRecord(plan.call.prompt, newTurnImages) }
+      : undefined;
   return {
     operation,
     model,
@@ -89,6 +112,7 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
     sourceImageIds: request.inputImages.flatMap((source) => (source.storedImageId ? [source.storedImageId] : [])),
     ...(input.labels ? { labels: input.labels } : {}),
     fresh: input.fresh === true,
+    ...(conversationStart === undefined ? {} : { conversationStart }),
   };
 }
 
@@ -108,5 +132,8 @@ export function describeParameters(plan: RequestPlan): Record<string, unknown> {
     ...(plan.compression === undefined ? {} : { compression: plan.compression }),
     ...(call.moderation === undefined ? {} : { moderation: call.moderation }),
     ...(call.inputFidelity === undefined ? {} : { input_fidelity: call.inputFidelity }),
+    ...(call.thinkingLevel === undefined ? {} : { thinking_level: call.thinkingLevel }),
+    ...(call.searchGrounding === true ? { search_grounding: true } : {}),
+    ...(call.conversation === undefined ? {} : { continue_conversation: true, conversation_turns: call.conversation.length }),
   };
 }

@@ -10,6 +10,7 @@ import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
 import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { modelAbilityInputs, modelAbilityRequest } from './generate-image';
 
 export const editImageToolName = 'edit_image';
 
@@ -38,6 +39,13 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         input_fidelity: z.string().optional().describe('high or low, on models that accept it'),
         n: z.number().int().min(1).max(10).optional(),
         fresh: z.boolean().optional(),
+        ...modelAbilityInputs,
+        continue_conversation: z
+          .boolean()
+          .optional()
+          .describe(
+            'Continue the conversation of the (first) stored image, on the model that made it (multi-turn editing, models whose listing shows multi_turn_editing): the model sees the earlier turns. Default false: a fresh edit',
+          ),
         include_data_url: z.boolean().optional(),
         wait_seconds: waitSecondsInput,
       }),
@@ -72,6 +80,8 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...(args.input_fidelity ? { inputFidelity: args.input_fidelity } : {}),
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
+            ...modelAbilityRequest(args),
+            ...(args.continue_conversation === true ? { continueConversation: true } : {}),
           },
           {
             signal: context.mcpReq.signal,

@@ -45,6 +45,11 @@ export const imageOutputSchema = z.object({
       dimensions: z.string(),
       format: z.string(),
       file_size_bytes: z.number(),
+      grounding: z
+        .object({ search_queries: z.array(z.string()), sources: z.array(z.object({ title: z.string().optional(), uri: z.string() })) })
+        .optional()
+        .describe('What grounding with Google Search searched for and drew on'),
+      conversation_turns: z.number().optional().describe('Turns of the conversation kept for continue_conversation'),
     }),
   ),
   warnings: z.array(z.string()),
@@ -78,10 +83,38 @@ export function describeImageResult(result: ImageResult, settings: McpServerSett
       dimensions: `${image.width}x${image.height}`,
       format: image.format,
       file_size_bytes: image.byteLength,
+      ...(image.grounding === undefined
+        ? {}
+        : { grounding: { search_queries: image.grounding.searchQueries, sources: image.grounding.sources } }),
+      ...(image.conversationTurns === undefined ? {} : { conversation_turns: image.conversationTurns }),
     })),
     warnings: result.warnings.map((warning) => warning.message),
     from_cache: result.fromCache,
     ...(result.sharedCall ? { shared_call: true } : {}),
+  };
+}
+
+/** Inputs for the abilities only some models have (Gemini today); refused with a clear message on the others. */
+export const modelAbilityInputs = {
+  thinking_level: z
+    .enum(['minimal', 'low', 'medium', 'high', 'xhigh'])
+    .optional()
+    .describe(
+      'How much the model reasons before drawing, on models whose listing shows thinking_levels (gemini-nano-banana-2.1: minimal or high)',
+    ),
+  search_grounding: z
+    .boolean()
+    .optional()
+    .describe(
+      'Ground the image in Google Search results (current facts, real places), on models whose listing shows search_grounding; each search query is billed',
+    ),
+};
+
+/** The engine's fields for {@link modelAbilityInputs}. */
+export function modelAbilityRequest(args: { thinking_level?: string | undefined; search_grounding?: boolean | undefined }) {
+  return {
+    ...(args.thinking_level === undefined ? {} : { thinkingLevel: args.thinking_level }),
+    ...(args.search_grounding === true ? { searchGrounding: true } : {}),
   };
 }
 
@@ -104,6 +137,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         compression: z.number().int().min(0).max(100).optional().describe('0–100 for jpeg/webp'),
         n: z.number().int().min(1).max(10).optional().describe('How many images (1–10)'),
         fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
+        ...modelAbilityInputs,
         include_data_url: z
           .boolean()
           .optional()
@@ -130,6 +164,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.compression === undefined ? {} : { compression: args.compression }),
             ...(args.n ? { n: args.n } : {}),
             ...(args.fresh ? { fresh: true } : {}),
+            ...modelAbilityRequest(args),
           },
           {
             signal: context.mcpReq.signal,

@@ -1,3 +1,4 @@
+import type { AnswerPart, ConversationTurn, GroundingReport } from './conversation';
 import type { ModelDefinition } from './model-definition';
 
 /**
@@ -44,6 +45,10 @@ export interface ImageGenerationRequest {
   partialImages?: number;
   /** Provider-specific options keyed by provider id, e.g. `{ openai: { safety_identifier: 'u-1' } }`. */
   providerOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** How much the model reasons before it draws (`minimal` … `xhigh`), on models with `thinkingLevels`. */
+  thinkingLevel?: string;
+  /** Ground the image in Google Search results (current facts), on models with `searchGrounding`; billed per query. */
+  searchGrounding?: boolean;
 }
 
 /** An image-to-image request. */
@@ -54,6 +59,11 @@ export interface ImageEditRequest extends ImageGenerationRequest {
   mask?: InputImage;
   /** `high` or `low`, on models that accept it. */
   inputFidelity?: string;
+  /**
+   * Earlier turns this edit continues (multi-turn editing), oldest first; the model must have `multiTurnEditing`.
+   * `images` are the new turn's images (the first usually being the image the last model turn produced).
+   */
+  conversation?: readonly ConversationTurn[];
 }
 
 /** A size resolved for the provider: exact pixels, or `auto`. */
@@ -114,6 +124,16 @@ export interface ProviderCall {
   mask?: InputImage;
   /** Input fidelity, for edits. */
   inputFidelity?: string;
+  /** Thinking level to send, lowercase, when the model has `thinkingLevels`. */
+  thinkingLevel?: string;
+  /** Whether to ground the answer with a web search (the model has `searchGrounding`). */
+  searchGrounding?: boolean;
+  /**
+   * Earlier turns to send as history before this one, for multi-turn editing. The last one is the model turn that
+   * produced `images[0]`: providers send that image through the history only, and the new user turn holds the prompt
+   * and `images[1…]`.
+   */
+  conversation?: readonly ConversationTurn[];
   /** This provider's own options, from `providerOptions[provider.id]`. */
   providerOptions?: Readonly<Record<string, unknown>>;
   /** Aborts the call; a provider must stop the network request and throw `cancelled`. */
@@ -132,6 +152,8 @@ export interface ProviderUsage {
   outputTokens?: number;
   /** Total tokens. */
   totalTokens?: number;
+  /** Web search queries the model ran for grounding (billed per query). */
+  searchQueries?: number;
 }
 
 /** One image a provider produced. */
@@ -156,4 +178,8 @@ export interface ProviderResult {
   requestId?: string;
   /** The model id the vendor says it used (may be a dated snapshot). */
   modelUsed?: string;
+  /** The model's answer as the next turn of a conversation needs it (multi-turn editing), when the model signs its parts. */
+  answerParts?: AnswerPart[];
+  /** What a grounded answer searched for and drew on. */
+  grounding?: GroundingReport;
 }

@@ -5,7 +5,7 @@ import { pricedSize } from './priced-size';
 
 /** What an estimate looks at: one planned call (a `PlannedCall` fits). */
 export type CostEstimateInput = Pick<PlannedCall, 'prompt' | 'n' | 'size'> &
-  Partial<Pick<PlannedCall, 'quality' | 'partialImages' | 'images'>>;
+  Partial<Pick<PlannedCall, 'quality' | 'partialImages' | 'images' | 'searchGrounding'>>;
 
 /** Extra output tokens one streamed partial image costs (third-party figure). */
 export const outputTokensPerPartialImage = 100;
@@ -21,21 +21,34 @@ export function estimateTextTokens(prompt: string): number {
  * (`auto` size → the dearest listed size; `auto` or unset quality → `high`; an unlisted size → the listed size nearest
  * in aspect, scaled by pixel count), plus ~100 tokens per partial image. Input-image tokens of edits are not
  * estimated. Per-image-priced models: the tier covering the size (for an unsized edit, the first input image's:
- * see {@link pricedSize}), times `n`, plus prompt tokens.
+ * see {@link pricedSize}), times `n`, plus prompt tokens. A grounded request adds its estimated search queries.
  * Check `model.pricing.unverified` before presenting the figure as exact.
  */
 export function estimateCost(model: ModelDefinition, call: CostEstimateInput): number | undefined {
   const pricing = model.pricing;
   if (pricing === undefined) return undefined;
   const textUsd = (estimateTextTokens(call.prompt) * pricing.textInputPerMillion) / 1_000_000;
+  const searchUsd = estimateSearchCost(model, call);
+  if (searchUsd === undefined) return undefined;
   if (pricing.kind === 'per-image') {
     const perImage = perImagePrice(model, pricing, pricedSize(call), call.quality);
-    return perImage === undefined ? undefined : roundUsd(perImage * call.n + textUsd);
+    return perImage === undefined ? undefined : roundUsd(perImage * call.n + textUsd + searchUsd);
   }
   const perImage = outputTokensPerImage(pricing, call.size, call.quality);
   if (perImage === undefined) return undefined;
   const outputTokens = (perImage + (call.partialImages ?? 0) * outputTokensPerPartialImage) * call.n;
-  return roundUsd(textUsd + (outputTokens * pricing.imageOutputPerMillion) / 1_000_000);
+  return roundUsd(textUsd + searchUsd + (outputTokens * pricing.imageOutputPerMillion) / 1_000_000);
+}
+
+/**
+ * The search queries of a grounded request, before the call: the model decides how many it runs, so the estimate
+ * assumes `estimatedQueriesPerCall` (default 1) per image. 0 without grounding; undefined when the price is unknown.
+ */
+export function estimateSearchCost(model: ModelDefinition, call: Pick<CostEstimateInput, 'n' | 'searchGrounding'>): number | undefined {
+  if (call.searchGrounding !== true) return 0;
+  const grounding = model.capabilities.searchGrounding;
+  if (grounding?.pricePerQueryUsd === undefined) return undefined;
+  return grounding.pricePerQueryUsd * (grounding.estimatedQueriesPerCall ?? 1) * call.n;
 }
 
 /** Output tokens one image of `size` and `quality` costs, from the pricing table. */

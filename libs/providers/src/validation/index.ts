@@ -12,3 +12,4 @@ export {
   resolveSize,
 } from './size';
 export type { PixelSize, SizeResolution } from './size';
+export { knownThinkingLevels, planConversation, planSearchGrounding, planThinkingLevel } from './plan-model-abilities';

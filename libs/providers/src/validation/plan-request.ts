@@ -11,6 +11,7 @@ import type {
 } from '../contract';
 import { retiredModelError } from '../registry/retired-model-error';
 import { invalidRequest } from './invalid-request';
+import { planConversation, planSearchGrounding, planThinkingLevel } from './plan-model-abilities';
 import { formatSize, resolveSize } from './size';
 
 /** An output encoding. */
@@ -156,6 +157,10 @@ export function planRequest(
   const editRequest = operation === 'edit' ? (request as ImageEditRequest) : undefined;
   const edit = editRequest === undefined ? undefined : planEditInputs(model, editRequest, defaults, warn);
 
+  const thinkingLevel = planThinkingLevel(model, request.thinkingLevel);
+  const searchGrounding = planSearchGrounding(model, request.searchGrounding);
+  const conversation = planConversation(model, operation, editRequest?.conversation, edit?.images?.length ?? 0);
+
   const outputFormat = background.format.value;
   const nativeFormat = nativeFormatFor(capabilities, outputFormat);
   const providerOptions = request.providerOptions?.[model.provider];
@@ -192,6 +197,9 @@ export function planRequest(
     ...(partialImages > 0 ? { partialImages } : {}),
     ...(edit === undefined ? {} : edit),
     ...(providerOptions === undefined ? {} : { providerOptions }),
+    ...(thinkingLevel === undefined ? {} : { thinkingLevel }),
+    ...(searchGrounding ? { searchGrounding } : {}),
+    ...(conversation === undefined ? {} : { conversation }),
   };
   return {
     operation,
