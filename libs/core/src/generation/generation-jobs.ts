@@ -136,6 +136,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
 
   /** A record from another process (or written since we loaded): read the file again. */
   const reload = async (jobId: string) => {
+    if (persistence.find) return persistence.find(jobId).catch(() => undefined);
     const records = await persistence.load().catch(() => [] as JobRecord[]);
     let latest: JobRecord | undefined;
     for (const record of records) if (record.jobId === jobId) latest = record;
