@@ -1,14 +1,14 @@
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createManualClock, createMemoryLogger, ImageGenError } from '@imagegen/common';
-import { startS3CompatibleServer, type S3CompatibleServer } from '@imagegen/testing';
 import { createS3ImageStore, type S3ImageStore, type S3ImageStoreOptions } from './s3-image-store';
 import { fakePng, sampleInput } from './test-support/fixtures';
+import { startS3TestServer } from './test-support/s3-test-server';
 
-let server: S3CompatibleServer;
+let server: Awaited<ReturnType<typeof startS3TestServer>>;
 let prefixCounter = 0;
 
 beforeAll(async () => {
-  server = await startS3CompatibleServer();
+  server = await startS3TestServer();
 });
 afterAll(async () => {
   await server.close();
