@@ -6,7 +6,7 @@ import {
   type CleanupSummary,
   type ImageCatalog,
 } from '@imagegen/storage';
-import { retryTransient, type PostgresDatabase } from './database';
+import { databaseFailure, retryTransient, type PostgresDatabase } from './database';
 
 interface ImageRow {
   id: string;
@@ -53,6 +53,25 @@ function nextDayKey(day: string): string {
  * table. Optional principal filters use the `(principal_id, id)` index. Run {@link migrateDatabase} first.
  */
 export function createPostgresImageCatalog(database: PostgresDatabase): ImageCatalog {
+  return describingFailures(createCatalog(database));
+}
+
+/** Every failure as `storage_failed` saying that the image index in the database could not be read or written. */
+function describingFailures(catalog: ImageCatalog): ImageCatalog {
+  const described = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(catalog) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    described[name] = (...args: unknown[]) =>
+      method(...args).catch((error: unknown) => {
+        throw databaseFailure(
+          name === 'add' || name === 'remove' || name === 'recordCleanup' ? 'update the image index' : 'read the image index',
+          error,
+        );
+      });
+  }
+  return described as unknown as ImageCatalog;
+}
+
+function createCatalog(database: PostgresDatabase): ImageCatalog {
   /** Builds `$n` placeholders as values are added, so optional filters need no hand-counted positions. */
   const parameters = () => {
     const values: unknown[] = [];
