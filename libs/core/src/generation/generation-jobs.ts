@@ -123,7 +123,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
   });
   for (const record of loaded) remember(record);
   for (const record of [...known.values()]) {
-    if (record.status !== 'running' || mayStillBeRunning(record.process)) continue;
+    if (record.status !== 'running') continue;
+    const alive = persistence.mayStillBeRunning ? await persistence.mayStillBeRunning(record.process) : mayStillBeRunning(record.process);
+    if (alive) continue;
     const interrupted: JobRecord = { ...record, status: 'failed', finishedAt: clock.now().toISOString(), error: interruptedError };
     remember(interrupted);
     await persist(interrupted);
@@ -136,6 +138,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
 
   /** A record from another process (or written since we loaded): read the file again. */
   const reload = async (jobId: string) => {
+    if (persistence.find) return persistence.find(jobId).catch(() => undefined);
     const records = await persistence.load().catch(() => [] as JobRecord[]);
     let latest: JobRecord | undefined;
     for (const record of records) if (record.jobId === jobId) latest = record;
@@ -287,7 +290,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         const waitMs = getOptions.waitMs ?? 0;
         if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
       }
-      const record = known.get(jobId) ?? (await reload(jobId));
+      // A shared store may hold a newer state written by another replica than the one remembered here.
+      const shared = persistence.find !== undefined && job === undefined;
+      const record = shared ? ((await reload(jobId)) ?? known.get(jobId)) : (known.get(jobId) ?? (await reload(jobId)));
       return record ? view(record) : undefined;
     },
     async list(limit = 20) {
