@@ -25,6 +25,8 @@ export { fitToSize } from './fit-to-size';
 export type { FitResizeMode, FitToSizeOptions, FittedImage } from './fit-to-size';
 export type { ProcessedImage } from './processed-image';
 export { makePreview, smallestPreviewDimension } from './make-preview';
+export { looksLikeSvg, rasterizeSvg, sanitizeSvg } from './svg-image';
+export type { SanitizedSvg } from './svg-image';
 export type { ImagePreview, MakePreviewOptions } from './make-preview';
 export {
   extensionForFormat,
