@@ -15,6 +15,8 @@ export { defaultImageLimits } from './image-limits';
 export type { ImageLimits } from './image-limits';
 export { measureMaskEditableFraction, prepareMask } from './prepare-mask';
 export type { PreparedMask, PrepareMaskOptions } from './prepare-mask';
+export { prepareMarkup } from './prepare-markup';
+export type { PreparedMarkup } from './prepare-markup';
 export { convertImage } from './convert-image';
 export type { ConvertImageOptions } from './convert-image';
 export { compositeMaskedEdit } from './composite-masked-edit';

@@ -206,9 +206,9 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         details: { setting: 'images' },
       });
     }
-    const { images, mask, warnings } = await resolveInputs(input);
+    const { images, mask, markup, warnings } = await resolveInputs(input);
     return startGeneration(
-      { operation: 'edit', input, inputImages: images, ...(mask ? { mask } : {}), inputWarnings: warnings },
+      { operation: 'edit', input, inputImages: images, ...(mask ? { mask } : {}), ...(markup ? { markup } : {}), inputWarnings: warnings },
       options,
       await generationParts(),
     );
@@ -231,7 +231,20 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
       mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
     }
-    return { images, mask, warnings };
+    let markup: InputImage | undefined;
+    if (input.markup && first) {
+      if (input.mask) {
+        throw new ImageGenError({
+          code: 'invalid_request',
+          message: 'markup cannot be combined with a mask: use one or the other.',
+          details: { setting: 'markup' },
+        });
+      }
+      const resolvedMarkup = await resolveImageSource(input.markup, 'markup', context);
+      const prepared = await (await loadImaging()).prepareMarkup(resolvedMarkup.image, first.image);
+      markup = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
+    }
+    return { images, mask, markup, warnings };
   }
 
   return {

@@ -19,6 +19,8 @@ export interface GenerationRequest {
   inputImages: readonly ResolvedImageSource[];
   /** The prepared mask of an edit. */
   mask?: InputImage;
+  /** The prepared markup overlay of an edit. */
+  markup?: InputImage;
   /** Warnings found while reading the inputs. */
   inputWarnings: readonly RequestWarning[];
 }
@@ -53,7 +55,7 @@ export interface PlanDefaults extends RequestDefaults {
 
 /** Step 2: validates the request for its model, applies defaults and computes the request's cache key. */
 export async function planGeneration(request: GenerationRequest, model: ModelDefinition, defaults: PlanDefaults): Promise<GenerationPlan> {
-  const { operation, input, mask } = request;
+  const { operation, input, mask, markup } = request;
   const providerImages: InputImage[] = [];
   for (const { image } of request.inputImages) {
     // Vendors take PNG, JPEG and WebP; a GIF (first frame) is sent as PNG.
@@ -64,12 +66,16 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
   const call = {
     ...input,
     ...(style === undefined ? {} : { style }),
-    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}) } : {}),
+    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}), ...(markup ? { markup } : {}) } : {}),
   };
   delete (call as { fresh?: boolean }).fresh;
   delete (call as { labels?: unknown }).labels;
   const plan = planRequest(model, call, defaults);
-  const parameters = describeParameters(plan);
+  const parameters = {
+    ...describeParameters(plan),
+    // The overlay changes the picture, so it is part of the cache key (by content) and of the recorded request.
+    ...(markup ? { markup_sha256: hashBytes(markup.data) } : {}),
+  };
   const requestHash = computeRequestKey({
     operation,
     model: model.id,
@@ -108,5 +114,9 @@ export function describeParameters(plan: RequestPlan): Record<string, unknown> {
     ...(plan.compression === undefined ? {} : { compression: plan.compression }),
     ...(call.moderation === undefined ? {} : { moderation: call.moderation }),
     ...(call.inputFidelity === undefined ? {} : { input_fidelity: call.inputFidelity }),
+    ...(call.complexity === undefined ? {} : { complexity: call.complexity }),
+    ...(call.frameCount === undefined ? {} : { frame_count: call.frameCount }),
+    ...(call.frameDurationMs === undefined ? {} : { frame_duration_ms: call.frameDurationMs }),
+    ...(call.partialImages === undefined ? {} : { partial_images: call.partialImages }),
   };
 }
