@@ -54,6 +54,8 @@ export interface FakeOpenAIServerOptions {
   port?: number;
   /** Simulated generation time for every image request, in milliseconds. */
   latencyMs?: number;
+  /** Pause before each streamed partial image and before the completed one, in milliseconds (tests of live previews). */
+  partialDelayMs?: number;
   /** Model ids `GET /v1/models` lists (simulates a key without access to some models); default every model the fake knows. */
   availableModels?: readonly string[];
   /** The only Gemini key accepted; by default any key starting with `AIza`. */
@@ -544,6 +546,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
           ).toString('base64')
         : '';
     for (let index = 0; index < planned.partials; index += 1) {
+      if (options.partialDelayMs && !(await wait(options.partialDelayMs, response))) return;
       send(`${prefix}.partial_image`, {
         b64_json: partial,
         partial_image_index: index,
@@ -551,6 +554,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         ...common,
       });
     }
+    if (planned.partials > 0 && options.partialDelayMs && !(await wait(options.partialDelayMs, response))) return;
     send(`${prefix}.completed`, { b64_json: image, created_at: Math.floor(Date.now() / 1000), ...common, usage });
     response.end();
   };

@@ -108,7 +108,7 @@ export interface ImageEngine {
    * the job). Undefined for an unknown id. Jobs are durable: one interrupted by a restart is `failed` with code
    * `interrupted`.
    */
-  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
+  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean }): Promise<GenerationJob | undefined>;
   /** Recent generation jobs, newest first (without images). */
   listJobs(limit?: number): Promise<GenerationJob[]>;
   /** Whether templates pick their sizes (`TEMPLATES__AUTO_SIZE_OPTIMIZATION`). */

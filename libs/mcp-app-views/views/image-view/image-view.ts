@@ -2,10 +2,12 @@ import type { App } from '@modelcontextprotocol/ext-apps';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { blobToBase64, connectToHost, describeFailure, readImageThroughHost, toolErrorText } from '../shared/host-connection';
 import { element, formatBytes, formatUsd } from '../shared/format';
-import { parseJobState, type ImageResultView, type ImageVariant } from './image-result';
+import { parseJobState, parsePartialPreview, type ImageResultView, type ImageVariant } from './image-result';
 import { MaskEditor } from './mask-editor';
 
 const jobPollMs = 1500;
+/** Partial images the view's own edits ask for: rough previews while the model works (about 100 output tokens each). */
+const viewPartialImages = 2;
 const jobPollLimitMs = 15 * 60_000;
 
 const statusBox = document.getElementById('status') as HTMLElement;
@@ -17,6 +19,22 @@ const editorSlot = document.getElementById('editor-slot') as HTMLElement;
 let app: App;
 let editor: MaskEditor | undefined;
 let progressTimer: ReturnType<typeof setInterval> | undefined;
+/** Which models take markup overlays, from list_available_models (asked once, when the editor first opens). */
+let markupModels: Promise<Set<string>> | undefined;
+const partialBox = element('figure', { class: 'partial', 'aria-live': 'polite', hidden: '' });
+statusBox.after(partialBox);
+
+/** Shows the newest partial image of a running job: a rough preview that the finished image replaces. */
+function showPartial(data: string, mimeType: string, received: number): void {
+  const image = element('img', { src: `data:${mimeType};base64,${data}`, alt: `Rough preview ${received} of the image being made` });
+  partialBox.replaceChildren(image, element('figcaption', {}, `Rough preview ${received}: the finished image follows.`));
+  partialBox.hidden = false;
+}
+
+function hidePartial(): void {
+  partialBox.hidden = true;
+  partialBox.replaceChildren();
+}
 /** Blob URLs of the images shown, by image id, for the editor and downloads. */
 const loaded = new Map<string, { url: string; blob: Blob; variant: ImageVariant; result: ImageResultView }>();
 
@@ -113,12 +131,34 @@ async function download(variant: ImageVariant): Promise<void> {
   }
 }
 
-function openEditor(variant: ImageVariant, result: ImageResultView, source: HTMLImageElement, card: HTMLElement): void {
+/** The models whose listing shows markup edits; an empty set when the host cannot ask. */
+function modelsTakingMarkup(): Promise<Set<string>> {
+  markupModels ??= app
+    .callServerTool({ name: 'list_available_models', arguments: { include_retired: false } })
+    .then((listed) => {
+      const found = new Set<string>();
+      const providers = (
+        listed.structuredContent as {
+          providers?: Record<string, { models?: Record<string, { capabilities?: { markup_edits?: boolean } }> }>;
+        }
+      )?.providers;
+      for (const provider of Object.values(providers ?? {})) {
+        for (const [id, model] of Object.entries(provider.models ?? {})) if (model.capabilities?.markup_edits) found.add(id);
+      }
+      return found;
+    })
+    .catch(() => new Set<string>());
+  return markupModels;
+}
+
+async function openEditor(variant: ImageVariant, result: ImageResultView, source: HTMLImageElement, card: HTMLElement): Promise<void> {
   closeEditor();
+  const markup = (await modelsTakingMarkup()).has(result.model);
   editor = new MaskEditor(
     source,
-    (request) => void runMaskedEdit(variant, result, request.instruction, request.maskDataUrl, card),
+    (request) => void runMaskedEdit(variant, result, request.instruction, request, card),
     () => closeEditor(),
+    { markup },
   );
   editorSlot.replaceChildren(editor.root);
   editor.focus();
@@ -129,18 +169,27 @@ function closeEditor(): void {
   editorSlot.replaceChildren();
 }
 
-async function runMaskedEdit(variant: ImageVariant, result: ImageResultView, instruction: string, mask: string, sourceCard: HTMLElement) {
+async function runMaskedEdit(
+  variant: ImageVariant,
+  result: ImageResultView,
+  instruction: string,
+  drawn: { kind: 'mask' | 'markup'; dataUrl: string },
+  sourceCard: HTMLElement,
+) {
   errorBox.textContent = '';
-  editor?.setBusy(true, 'Editing the painted area…');
+  editor?.setBusy(true, drawn.kind === 'markup' ? 'Editing as drawn…' : 'Editing the painted area…');
   showProgress(`Editing ${variant.imageId}`);
   try {
+    // wait_seconds 0: the answer is the running job at once, so its partial images can be shown while it works.
     const edited = await app.callServerTool({
       name: 'edit_image',
       arguments: {
         image: variant.imageId,
-        mask,
+        [drawn.kind]: drawn.dataUrl,
         prompt: instruction,
         size: `${variant.width}x${variant.height}`,
+        partial_images: viewPartialImages,
+        wait_seconds: 0,
         ...(result.model && result.model !== 'unknown model' ? { model: result.model } : {}),
       },
     });
@@ -163,20 +212,31 @@ async function settle(result: CallToolResult): Promise<ImageResultView | undefin
   }
   let state = parseJobState(result.structuredContent);
   const started = Date.now();
+  let shownPartials = 0;
+  let latest: CallToolResult = result;
   while (state?.kind === 'running') {
     showProgress(state.message ?? `Job ${state.jobId} is running`);
+    const partial = parsePartialPreview(latest);
+    if (partial && partial.received > shownPartials) {
+      shownPartials = partial.received;
+      showPartial(partial.data, partial.mimeType, partial.received);
+    }
     if (Date.now() - started > jobPollLimitMs) {
       showError(`Job ${state.jobId} is still running after ${Math.round(jobPollLimitMs / 60000)} minutes; ask for it again later.`);
       return undefined;
     }
-    await new Promise((resolve) => setTimeout(resolve, jobPollMs));
-    const polled = await app.callServerTool({ name: 'get_generation', arguments: { job_id: state.jobId } });
+    // A short pause between polls; each poll waits on the server until the job ends or its next partial image arrives.
+    await new Promise((resolve) => setTimeout(resolve, shownPartials > 0 ? 100 : jobPollMs));
+    const polled = await app.callServerTool({ name: 'get_generation', arguments: { job_id: state.jobId, return_on_partial: true } });
     if (polled.isError) {
+      hidePartial();
       showError(toolErrorText(polled, `Could not follow job ${state.jobId}.`));
       return undefined;
     }
+    latest = polled;
     state = parseJobState(polled.structuredContent);
   }
+  hidePartial();
   if (state?.kind === 'failed') {
     showError(state.message);
     return undefined;
@@ -230,7 +290,7 @@ async function renderImages(result: ImageResultView, placement: { editOf?: strin
         actions.append(choose);
       }
       const edit = element('button', { type: 'button' }, 'Edit a region…');
-      edit.addEventListener('click', () => openEditor(variant, result, image, card));
+      edit.addEventListener('click', () => void openEditor(variant, result, image, card));
       const save = element('button', { type: 'button' }, 'Download original');
       save.addEventListener('click', () => void download(variant));
       actions.append(edit, save);
