@@ -139,6 +139,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       response
         .status(200)
         .set('Content-Type', image.mimeType)
+        // Stored SVGs are sanitized; this keeps a browser that opens one directly from running anything in it anyway.
+        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        .set('X-Content-Type-Options', 'nosniff')
         .set('Cache-Control', 'private, max-age=31536000, immutable')
         .set('ETag', `"${image.imageId}"`)
         .send(Buffer.from(image.bytes));
