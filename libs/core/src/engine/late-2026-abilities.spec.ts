@@ -55,6 +55,10 @@ describe('engine: complexity, GIF, SVG, markup, preview transparency, safety ide
     expect(image?.preview).toMatchObject({ width: 1024, height: 683 });
     expect(lastImageRequest()?.body).toMatchObject({ output_format: 'svg', safety_identifier: 'request-user' });
     expect(result.warnings.map((warning) => warning.message).join(' ')).toContain('Writing the SVG took');
+    const sidecar = JSON.parse(fs.readFileSync((image?.filePath ?? '').replace(/\.svg$/, '.json'), 'utf8')) as {
+      cost_info: { tokens_used: Record<string, number> };
+    };
+    expect(sidecar.cost_info.tokens_used).toMatchObject({ svgAuthoringInputTokens: 1200, svgAuthoringOutputTokens: 2400 });
   });
 
   it('refuses two SVGs and a streamed GIF before any call', async () => {
