@@ -19,8 +19,12 @@ const editorSlot = document.getElementById('editor-slot') as HTMLElement;
 let app: App;
 let editor: MaskEditor | undefined;
 let progressTimer: ReturnType<typeof setInterval> | undefined;
-/** Which models take markup overlays, from list_available_models (asked once, when the editor first opens). */
-let markupModels: Promise<Set<string>> | undefined;
+/** What the editor needs to know per model, from list_available_models (asked once, when the editor first opens). */
+interface ModelFacts {
+  markup: boolean;
+  partialImages: number;
+}
+let modelFacts: Promise<Map<string, ModelFacts>> | undefined;
 const partialBox = element('figure', { class: 'partial', 'aria-live': 'polite', hidden: '' });
 statusBox.after(partialBox);
 
@@ -131,34 +135,34 @@ async function download(variant: ImageVariant): Promise<void> {
   }
 }
 
-/** The models whose listing shows markup edits; an empty set when the host cannot ask. */
-function modelsTakingMarkup(): Promise<Set<string>> {
-  markupModels ??= app
+type ListedCapabilities = { markup_edits?: boolean; partial_images?: number };
+type Listing = { providers?: Record<string, { models?: Record<string, { capabilities?: ListedCapabilities }> }> };
+
+/** Markup edits and partial images per model, as the listing shows them; empty when the host cannot ask. */
+function factsOfModels(): Promise<Map<string, ModelFacts>> {
+  modelFacts ??= app
     .callServerTool({ name: 'list_available_models', arguments: { include_retired: false } })
     .then((listed) => {
-      const found = new Set<string>();
-      const providers = (
-        listed.structuredContent as {
-          providers?: Record<string, { models?: Record<string, { capabilities?: { markup_edits?: boolean } }> }>;
+      const found = new Map<string, ModelFacts>();
+      for (const provider of Object.values((listed.structuredContent as Listing | undefined)?.providers ?? {})) {
+        for (const [id, model] of Object.entries(provider.models ?? {})) {
+          found.set(id, { markup: model.capabilities?.markup_edits === true, partialImages: model.capabilities?.partial_images ?? 0 });
         }
-      )?.providers;
-      for (const provider of Object.values(providers ?? {})) {
-        for (const [id, model] of Object.entries(provider.models ?? {})) if (model.capabilities?.markup_edits) found.add(id);
       }
       return found;
     })
-    .catch(() => new Set<string>());
-  return markupModels;
+    .catch(() => new Map<string, ModelFacts>());
+  return modelFacts;
 }
 
 async function openEditor(variant: ImageVariant, result: ImageResultView, source: HTMLImageElement, card: HTMLElement): Promise<void> {
   closeEditor();
-  const markup = (await modelsTakingMarkup()).has(result.model);
+  const facts = (await factsOfModels()).get(result.model);
   editor = new MaskEditor(
     source,
-    (request) => void runMaskedEdit(variant, result, request.instruction, request, card),
+    (request) => void runMaskedEdit(variant, result, request.instruction, request, card, facts?.partialImages ?? 0),
     () => closeEditor(),
-    { markup },
+    { markup: facts?.markup ?? false },
   );
   editorSlot.replaceChildren(editor.root);
   editor.focus();
@@ -175,6 +179,7 @@ async function runMaskedEdit(
   instruction: string,
   drawn: { kind: 'mask' | 'markup'; dataUrl: string },
   sourceCard: HTMLElement,
+  modelPartialImages: number,
 ) {
   errorBox.textContent = '';
   editor?.setBusy(true, drawn.kind === 'markup' ? 'Editing as drawn…' : 'Editing the painted area…');
@@ -188,7 +193,7 @@ async function runMaskedEdit(
         [drawn.kind]: drawn.dataUrl,
         prompt: instruction,
         size: `${variant.width}x${variant.height}`,
-        partial_images: viewPartialImages,
+        ...(modelPartialImages > 0 ? { partial_images: Math.min(viewPartialImages, modelPartialImages) } : {}),
         wait_seconds: 0,
         ...(result.model && result.model !== 'unknown model' ? { model: result.model } : {}),
       },
