@@ -115,6 +115,13 @@ describe('imagegen: complexity, GIF, SVG, markup, partial images, safety identif
     expect(streamedUsd).toBeGreaterThan(plainUsd);
   });
 
+  it('makes a gpt-image-2 transparent background with a preview warning', async () => {
+    const run = await cli.run(['--json', 'generate', 'a sticker', '--background', 'transparent', '-q', 'low']);
+    expect(run.status).toBe(0);
+    expect(cli.json<ResultJson>(run).warnings).toEqual(expect.arrayContaining([expect.stringMatching(/in preview/)]));
+    expect(lastImageRequest()?.body).toMatchObject({ background: 'transparent' });
+  });
+
   it('lists the abilities in `models show`', async () => {
     const shown = await cli.run(['models', 'show', 'gpt-image-2.6-sunburst']);
     expect(shown.stdout).toMatch(

@@ -145,6 +145,21 @@ describe('MCP: late-2026 OpenAI abilities', () => {
     expect(streamedEstimate).toBeGreaterThan(plainEstimate);
   });
 
+  it('makes a gpt-image-2 transparent background with a preview warning, and takes quality max on 2.6', async () => {
+    const transparent = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a sticker', background: 'transparent' } });
+    expect(transparent.isError).toBeFalsy();
+    expect(lastImageRequest()?.body).toMatchObject({ model: 'gpt-image-2', background: 'transparent' });
+    expect((transparent.structuredContent as Structured)['warnings']).toEqual(
+      expect.arrayContaining([expect.stringMatching(/in preview/)]),
+    );
+    const best = await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a vase', model: 'gpt-image-2.6-sunburst', quality: 'max' },
+    });
+    expect(best.isError).toBeFalsy();
+    expect(lastImageRequest()?.body).toMatchObject({ quality: 'max' });
+  });
+
   it('lists each ability for the models that have it, in list_available_models and model-info://', async () => {
     const info = await client.readResource({ uri: 'model-info://gpt-image-2.6-sunburst' });
     const described = JSON.parse((info.contents[0] as { text: string }).text) as { capabilities: Record<string, unknown> };
