@@ -19,7 +19,7 @@ export interface FinishedImage {
 export async function finishImage(data: Uint8Array, plan: RequestPlan, warnings: RequestWarning[]): Promise<FinishedImage> {
   const imaging = await loadImaging();
   if (plan.outputFormat === 'svg') return finishSvg(data, warnings);
-  if (plan.outputFormat === 'gif') return finishGif(data, warnings);
+  if (plan.outputFormat === 'gif') return finishAsReturned(data, 'gif', warnings);
   const info = await imaging.inspectImage(data);
   let current = {
     data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
@@ -95,7 +95,7 @@ export async function finishImage(data: Uint8Array, plan: RequestPlan, warnings:
  */
 async function finishSvg(data: Uint8Array, warnings: RequestWarning[]): Promise<FinishedImage> {
   const imaging = await loadImaging();
-  if (!imaging.looksLikeSvg(data)) throw unexpectedAnswer('SVG', data);
+  if (!imaging.looksLikeSvg(data)) return finishAsReturned(data, 'svg', warnings);
   const safe = await imaging.sanitizeSvg(data);
   if (safe.removed.length > 0) {
     warnings.push({
@@ -107,16 +107,18 @@ async function finishSvg(data: Uint8Array, warnings: RequestWarning[]): Promise<
   return { data: safe.data, format: 'svg', width: safe.width, height: safe.height, hasC2pa: false, provenanceRemoved: false };
 }
 
-/** An animated GIF is stored as the vendor made it: cropping or converting would lose the animation. */
-async function finishGif(data: Uint8Array, warnings: RequestWarning[]): Promise<FinishedImage> {
+/**
+ * An animated GIF is stored as the vendor made it: cropping or converting would lose the animation. A still raster
+ * image where a GIF or SVG was asked for is kept as it came rather than thrown away (it was paid for), with a warning.
+ */
+async function finishAsReturned(data: Uint8Array, asked: 'gif' | 'svg', warnings: RequestWarning[]): Promise<FinishedImage> {
   const info = await (await loadImaging()).inspectImage(data).catch(() => undefined);
-  if (info === undefined) throw unexpectedAnswer('GIF', data);
-  if (info.format !== 'gif') {
-    // A paid still is kept as it came rather than thrown away.
+  if (info === undefined) throw unexpectedAnswer(asked.toUpperCase(), data);
+  if (info.format !== asked) {
     warnings.push({
       type: 'other',
       setting: 'outputFormat',
-      message: `A GIF was asked for, but the provider returned a ${info.format} still; it was stored as it came.`,
+      message: `${asked.toUpperCase()} output was asked for, but the provider returned a ${info.format} image; it was stored as it came.`,
     });
   }
   return {
