@@ -198,6 +198,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         .status(200)
         .set('Content-Type', image.mimeType)
         .set('Content-Length', String(image.sizeBytes))
+        // Stored SVGs are sanitized; this keeps a browser that opens one directly from running anything in it anyway.
+        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        .set('X-Content-Type-Options', 'nosniff')
         .set('Cache-Control', 'private, max-age=31536000, immutable')
         .set('ETag', `"${image.imageId}"`);
       // Piped as it arrives from the store; a store failure mid-way ends the response early (the length shows it is short).

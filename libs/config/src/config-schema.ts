@@ -54,6 +54,10 @@ const openaiSchema = z.object({
     description: 'Turns the OpenAI provider on or off. Unset: enabled when a key is configured.',
   }),
   max_concurrency: maxConcurrency('OpenAI'),
+  safety_identifier: optionalSetting(text(), {
+    description:
+      'Stable, non-identifying id of the end user sent as OpenAI safety_identifier (hash a user name; never an e-mail address). A request or the HTTP principal can set its own.',
+  }),
 });
 
 const geminiSchema = z.object({

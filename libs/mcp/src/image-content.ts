@@ -96,7 +96,8 @@ export async function buildImageResult(
   let previewed = false;
   let noRoom = false;
   for (const image of result.images) {
-    if (Math.ceil(image.byteLength / 3) * 4 <= perImage) {
+    // An SVG is shown through its raster preview: image blocks are for pixels, and hosts differ on rendering SVG.
+    if (image.format !== 'svg' && Math.ceil(image.byteLength / 3) * 4 <= perImage) {
       inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
       continue;
     }

@@ -172,7 +172,7 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
     const format = fileInfoValue['format'];
     const filename = fileInfoValue['filename'];
     const sizeBytes = fileInfoValue['size_bytes'];
-    if (!isImageFormat(format)) problems.push('file_info.format must be png, jpeg or webp');
+    if (!isImageFormat(format)) problems.push('file_info.format must be png, jpeg, webp, gif or svg');
     if (!isNonNegativeInteger(sizeBytes)) problems.push('file_info.size_bytes must be a whole number of bytes');
     if (typeof filename !== 'string') problems.push('file_info.filename must be a string');
     else if (isImageFormat(format) && isValidImageId(imageId) && filename !== `${imageId}.${extensionOfFormat(format)}`) {

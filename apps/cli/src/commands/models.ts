@@ -15,7 +15,7 @@ export function describeStatus(status: ModelStatus): string {
   return `retired ${status.retiredDate}, use ${status.replacement}`;
 }
 
-/** What the vendor offers that this tool does not request yet, in one line. */
+/** The abilities only some models have (complexity, GIF and SVG output, markup edits, preview backgrounds), in one line. */
 function describeVendorFeatures(features: VendorFeatures): string {
   const parts: string[] = [];
   if (features.complexities?.length) parts.push(`complexity ${features.complexities.join('/')}`);
@@ -214,7 +214,7 @@ Examples:
               ...(capabilities.multiTurnEditing
                 ? ['multi-turn:     edits can continue an image’s conversation (edit --continue-conversation)']
                 : []),
-              ...(capabilities.vendorFeatures ? [`not yet here:   ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
+              ...(capabilities.vendorFeatures ? [`also:           ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
               ...(pricing?.kind === 'tokens'
                 ? [
                     `pricing:        per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}, image out $${pricing.imageOutputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`,

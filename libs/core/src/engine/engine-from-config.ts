@@ -105,6 +105,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
       outputFormat: config.images.default_output_format,
       moderation: config.images.default_moderation,
       ...(config.images.default_compression < 100 ? { compression: config.images.default_compression } : {}),
+      ...(config.providers.openai.safety_identifier ? { safetyIdentifier: config.providers.openai.safety_identifier } : {}),
     },
     inputLimits: { maxBytes: config.images.max_input_bytes, maxPixels: config.images.max_input_pixels },
     allowedFolders: config.server.allowed_folders,

@@ -31,6 +31,11 @@ export interface EditImageInput extends Omit<GenerateImageInput, 'n'> {
   mask?: ImageSource;
   /** `high` or `low`, on models that accept it. */
   inputFidelity?: string;
+  /**
+   * Markup overlay: a transparent PNG (or WebP) the size of the first image with the change drawn on it (arrows,
+   * circles, notes); on models whose listing shows markup edits. Never with `mask`.
+   */
+  markup?: ImageSource;
   /** How many variations. */
   n?: number;
   /**
@@ -95,9 +100,9 @@ export interface StoredImage {
   data: Buffer;
   /** MIME type measured from the bytes. */
   mimeType: string;
-  /** `png`, `jpeg` or `webp`. */
-  format: 'png' | 'jpeg' | 'webp';
-  /** Measured pixel width. */
+  /** `png`, `jpeg`, `webp`, `gif` (an animation) or `svg` (a sanitized vector drawing). */
+  format: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
+  /** Measured pixel width (an SVG's as rendered at 72 dpi). */
   width: number;
   /** Measured pixel height. */
   height: number;

@@ -112,7 +112,7 @@ export interface ImageEngine {
    * the job). Undefined for an unknown id. Jobs are durable: one interrupted by a restart is `failed` with code
    * `interrupted`.
    */
-  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
+  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean }): Promise<GenerationJob | undefined>;
   /** Recent generation jobs, newest first (without images). */
   listJobs(limit?: number): Promise<GenerationJob[]>;
   /** Whether templates pick their sizes (`TEMPLATES__AUTO_SIZE_OPTIMIZATION`). */
@@ -219,7 +219,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     }
     // The conversation first: a refusal to continue it should not wait for the images to be read.
     const { conversation, request } = await continuedConversation(input);
-    const { images, mask, warnings } = await resolveInputs(input);
+    const { images, mask, markup, warnings } = await resolveInputs(input);
     if (conversation !== undefined && conversation.droppedTurns > 0) {
       warnings.push({
         type: 'translated',
@@ -233,6 +233,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         input: request,
         inputImages: images,
         ...(mask ? { mask } : {}),
+        ...(markup ? { markup } : {}),
         inputWarnings: warnings,
         ...(conversation ? { conversation } : {}),
       },
@@ -272,7 +273,20 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
       mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
     }
-    return { images, mask, warnings };
+    let markup: InputImage | undefined;
+    if (input.markup && first) {
+      if (input.mask) {
+        throw new ImageGenError({
+          code: 'invalid_request',
+          message: 'markup cannot be combined with a mask: use one or the other.',
+          details: { setting: 'markup' },
+        });
+      }
+      const resolvedMarkup = await resolveImageSource(input.markup, 'markup', context);
+      const prepared = await (await loadImaging()).prepareMarkup(resolvedMarkup.image, first.image);
+      markup = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
+    }
+    return { images, mask, markup, warnings };
   }
 
   return {

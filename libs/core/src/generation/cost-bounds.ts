@@ -63,7 +63,13 @@ export function actualCost(model: ModelDefinition, plan: RequestPlan, results: r
 export function tokensOf(results: readonly ProviderResult[]): Record<string, number> | undefined {
   const totals: Record<string, number> = {};
   for (const result of results) {
-    for (const [key, value] of Object.entries(result.usage ?? {})) {
+    const { svgAuthoring, ...counts } = result.usage ?? {};
+    // The SVG author's tokens are billed too: recorded beside the rendering tokens under their own names.
+    const all: Record<string, unknown> = {
+      ...counts,
+      ...(svgAuthoring ? { svgAuthoringInputTokens: svgAuthoring.inputTokens, svgAuthoringOutputTokens: svgAuthoring.outputTokens } : {}),
+    };
+    for (const [key, value] of Object.entries(all)) {
       if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
     }
   }

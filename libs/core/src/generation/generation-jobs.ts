@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
 import { mayStillBeRunning, thisProcess } from '../cost/process-identity';
+import type { PartialImageEvent } from '@imagegen/providers';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
 import { resultFromSummary, summarizeResult } from './cached-generation';
 import type { JobPersistence, JobRecord, JobStatus } from './job-persistence';
@@ -19,6 +20,8 @@ export interface GenerationJob {
   result?: ImageResult;
   /** For `failed`: what went wrong. `code` is `interrupted` when the server stopped while the job ran. */
   error?: { code: string; message: string };
+  /** For `running` jobs that stream (`partialImages`): the newest partial image, and how many arrived so far. */
+  latestPartial?: PartialImageEvent & { received: number };
 }
 
 /** What a running job's work receives. */
@@ -45,6 +48,10 @@ interface RunningJob {
   reachedProvider: boolean;
   abandon: AbortController;
   listeners: Set<(event: ProgressEvent) => void>;
+  /** The newest streamed partial image (kept in memory while the job runs, for views that poll). */
+  latestPartial?: PartialImageEvent & { received: number };
+  /** Wakes callers of `get` waiting for the next partial image. */
+  partialWaiters: Set<() => void>;
 }
 
 /** Settings of {@link openGenerationJobs}. */
@@ -67,8 +74,11 @@ export interface GenerationJobs {
     facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt'>,
     work: (control: JobControl) => Promise<ImageResult>,
   ): RunningJobHandle;
-  /** A job by id: waits up to `waitMs` for a running one to finish; undefined for an unknown id. */
-  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
+  /**
+   * A job by id: waits up to `waitMs` for a running one to finish (with `untilPartial`, also returns as soon as a new
+   * partial image arrives); undefined for an unknown id.
+   */
+  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean }): Promise<GenerationJob | undefined>;
   /** Jobs newest first (without images). */
   list(limit?: number): Promise<GenerationJob[]>;
   /** Jobs running now. */
@@ -239,6 +249,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         reachedProvider: false,
         abandon,
         listeners: new Set(),
+        partialWaiters: new Set(),
       };
       const control: JobControl = {
         signal: AbortSignal.any([abandon.signal, shutdown.signal]),
@@ -247,6 +258,11 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         },
         progress: (event) => {
           const full = { ...event, elapsedMs: Date.now() - job.startedAt };
+          if (event.partialImage) {
+            job.latestPartial = { ...event.partialImage, received: (job.latestPartial?.received ?? 0) + 1 };
+            for (const wake of job.partialWaiters) wake();
+            job.partialWaiters.clear();
+          }
           for (const listener of job.listeners) listener(full);
         },
       };
@@ -288,12 +304,18 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       if (job) {
         job.handedOut = true;
         const waitMs = getOptions.waitMs ?? 0;
-        if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
+        let wake: (() => void) | undefined;
+        const nextPartial = getOptions.untilPartial ? new Promise<void>((resolve) => job.partialWaiters.add((wake = resolve))) : undefined;
+        if (waitMs > 0)
+          await settledWithin(nextPartial ? Promise.race([job.promise, nextPartial]) : job.promise, waitMs, getOptions.signal);
+        if (wake) job.partialWaiters.delete(wake);
       }
       // A shared store may hold a newer state written by another replica than the one remembered here.
       const shared = persistence.find !== undefined && job === undefined;
       const record = shared ? ((await reload(jobId)) ?? known.get(jobId)) : (known.get(jobId) ?? (await reload(jobId)));
-      return record ? view(record) : undefined;
+      if (!record) return undefined;
+      const seen = await view(record);
+      return seen.status === 'running' && job?.latestPartial ? { ...seen, latestPartial: job.latestPartial } : seen;
     },
     async list(limit = 20) {
       return [...known.values()]

@@ -21,6 +21,8 @@ export interface GenerationRequest {
   inputImages: readonly ResolvedImageSource[];
   /** The prepared mask of an edit. */
   mask?: InputImage;
+  /** The prepared markup overlay of an edit. */
+  markup?: InputImage;
   /** Warnings found while reading the inputs. */
   inputWarnings: readonly RequestWarning[];
   /** The conversation an edit continues (multi-turn editing). */
@@ -62,7 +64,7 @@ export interface PlanDefaults extends RequestDefaults {
 
 /** Step 2: validates the request for its model, applies defaults and computes the request's cache key. */
 export async function planGeneration(request: GenerationRequest, model: ModelDefinition, defaults: PlanDefaults): Promise<GenerationPlan> {
-  const { operation, input, mask } = request;
+  const { operation, input, mask, markup } = request;
   const providerImages: InputImage[] = [];
   for (const { image } of request.inputImages) {
     // Vendors take PNG, JPEG and WebP; a GIF (first frame) is sent as PNG.
@@ -73,14 +75,18 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
   const call = {
     ...input,
     ...(style === undefined ? {} : { style }),
-    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}) } : {}),
+    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}), ...(markup ? { markup } : {}) } : {}),
     ...(request.conversation === undefined ? {} : { conversation: request.conversation.turns }),
   };
   delete (call as { continueConversation?: boolean }).continueConversation;
   delete (call as { fresh?: boolean }).fresh;
   delete (call as { labels?: unknown }).labels;
   const plan = planRequest(model, call, defaults);
-  const parameters = describeParameters(plan);
+  const parameters = {
+    ...describeParameters(plan),
+    // The overlay changes the picture, so it is part of the cache key (by content) and of the recorded request.
+    ...(markup ? { markup_sha256: hashBytes(markup.data) } : {}),
+  };
   const requestHash = computeRequestKey({
     operation,
     model: model.id,
@@ -135,5 +141,9 @@ export function describeParameters(plan: RequestPlan): Record<string, unknown> {
     ...(call.thinkingLevel === undefined ? {} : { thinking_level: call.thinkingLevel }),
     ...(call.searchGrounding === true ? { search_grounding: true } : {}),
     ...(call.conversation === undefined ? {} : { continue_conversation: true, conversation_turns: call.conversation.length }),
+    ...(call.complexity === undefined ? {} : { complexity: call.complexity }),
+    ...(call.frameCount === undefined ? {} : { frame_count: call.frameCount }),
+    ...(call.frameDurationMs === undefined ? {} : { frame_duration_ms: call.frameDurationMs }),
+    ...(call.partialImages === undefined ? {} : { partial_images: call.partialImages }),
   };
 }

@@ -9,6 +9,7 @@ import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
 import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { lateAbilityArguments, lateAbilityInputs } from './late-ability-inputs';
 
 export const generateImageToolName = 'generate_image';
 
@@ -132,10 +133,14 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         size: z.string().optional().describe('WxH, e.g. 1536x1024, 1024x1536, 1024x1024, 1200x630 (cropped exactly), or auto'),
         style: z.string().optional().describe('vivid or natural: folded into the prompt, since current models have no style parameter'),
         moderation: z.string().optional().describe('auto or low'),
-        output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('png (default), jpeg or webp'),
+        output_format: z
+          .enum(['png', 'jpeg', 'webp', 'gif', 'svg'])
+          .optional()
+          .describe('png (default), jpeg or webp; gif (animated) or svg (vector, n=1) on models whose listing shows them'),
         background: z.string().optional().describe('auto, transparent (png/webp) or opaque'),
         compression: z.number().int().min(0).max(100).optional().describe('0–100 for jpeg/webp'),
         n: z.number().int().min(1).max(10).optional().describe('How many images (1–10)'),
+        ...lateAbilityInputs,
         fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
         ...modelAbilityInputs,
         include_data_url: z
@@ -163,6 +168,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.background ? { background: args.background } : {}),
             ...(args.compression === undefined ? {} : { compression: args.compression }),
             ...(args.n ? { n: args.n } : {}),
+            ...lateAbilityArguments(args),
             ...(args.fresh ? { fresh: true } : {}),
             ...modelAbilityRequest(args),
           },

@@ -126,8 +126,9 @@ export interface SearchGrounding {
 }
 
 /**
- * Vendor features recorded as data ahead of their use (openai 7.x types and changelog). Listings show them so a
- * caller knows what the model can do; the engine's request planning does not read them.
+ * Vendor features beyond the common fields (openai 7.x types and changelog). Listings show them, and request planning
+ * reads the OpenAI ones (`complexities`, `outputFormats`, `gif`, `markupEdits`, `previewBackgrounds`): a request asking
+ * for one on a model without it is refused before anything is paid.
  */
 export interface VendorFeatures {
   /** Accepted `complexity` values: planning effort independent of `quality`, no extra charge (omitted: the model's default). */

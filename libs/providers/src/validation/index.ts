@@ -1,5 +1,7 @@
 export { defaultMaxPromptLength, maxImagesPerRequest, planRequest } from './plan-request';
-export type { OutputFormat, PlannedCall, PlanOptions, RequestDefaults, RequestPlan } from './plan-request';
+export type { OutputFormat, PlannedCall, PlanOptions, RasterFormat, RequestDefaults, RequestPlan } from './plan-request';
+export { framesOf, isVendorRenderedFormat } from './plan-vendor-features';
+export type { VendorRenderedFormat } from './plan-vendor-features';
 export {
   allowedSizes,
   describeSizes,
