@@ -41,6 +41,7 @@ describe('describeSettings', () => {
       'PROVIDERS__GEMINI__API_KEY',
       'SERVER__AUTH_TOKEN',
       'CACHE__REDIS_URL',
+      'REDIS__URL',
     ]);
     expect(settings.find((setting) => setting.path === 'server.log_level')?.choices).toEqual(['debug', 'info', 'warn', 'error']);
   });
