@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
-import { mayStillBeRunning, thisProcess } from '../cost/process-identity';
+import { localLiveness, thisProcess, type ProcessLiveness } from '../cost/process-identity';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
 import { resultFromSummary, summarizeResult } from './cached-generation';
 import type { JobPersistence, JobRecord, JobStatus } from './job-persistence';
@@ -55,7 +55,17 @@ export interface GenerationJobsOptions {
   continueOnCancel: boolean;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Whether the process that runs a job may still be running. Default: by pid on this host. Replicas sharing one job
+   * store pass a presence check (Redis), so any replica reports a job whose replica died as `interrupted`.
+   */
+  liveness?: ProcessLiveness;
+  /** How often a wait for a job running on another replica reads the job store again, in milliseconds. Default 250. */
+  remotePollMs?: number;
 }
+
+/** A new job id (`job_<uuid>`): chosen before the job starts when other replicas must learn it first. */
+export const newJobId = (): string => `job_${randomUUID()}`;
 
 /** The jobs of an engine: running generations by request and by id, and the durable record of finished ones. */
 export interface GenerationJobs {
@@ -66,6 +76,7 @@ export interface GenerationJobs {
     key: string,
     facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt'>,
     work: (control: JobControl) => Promise<ImageResult>,
+    jobId?: string,
   ): RunningJobHandle;
   /** A job by id: waits up to `waitMs` for a running one to finish; undefined for an unknown id. */
   get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
@@ -102,6 +113,8 @@ const compactAbove = 4 * maxRecordsKept;
 export async function openGenerationJobs(options: GenerationJobsOptions): Promise<GenerationJobs> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
+  const liveness = options.liveness ?? localLiveness;
+  const remotePollMs = options.remotePollMs ?? 250;
   const { persistence, store } = options;
   const byKey = new Map<string, RunningJob>();
   const running = new Map<string, RunningJob>();
@@ -122,23 +135,41 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     return [] as JobRecord[];
   });
   for (const record of loaded) remember(record);
-  for (const record of [...known.values()]) {
-    if (record.status !== 'running' || mayStillBeRunning(record.process)) continue;
+  /** A running record whose process is gone, recorded as interrupted (any replica may notice; the record is the same). */
+  const interruptIfOrphaned = async (record: JobRecord): Promise<JobRecord> => {
+    if (record.status !== 'running' || running.has(record.jobId)) return record;
+    if (await liveness(record.process).catch(() => true)) return record;
     const interrupted: JobRecord = { ...record, status: 'failed', finishedAt: clock.now().toISOString(), error: interruptedError };
     remember(interrupted);
     await persist(interrupted);
-  }
+    logger.warn('a generation job was interrupted: the process running it stopped; it may have been billed', { jobId: record.jobId });
+    return interrupted;
+  };
+  for (const record of [...known.values()]) await interruptIfOrphaned(record);
   if (loaded.length > compactAbove && persistence.replace) {
     await persistence
       .replace([...known.values()])
       .catch((error: unknown) => logger.warn('could not compact the job records', { error: String(error) }));
   }
 
-  /** A record from another process (or written since we loaded): read the file again. */
+  /** A record from another process (or written since we loaded): read the store again. */
   const reload = async (jobId: string) => {
+    if (persistence.find) return persistence.find(jobId).catch(() => undefined);
     const records = await persistence.load().catch(() => [] as JobRecord[]);
     let latest: JobRecord | undefined;
     for (const record of records) if (record.jobId === jobId) latest = record;
+    return latest;
+  };
+
+  /** Waits up to `waitMs` for a job another replica runs, reading the shared store again every {@link remotePollMs}. */
+  const awaitRemote = async (record: JobRecord, waitMs: number, signal: AbortSignal | undefined): Promise<JobRecord> => {
+    let latest = await interruptIfOrphaned(record);
+    const deadline = Date.now() + waitMs;
+    while (latest.status === 'running' && Date.now() < deadline && !signal?.aborted) {
+      await settledWithin(new Promise(() => undefined), Math.min(remotePollMs, deadline - Date.now()), signal);
+      latest = await interruptIfOrphaned((await reload(record.jobId)) ?? latest);
+    }
+    if (latest.status !== 'running') remember(latest);
     return latest;
   };
 
@@ -217,9 +248,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       const job = byKey.get(key);
       return job ? handleOf(job) : undefined;
     },
-    start(key, facts, work) {
+    start(key, facts, work, jobId = newJobId()) {
       const record: JobRecord = {
-        jobId: `job_${randomUUID()}`,
+        jobId,
         ...facts,
         status: 'running',
         createdAt: clock.now().toISOString(),
@@ -287,8 +318,12 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         const waitMs = getOptions.waitMs ?? 0;
         if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
       }
-      const record = known.get(jobId) ?? (await reload(jobId));
-      return record ? view(record) : undefined;
+      const cached = known.get(jobId);
+      // A job another replica runs (or ran): the shared store has its latest state.
+      const fresh = cached === undefined || (cached.status === 'running' && !job) ? ((await reload(jobId)) ?? cached) : cached;
+      if (!fresh) return undefined;
+      const record = fresh.status === 'running' && !job ? await awaitRemote(fresh, getOptions.waitMs ?? 0, getOptions.signal) : fresh;
+      return view(record);
     },
     async list(limit = 20) {
       return [...known.values()]
