@@ -187,7 +187,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     continueOnCancel: dependencies.continueOnCancel ?? true,
     logger: logger.child({ component: 'jobs' }),
     ...(dependencies.clock ? { clock: dependencies.clock } : {}),
-    ...(coordination ? { liveness: replicaLiveness(coordination) } : {}),
+    ...(coordination ? { liveness: replicaLiveness(coordination), identity: { pid: process.pid, instance: coordination.owner } } : {}),
   });
   // Opening reads a small file; a failure surfaces on the first request instead of as an unhandled rejection.
   jobsOpening.catch(() => undefined);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
-import { localLiveness, thisProcess, type ProcessLiveness } from '../cost/process-identity';
+import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from '../cost/process-identity';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
 import { resultFromSummary, summarizeResult } from './cached-generation';
 import type { JobPersistence, JobRecord, JobStatus } from './job-persistence';
@@ -62,6 +62,8 @@ export interface GenerationJobsOptions {
   liveness?: ProcessLiveness;
   /** How often a wait for a job running on another replica reads the job store again, in milliseconds. Default 250. */
   remotePollMs?: number;
+  /** Who runs this table's jobs, as written in their records; default this process (the coordination's owner token then). */
+  identity?: ProcessIdentity;
 }
 
 /** A new job id (`job_<uuid>`): chosen before the job starts when other replicas must learn it first. */
@@ -254,7 +256,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         ...facts,
         status: 'running',
         createdAt: clock.now().toISOString(),
-        process: thisProcess,
+        process: options.identity ?? thisProcess,
       };
       const abandon = new AbortController();
       const job: RunningJob = {
