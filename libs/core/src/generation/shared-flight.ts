@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ImageGenError, toImageGenError, type ImageGenErrorCode, type Logger } from '@imagegen/common';
 import type { FlightOutcome, ProducingFlight, SharedFlights } from '@imagegen/cache';
 import type { ImageStore } from '@imagegen/storage';
@@ -31,12 +32,30 @@ const sharedResult = (result: Omit<ImageResult, 'fromCache'>): ImageResult => ({
   actualCostUsd: 0,
 });
 
+/**
+ * How long a replica keeps trying to read the images another replica just stored: a shared store may show a new
+ * object a moment after its writer saw it stored (an index another process refreshes, an eventually consistent
+ * listing). Paying again is the only alternative, so a few seconds of patience are cheap.
+ */
+const storedImagesPatienceMs = 3_000;
+const storedImagesRetryMs = 100;
+
 /** The result an outcome stands for; undefined when there is none to give (the producer went away or the images are gone). */
-async function resultOfOutcome(outcome: FlightOutcome<CachedGeneration> | undefined, store: ImageStore): Promise<ImageResult | undefined> {
+async function resultOfOutcome(
+  outcome: FlightOutcome<CachedGeneration> | undefined,
+  context: SharedFlightContext,
+): Promise<ImageResult | undefined> {
   if (outcome?.error) throw new ImageGenError({ code: outcome.error.code as ImageGenErrorCode, message: outcome.error.message });
   if (!outcome?.summary) return undefined;
-  const result = await resultFromSummary(outcome.summary, store);
-  return result ? sharedResult(result) : undefined;
+  const deadline = Date.now() + storedImagesPatienceMs;
+  for (;;) {
+    const result = await resultFromSummary(outcome.summary, context.store);
+    if (result) return sharedResult(result);
+    if (Date.now() >= deadline || context.signal?.aborted) break;
+    await delay(storedImagesRetryMs);
+  }
+  context.log.warn('the images another replica made cannot be read here; making the request again', { imageIds: outcome.summary.imageIds });
+  return undefined;
 }
 
 /**
@@ -59,7 +78,7 @@ export async function claimSharedFlight(
   }
   if (claim.kind === 'producer') return { kind: 'produce', flight: claim.flight };
   if (claim.kind === 'done') {
-    const result = await resultOfOutcome(claim.outcome, context.store);
+    const result = await resultOfOutcome(claim.outcome, context);
     if (result) return { kind: 'answered', result };
     return { kind: 'produce' };
   }
@@ -75,7 +94,7 @@ async function awaitSharedFlight(
   produceHere: (flight: ProducingFlight<CachedGeneration> | undefined, jobId: string) => Promise<ImageResult>,
 ): Promise<ImageResult> {
   for (;;) {
-    const result = await resultOfOutcome(await context.flights.awaitOutcome(requestHash, context.signal), context.store);
+    const result = await resultOfOutcome(await context.flights.awaitOutcome(requestHash, context.signal), context);
     if (result) return result;
     const jobId = newJobId();
     const claim = await context.flights.claim(requestHash, jobId).catch(() => undefined);
@@ -84,7 +103,7 @@ async function awaitSharedFlight(
       return produceHere(claim?.flight, jobId);
     }
     if (claim.kind === 'done') {
-      const answered = await resultOfOutcome(claim.outcome, context.store);
+      const answered = await resultOfOutcome(claim.outcome, context);
       if (answered) return answered;
       return produceHere(undefined, jobId);
     }
