@@ -45,6 +45,11 @@ export interface GenerationHandle {
   jobId?: string;
   /** The result; rejects with `cancelled` when this caller's signal fires (the job itself may go on, see the docs). */
   result: Promise<ImageResult>;
+  /**
+   * Marks the job as handed to a client by id (a caller that answers with the job id instead of the result): it then
+   * runs to the end whoever waits, even when this caller's signal fires before it reached the provider.
+   */
+  handOut?(): void;
 }
 
 const promptExcerpt = (prompt: string) => (Array.from(prompt).length > 100 ? `${Array.from(prompt).slice(0, 99).join('')}…` : prompt);
@@ -81,6 +86,7 @@ export async function startGeneration(request: GenerationRequest, options: CallO
       return {
         jobId: running.jobId,
         result: running.wait(options.signal, options.onProgress).then((result) => ({ ...result, sharedCall: true, actualCostUsd: 0 })),
+        handOut: () => running.handOut(),
       };
     }
   }
@@ -121,10 +127,10 @@ export async function startGeneration(request: GenerationRequest, options: CallO
     if (decision.kind === 'answered') return { result: Promise.resolve(decision.result) };
     if (decision.kind === 'joined') return { jobId: decision.jobId, result: decision.result };
     const job = startHere(decision.flight, jobId);
-    return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress) };
+    return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress), handOut: () => job.handOut() };
   }
   const job = startHere(undefined, jobId);
-  return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress) };
+  return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress), handOut: () => job.handOut() };
 }
 
 /** The paid part of the flow, run as a job. */
