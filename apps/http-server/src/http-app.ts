@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
@@ -150,13 +151,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.get('/images/:imageId', ...limited, requireToken, async (request, response) => {
     try {
-      const image = await options.engine.getImage(String(request.params['imageId']));
+      const image = await options.engine.openImageStream(String(request.params['imageId']));
       response
         .status(200)
         .set('Content-Type', image.mimeType)
+        .set('Content-Length', String(image.sizeBytes))
         .set('Cache-Control', 'private, max-age=31536000, immutable')
-        .set('ETag', `"${image.imageId}"`)
-        .send(Buffer.from(image.bytes));
+        .set('ETag', `"${image.imageId}"`);
+      // Piped as it arrives from the store; a store failure mid-way ends the response early (the length shows it is short).
+      await pipeline(image.stream, response).catch((error: unknown) => {
+        options.logger.warn('an image stream ended early', { imageId: image.imageId, error: String(error) });
+      });
     } catch (error) {
       const known = ImageGenError.isInstance(error);
       const status = known && error.code === 'not_found' ? 404 : known && error.code === 'invalid_request' ? 400 : 500;

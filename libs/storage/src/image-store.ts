@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ImageFormat } from './image-format';
 import type { ImageMetadata, ImageParameters } from './image-metadata';
 
@@ -72,6 +73,14 @@ export interface StoredImage {
 export interface StoredImageContent extends StoredImage {
   /** The image file's bytes. */
   bytes: Uint8Array;
+}
+
+/** A stored image whose bytes are read as a stream (large images are never held whole in memory). */
+export interface StoredImageStream extends StoredImage {
+  /** Size of the image in bytes (for Content-Length). */
+  sizeBytes: number;
+  /** The image bytes; the caller must read it to the end or destroy it. */
+  stream: Readable;
 }
 
 /** A history query. All fields are optional. */
@@ -218,6 +227,11 @@ export interface ImageStore {
   checkCanSave?(expectedBytes: number): Promise<void>;
   /** The image bytes and metadata. */
   get(imageId: string): Promise<StoredImageContent>;
+  /**
+   * The metadata, with the image bytes as a stream (the HTTP `/images` route pipes it). Optional: callers fall back to
+   * {@link get}.
+   */
+  openImageStream?(imageId: string): Promise<StoredImageStream>;
   /** The metadata only (no image bytes are read). */
   getMetadata(imageId: string): Promise<StoredImage>;
   /** Whether an image with this id is stored. */

@@ -1,15 +1,11 @@
-import * as path from 'node:path';
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import { createMemoryCache, createRedisCache, createRedisCoordination, type Coordination } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
-import { createFileSystemImageStore } from '@imagegen/storage';
-import { createCostLedger } from '../cost/cost-ledger';
-import { createFileLedgerPersistence } from '../cost/ledger-persistence';
-import { createFileJobPersistence } from '../generation/job-persistence';
 import { thisProcess } from '../cost/process-identity';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
+import { openBackendsFromConfig } from './backends-from-config';
 import { configureImagingOnLoad } from './imaging-module';
 import { createProvidersFromConfig, providerSettingHints } from './providers-from-config';
 import { createImageEngine, replicaLiveness, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
@@ -52,7 +48,8 @@ const hoursToMs = (hours: number) => hours * 3_600_000;
 
 /**
  * Builds an engine from a validated configuration: the registry (with user models), the providers that have
- * credentials, the filesystem store, the cache, the cost ledger (beside the images), templates and limiters.
+ * credentials, the image store, cost ledger and job store chosen by `STORAGE__BACKEND` and `DATABASE__URL` (a folder
+ * and files beside the images by default), the cache, templates and limiters.
  * Throws `invalid_config` when the configured default model is retired or unknown, before anything starts.
  */
 export async function createImageEngineFromConfig(config: ImageGenConfig, options: EngineFromConfigOptions = {}): Promise<ImageEngine> {
@@ -103,26 +100,12 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     });
     defaultModel = fallback;
   }
-  const storage = config.storage;
-  logger.info('storage folder', { basePath: storage.base_path });
-  const store = await createFileSystemImageStore({
-    basePath: storage.base_path,
-    filePermissions: storage.file_permissions,
-    createSubdirectories: storage.create_subdirectories,
-    minFreeBytes: storage.min_free_space_mb * 1024 * 1024,
-    clock,
-    logger: logger.child({ component: 'storage' }),
-  });
-  const ledger = await createCostLedger({
-    persistence: createFileLedgerPersistence(path.join(storage.base_path, 'cost-ledger.jsonl'), logger),
-    budgets: {
-      ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
-      ...(config.cost.monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.monthly_budget_usd }),
-    },
+  const backends = await openBackendsFromConfig(config, {
     clock,
     logger,
     ...(coordination ? { liveness: replicaLiveness(coordination) } : {}),
   });
+  const { store, ledger } = backends;
   const customTemplates =
     config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
   const templates = createTemplateRegistry({ customTemplates });
@@ -139,7 +122,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
         })
       : createMemoryCache<CachedGeneration>({ maxBytes: cacheMaxBytes, ttlMs: hoursToMs(config.cache.ttl_hours), clock });
 
-  const engine = createImageEngine({
+  const baseEngine = createImageEngine({
     registry,
     providers,
     limiters,
@@ -170,11 +153,19 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     ...(config.images.default_style ? { defaultStyle: config.images.default_style } : {}),
     continueOnCancel: config.images.continue_on_cancel,
     templateAutoSize: config.templates.auto_size_optimization,
-    jobPersistence: createFileJobPersistence(path.join(storage.base_path, 'generation-jobs.jsonl'), logger),
+    jobPersistence: backends.jobPersistence,
     ...(coordination ? { coordination } : {}),
   });
+  const engine: ImageEngine = {
+    ...baseEngine,
+    async close() {
+      await baseEngine.close();
+      await backends.close();
+    },
+  };
 
   if (options.scheduleRetention === false) return engine;
+  const storage = config.storage;
   const retention = { retentionDays: storage.retention_days, maxSizeBytes: Math.round(storage.max_size_gb * 1024 ** 3) };
   const runRetention = () =>
     engine.cleanup(retention).then(

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import { ImageGenError, silentLogger, type Clock, type Logger } from '@imagegen/common';
 import type { CacheBackend, Coordination } from '@imagegen/cache';
@@ -19,6 +20,7 @@ import type {
   ImageStore,
   StorageStats,
   StoredImageContent,
+  StoredImageStream,
 } from '@imagegen/storage';
 import type { CostLedger, CostTotals } from '../cost/cost-ledger';
 import type { ProviderLimiter } from '../limits/provider-limiter';
@@ -122,6 +124,11 @@ export interface ImageEngine {
   readonly templateAutoSize: boolean;
   /** A stored image with its bytes and metadata (`not_found` for an unknown id, `invalid_request` for a malformed one). */
   getImage(imageId: string): Promise<StoredImageContent>;
+  /**
+   * A stored image's metadata with its bytes as a stream (the HTTP `/images` route pipes it; object storage never holds
+   * the whole image in memory). Same errors as {@link getImage}.
+   */
+  openImageStream(imageId: string): Promise<StoredImageStream>;
   /** Deletes a stored image (file, sidecar, index entry) and the cache entry pointing at it. */
   deleteImage(imageId: string): Promise<DeleteImageReport>;
   /** Stored images, newest first. */
@@ -266,7 +273,8 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     startEdit,
     getJob: async (jobId, options) => (await jobsOpening).get(jobId, options),
     listJobs: async (limit) => (await jobsOpening).list(limit),
-    getImage: (imageId) => store.get(imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId),
+    getImage: (imageId) => store.get(withoutResourceScheme(imageId)),
+    openImageStream: (imageId) => openImageStream(store, withoutResourceScheme(imageId)),
     deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store, logger }, imageId),
     history: (query) => store.history(query),
     stats: () => store.stats(),
@@ -294,6 +302,16 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       await store.close();
     },
   };
+}
+
+const withoutResourceScheme = (imageId: string) =>
+  imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId;
+
+/** Streams from the store when it can; otherwise reads the image whole and streams that. */
+async function openImageStream(store: ImageStore, imageId: string): Promise<StoredImageStream> {
+  if (store.openImageStream) return store.openImageStream(imageId);
+  const { bytes, ...image } = await store.get(imageId);
+  return { ...image, sizeBytes: bytes.length, stream: Readable.from([Buffer.from(bytes)]) };
 }
 
 /** Every registry model with whether its provider is configured and (when asked) whether the key can use it. */

@@ -36,6 +36,8 @@ export interface JobPersistence {
   load(): Promise<JobRecord[]>;
   /** Adds one record. */
   append(record: JobRecord): Promise<void>;
+  /** The latest record of one job, when the store can look one up without loading everything (shared stores); optional. */
+  find?(jobId: string): Promise<JobRecord | undefined>;
   /** Replaces everything with `records` (compaction); optional. */
   replace?(records: JobRecord[]): Promise<void>;
   /** The latest record of one job; optional (a shared store answers without loading everything). */

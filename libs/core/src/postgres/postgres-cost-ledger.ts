@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import type { BudgetLimits, CostEntry, CostLedger, CostTotals, PaidCallStart, PeriodTotals } from '../cost/cost-ledger';
+import { thisProcess } from '../cost/process-identity';
+import { databaseFailure, type PostgresDatabase } from './database';
+
+/** Settings of {@link createPostgresCostLedger}. */
+export interface PostgresCostLedgerOptions {
+  /** The migrated database. */
+  database: PostgresDatabase;
+  /** Caps to enforce, across every process sharing the database. */
+  budgets?: BudgetLimits;
+  /** Time source for the recorded times and the UTC day and month of the caps. */
+  clock?: Clock;
+  logger?: Logger;
+  /** How often this process says it is alive and reconciles calls of processes that stopped. Default 10 000 ms. */
+  heartbeatMs?: number;
+  /** A process silent this long is taken as stopped: its running calls are recorded as `unknown`. Default 60 000 ms. */
+  staleAfterMs?: number;
+}
+
+const dollars = (value: number) => `$${value.toFixed(4)}`;
+const dayStart = (instant: Date) => new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()));
+const monthStart = (instant: Date) => new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), 1));
+const emptyPeriod = (): PeriodTotals => ({ usd: 0, calls: 0, images: 0, unknownCalls: 0 });
+const retryDelayMs = 2_000;
+const stoppedReason = 'The process stopped while the call was running; it may have been billed.';
+
+type Finish = Omit<CostEntry, 'at' | 'provider' | 'model' | 'callId'> & { callId: string; at: string };
+
+/**
+ * The cost ledger in PostgreSQL, exact across replicas: a call is checked against the caps and its most possible cost
+ * reserved in one transaction under an advisory lock of the schema, so concurrent calls on any number of processes
+ * can never together pass a cap (the check sees every committed spend and every running reservation). One row per call
+ * in `cost_calls`: inserted when it starts, completed when it ends.
+ *
+ * Calls of a process that stopped (no heartbeat for `staleAfterMs`) are reconciled as `unknown` at their estimate by
+ * whichever process notices first. `totals()` answers from a snapshot refreshed after every change of this process and
+ * on every heartbeat, so other replicas' spend shows within one heartbeat.
+ */
+export async function createPostgresCostLedger(options: PostgresCostLedgerOptions): Promise<CostLedger> {
+  const { database } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const budgets = options.budgets ?? {};
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const staleAfterMs = options.staleAfterMs ?? 60_000;
+  const capped = budgets.dailyUsd !== undefined || budgets.monthlyUsd !== undefined;
+  /** Endings a failed write kept back, oldest first; written before any new paid call. */
+  const unwritten: Finish[] = [];
+  let snapshot: CostTotals = emptyTotals(budgets);
+  let retryTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let refreshing: Promise<void> | undefined;
+  let closed = false;
+
+  const heartbeat = async () => {
+    await database.query(
+      `INSERT INTO ledger_processes (instance, pid, heartbeat_at) VALUES ($1, $2, now())
+       ON CONFLICT (instance) DO UPDATE SET heartbeat_at = now()`,
+      [thisProcess.instance, thisProcess.pid],
+    );
+  };
+
+  /** Records running calls of silent processes as `unknown` at their estimate (counted on the day they started). */
+  const reconcileStopped = async () => {
+    const rows = await database.query<{ call_id: string }>(
+      `UPDATE cost_calls AS call SET finished_at = call.started_at, usd = call.estimated_usd, basis = 'estimate', images = 0,
+              image_ids = '{}', outcome = 'unknown', reason = $3
+        WHERE call.finished_at IS NULL AND call.process_instance <> $1
+          AND NOT EXISTS (SELECT 1 FROM ledger_processes AS process WHERE process.instance = call.process_instance
+                            AND process.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000))
+        RETURNING call.call_id`,
+      [thisProcess.instance, staleAfterMs, stoppedReason],
+    );
+    if (rows.length > 0) logger.warn('recorded calls of a stopped process as possibly billed', { calls: rows.length });
+    await database.query("DELETE FROM ledger_processes WHERE heartbeat_at < now() - interval '1 day'");
+  };
+
+  const refresh = () => {
+    refreshing ??= readTotals(database, clock, budgets)
+      .then((totals) => {
+        snapshot = { ...totals, unwrittenEntries: unwritten.length };
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  };
+  const refreshQuietly = () =>
+    refresh().catch((error: unknown) => logger.warn('could not read the cost totals', { code: (error as { code?: unknown }).code }));
+
+  const writeFinish = async (finish: Finish) => {
+    await database.query(
+      `UPDATE cost_calls SET finished_at = $2, usd = $3, basis = $4, images = $5, image_ids = $6, outcome = $7, reason = $8
+        WHERE call_id = $1`,
+      [
+        finish.callId,
+        finish.at,
+        finish.usd,
+        finish.basis,
+        finish.images,
+        finish.imageIds,
+        finish.outcome ?? 'billed',
+        finish.reason ?? null,
+      ],
+    );
+  };
+  const flush = async () => {
+    while (unwritten.length > 0) {
+      await writeFinish(unwritten[0] as Finish);
+      unwritten.shift();
+    }
+  };
+  const flushOnce = () => {
+    flushing ??= flush().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+  const scheduleRetry = () => {
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      flushOnce().then(
+        () => logger.info('cost ledger lines kept back are written now'),
+        () => scheduleRetry(),
+      );
+    }, retryDelayMs);
+    retryTimer.unref();
+  };
+  const cannotWrite = (error: unknown) => {
+    const failure = databaseFailure('write the cost ledger', error);
+    return new ImageGenError({
+      code: 'storage_failed',
+      message: `${failure.message} No paid call is made while a call cannot be recorded; calls are accepted again as soon as the database answers.`,
+      details: { ...failure.details, unwrittenEntries: unwritten.length },
+      cause: error,
+    });
+  };
+  const ensureWritable = async () => {
+    try {
+      await flushOnce();
+    } catch (error) {
+      scheduleRetry();
+      throw cannotWrite(error);
+    }
+  };
+
+  /** The cap check and the reservation, in the caller's transaction (which holds the budget lock). */
+  const checkBudgets = async (client: PoolClient, maxUsd: number, estimatedUsd: number) => {
+    const now = clock.now();
+    const spent = await client.query<{ today: number; month: number; held: number }>(
+      `SELECT coalesce(sum(usd) FILTER (WHERE finished_at >= $1), 0)::float8 AS today, coalesce(sum(usd), 0)::float8 AS month,
+              (SELECT coalesce(sum(reserved_usd), 0) FROM cost_calls WHERE finished_at IS NULL)::float8 AS held
+         FROM cost_calls WHERE finished_at >= $2 AND outcome <> 'not_billed'`,
+      [dayStart(now).toISOString(), monthStart(now).toISOString()],
+    );
+    const { today, month, held } = spent.rows[0] ?? { today: 0, month: 0, held: 0 };
+    const checks: Array<[string, number | undefined, number, string]> = [
+      ['daily', budgets.dailyUsd, today, 'COST__DAILY_BUDGET_USD'],
+      ['monthly', budgets.monthlyUsd, month, 'COST__MONTHLY_BUDGET_USD'],
+    ];
+    for (const [period, cap, periodSpend, setting] of checks) {
+      if (cap === undefined) continue;
+      const committed = periodSpend + held;
+      if (committed >= cap || committed + maxUsd > cap) {
+        throw new ImageGenError({
+          code: 'budget_exceeded',
+          message:
+            `The ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
+            (held > 0 ? `, ${dollars(held)} held for calls still running` : '') +
+            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). Raise ${setting} or wait for the next ${period === 'daily' ? 'day' : 'month'} (UTC). Cached images are still served.`,
+          details: { period, capUsd: cap, spentUsd: periodSpend, reservedUsd: held, estimatedUsd, maxUsd, setting },
+        });
+      }
+    }
+  };
+
+  try {
+    await heartbeat();
+    await reconcileStopped();
+    await refresh();
+  } catch (error) {
+    throw databaseFailure('open the cost ledger', error);
+  }
+  const heartbeatTimer = setInterval(() => {
+    void heartbeat()
+      .then(reconcileStopped)
+      .then(refresh)
+      .catch((error: unknown) => logger.warn('cost ledger heartbeat failed', { code: (error as { code?: unknown }).code }));
+  }, heartbeatMs);
+  heartbeatTimer.unref();
+
+  return {
+    async startCall(call: PaidCallStart) {
+      await ensureWritable();
+      const maxUsd = Math.max(call.maxUsd, call.estimatedUsd);
+      const callId = randomUUID();
+      const principalId = (call as PaidCallStart & { principalId?: unknown }).principalId;
+      try {
+        await database.transaction(async (client) => {
+          if (capped) {
+            // One reservation at a time across every process: the check and the insert see the same committed spend.
+            await client.query("SELECT pg_advisory_xact_lock(hashtext('imagegen:budget:' || current_schema()))");
+            await checkBudgets(client, maxUsd, call.estimatedUsd);
+          }
+          await client.query(
+            `INSERT INTO cost_calls (call_id, principal_id, provider, model, started_at, estimated_usd, reserved_usd, process_instance, process_pid)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [
+              callId,
+              typeof principalId === 'string' && principalId !== '' ? principalId : 'local',
+              call.provider,
+              call.model,
+              clock.now().toISOString(),
+              call.estimatedUsd,
+              maxUsd,
+              thisProcess.instance,
+              thisProcess.pid,
+            ],
+          );
+        });
+      } catch (error) {
+        if (ImageGenError.isInstance(error)) throw error;
+        throw cannotWrite(error);
+      }
+      void refreshQuietly();
+      let open = true;
+      const finish = async (entry: Omit<CostEntry, 'at' | 'provider' | 'model' | 'callId'>) => {
+        if (!open) return;
+        open = false;
+        if (entry.usd > maxUsd) {
+          logger.warn('a call cost more than the most the price tables allow; the registry prices may be out of date', {
+            model: call.model,
+            usd: entry.usd,
+            maxUsd,
+          });
+        }
+        unwritten.push({ ...entry, callId, at: clock.now().toISOString() });
+        try {
+          await flushOnce();
+        } catch (error) {
+          logger.error('could not write the cost ledger; the line is kept and written as soon as possible', {
+            code: (error as { code?: unknown }).code,
+            unwritten: unwritten.length,
+          });
+          scheduleRetry();
+        }
+        await refreshQuietly();
+      };
+      return {
+        callId,
+        billed: (result) => finish({ ...result, outcome: 'billed' }),
+        notBilled: (reason) => finish({ usd: 0, basis: 'actual', images: 0, imageIds: [], outcome: 'not_billed', reason }),
+        unknown: (reason) => finish({ usd: call.estimatedUsd, basis: 'estimate', images: 0, imageIds: [], outcome: 'unknown', reason }),
+      };
+    },
+    ensureWritable,
+    totals: () => ({ ...snapshot, unwrittenEntries: unwritten.length }),
+    async close() {
+      closed = true;
+      clearInterval(heartbeatTimer);
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      await flushOnce().catch((error: unknown) =>
+        logger.error('cost ledger lines could not be written before closing', {
+          code: (error as { code?: unknown }).code,
+          unwritten: unwritten.length,
+        }),
+      );
+      await refreshing?.catch(() => undefined);
+      // Saying goodbye lets other processes reconcile nothing: every call of ours has ended or is recorded as unwritten.
+      await database.query('DELETE FROM ledger_processes WHERE instance = $1', [thisProcess.instance]).catch(() => undefined);
+    },
+  };
+}
+
+function emptyTotals(budgets: BudgetLimits): CostTotals {
+  return {
+    todayUsd: 0,
+    monthUsd: 0,
+    allTimeUsd: 0,
+    calls: 0,
+    unknownOutcomeCalls: 0,
+    runningCalls: 0,
+    unwrittenEntries: 0,
+    byDay: [],
+    byMonth: [],
+    budgets: { ...budgets },
+  };
+}
+
+/** Totals per UTC day and month of every finished, possibly billed call, and the calls running on any process. */
+async function readTotals(database: PostgresDatabase, clock: Clock, budgets: BudgetLimits): Promise<CostTotals> {
+  const [days, running] = await Promise.all([
+    database.query<{ day: string; usd: number; calls: number; images: number; unknown_calls: number }>(
+      `SELECT to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sum(usd)::float8 AS usd, count(*)::float8 AS calls,
+              coalesce(sum(images), 0)::float8 AS images, (count(*) FILTER (WHERE outcome = 'unknown'))::float8 AS unknown_calls
+         FROM cost_calls WHERE finished_at IS NOT NULL AND outcome <> 'not_billed' GROUP BY 1 ORDER BY 1 DESC`,
+    ),
+    database.query<{ running: number }>('SELECT count(*)::float8 AS running FROM cost_calls WHERE finished_at IS NULL'),
+  ]);
+  const totals = emptyTotals(budgets);
+  const months = new Map<string, PeriodTotals>();
+  const now = clock.now().toISOString();
+  for (const row of days) {
+    const period: PeriodTotals = { usd: row.usd, calls: row.calls, images: row.images, unknownCalls: row.unknown_calls };
+    totals.byDay.push({ day: row.day, ...period });
+    const month = row.day.slice(0, 7);
+    let bucket = months.get(month);
+    if (bucket === undefined) {
+      bucket = emptyPeriod();
+      months.set(month, bucket);
+    }
+    bucket.usd += period.usd;
+    bucket.calls += period.calls;
+    bucket.images += period.images;
+    bucket.unknownCalls += period.unknownCalls;
+    totals.allTimeUsd += period.usd;
+    totals.calls += period.calls;
+    totals.unknownOutcomeCalls += period.unknownCalls;
+    if (row.day === now.slice(0, 10)) totals.todayUsd = period.usd;
+  }
+  totals.byMonth = [...months].map(([month, bucket]) => ({ month, ...bucket }));
+  totals.monthUsd = months.get(now.slice(0, 7))?.usd ?? 0;
+  totals.runningCalls = running[0]?.running ?? 0;
+  return totals;
+}

@@ -1,0 +1,44 @@
+import type { JobPersistence, JobRecord } from '../generation/job-persistence';
+import type { PostgresDatabase } from './database';
+
+/** Jobs {@link createPostgresJobPersistence} loads at start: as many as the job table keeps in memory, and then some. */
+const loadLimit = 4_000;
+
+/**
+ * Generation jobs in PostgreSQL: one row per job holding its latest record (an append of a newer state replaces the
+ * row), shared by every replica. `load` returns the newest jobs, oldest first, as the file store does; `find` reads one
+ * job by id, so any replica answers for a job another one started. Rows are small and kept (no compaction).
+ */
+export function createPostgresJobPersistence(database: PostgresDatabase): JobPersistence & Required<Pick<JobPersistence, 'find'>> {
+  const upsert = (record: JobRecord) => {
+    const principalId = (record as JobRecord & { principalId?: unknown }).principalId;
+    return database.query(
+      `INSERT INTO generation_jobs (job_id, principal_id, status, created_at, updated_at, record)
+       VALUES ($1, $2, $3, $4, now(), $5)
+       ON CONFLICT (job_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now(), record = EXCLUDED.record`,
+      [
+        record.jobId,
+        typeof principalId === 'string' && principalId !== '' ? principalId : 'local',
+        record.status,
+        record.createdAt,
+        JSON.stringify(record),
+      ],
+    );
+  };
+  return {
+    async load() {
+      const rows = await database.query<{ record: JobRecord }>(
+        'SELECT record FROM (SELECT record, created_at FROM generation_jobs ORDER BY created_at DESC LIMIT $1) AS newest ORDER BY created_at',
+        [loadLimit],
+      );
+      return rows.map((row) => row.record);
+    },
+    async append(record) {
+      await upsert(record);
+    },
+    async find(jobId) {
+      const rows = await database.query<{ record: JobRecord }>('SELECT record FROM generation_jobs WHERE job_id = $1', [jobId]);
+      return rows[0]?.record;
+    },
+  };
+}
