@@ -4,8 +4,8 @@
  * prefix unique to the run) and one fake provider that counts the calls it gets. Identical prompts go to all three
  * replicas at once, a few hundred calls are spread over them, and one replica is killed while its calls are out.
  *
- * The shared stores are the ones this build has: see `sharedStoreSettings` (a folder on this host when no database
- * and bucket are configured).
+ * The shared services are real: an S3-compatible server (s3rver, started here) for the images, the loopback PostgreSQL
+ * (a database created for this run and dropped after) for the index, the ledger and the jobs, the loopback Redis.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,13 +15,15 @@ import { Redis } from 'ioredis';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyHttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createCostLedger, createFileLedgerPersistence } from '@imagegen/core';
-import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
+import { Client as PostgresClient } from 'pg';
+import { createPostgresCostLedger, openPostgresDatabase } from '@imagegen/core';
+import { createFakeOpenAIServer, startS3CompatibleServer, type FakeOpenAIServer, type S3CompatibleServer } from '@imagegen/testing';
 import { startBuiltHttpServer, type BuiltHttpServer } from '../test-support/built-http-server';
 
 const token = 'replicas-token-0123456789abcdef';
 const auth = { Authorization: `Bearer ${token}` };
 const redisUrl = 'redis://127.0.0.1:6379/0';
+const postgresUrl = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
 /** Distinct prompts sent to every replica at once. */
 const distinctPrompts = 8;
 /** Provider calls in flight at once, for all replicas together. */
@@ -30,17 +32,26 @@ const maxConcurrency = 2;
 interface Shared {
   folder: string;
   keyPrefix: string;
+  database: string;
   env: Record<string, string>;
 }
 
-/** The settings every replica shares: the store (a folder here), Redis with a fresh prefix, the fake provider. */
-function sharedStoreSettings(fake: FakeOpenAIServer): Shared {
+/** The settings every replica shares: the bucket, the database, Redis with a fresh prefix, the fake provider. */
+function sharedSettings(fake: FakeOpenAIServer, bucket: S3CompatibleServer, database: string): Shared {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-replicas-'));
   const keyPrefix = `imagegen-replicas-test:${randomUUID()}:`;
   return {
     folder,
     keyPrefix,
+    database,
     env: {
+      STORAGE__BACKEND: 's3',
+      STORAGE__S3__BUCKET: bucket.bucket,
+      STORAGE__S3__ENDPOINT: bucket.endpoint,
+      STORAGE__S3__FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: bucket.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: bucket.secretAccessKey,
+      DATABASE__URL: postgresUrl(database),
       OPENAI_API_KEY: 'sk-replicas',
       PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`,
       PROVIDERS__OPENAI__MAX_CONCURRENCY: String(maxConcurrency),
@@ -76,10 +87,22 @@ function roundRobin(replicas: () => BuiltHttpServer[]) {
   };
 }
 
+/** Runs `work` on a connection to the server's maintenance database (creating and dropping this run's database). */
+async function postgresAdmin(work: (client: PostgresClient) => Promise<unknown>): Promise<void> {
+  const client = new PostgresClient({ connectionString: postgresUrl('postgres') });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 const structuredOf = <T>(result: unknown) => (result as CallToolResult).structuredContent as T;
 
 describe('three replicas sharing one store, one Redis and one provider', () => {
   let fake: FakeOpenAIServer;
+  let bucket: S3CompatibleServer;
   let shared: Shared;
   let replicas: BuiltHttpServer[] = [];
   let killed: BuiltHttpServer | undefined;
@@ -95,7 +118,10 @@ describe('three replicas sharing one store, one Redis and one provider', () => {
 
   beforeAll(async () => {
     fake = await createFakeOpenAIServer({ latencyMs: 150 });
-    shared = sharedStoreSettings(fake);
+    bucket = await startS3CompatibleServer({ bucket: 'imagegen-replicas' });
+    const database = `imagegen_replicas_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    await postgresAdmin((client) => client.query(`CREATE DATABASE ${database}`));
+    shared = sharedSettings(fake, bucket, database);
     const starting = await Promise.allSettled([0, 1, 2].map(() => startBuiltHttpServer(shared.env)));
     replicas = starting.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const failed = starting.find((outcome) => outcome.status === 'rejected');
@@ -106,6 +132,8 @@ describe('three replicas sharing one store, one Redis and one provider', () => {
     for (const client of clients) await client.close().catch(() => undefined);
     await Promise.all(replicas.map((replica) => replica.dispose()));
     await fake?.close();
+    await bucket?.close();
+    if (shared) await postgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${shared.database} WITH (FORCE)`));
     const admin = new Redis(redisUrl);
     const keys = await admin.keys(`${shared.keyPrefix}*`);
     if (keys.length > 0) await admin.unlink(...keys);
@@ -220,9 +248,12 @@ describe('three replicas sharing one store, one Redis and one provider', () => {
     expect(fake.peakImageRequestsInFlight()).toBeLessThanOrEqual(maxConcurrency);
 
     // The shared ledger counts every provider call: the dead replica's are reconciled as possibly billed.
-    const ledger = await createCostLedger({ persistence: createFileLedgerPersistence(path.join(shared.folder, 'cost-ledger.jsonl')) });
+    // A process silent for a second is taken as stopped here; the live replicas have no call running by now.
+    const database = await openPostgresDatabase({ url: postgresUrl(shared.database), maxConnections: 1 });
+    const ledger = await createPostgresCostLedger({ database, staleAfterMs: 1_000, heartbeatMs: 60_000 });
     const totals = ledger.totals();
     await ledger.close();
+    await database.close();
     const providerCalls = fake.requests.filter((request) => request.path === '/v1/images/generations').length;
     expect(totals.calls).toBe(providerCalls);
     expect(totals.unknownOutcomeCalls).toBe(prompts.length);
