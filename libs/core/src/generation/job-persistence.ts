@@ -40,8 +40,6 @@ export interface JobPersistence {
   find?(jobId: string): Promise<JobRecord | undefined>;
   /** Replaces everything with `records` (compaction); optional. */
   replace?(records: JobRecord[]): Promise<void>;
-  /** The latest record of one job; optional (a shared store answers without loading everything). */
-  find?(jobId: string): Promise<JobRecord | undefined>;
 }
 
 /** Records a memory persistence keeps: a long-running embedder must not grow without bound. */

@@ -14,6 +14,8 @@ import { createMemoryEngine, sleep, type MemoryEngine } from './test-support/mem
 
 const redisUrl = 'redis://127.0.0.1:6379/0';
 
+type Replica = MemoryEngine & { coordination: Coordination };
+
 describe('replicas sharing Redis', () => {
   const prefixes: string[] = [];
   const folders: string[] = [];
@@ -37,7 +39,7 @@ describe('replicas sharing Redis', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-replicas-'));
     folders.push(folder);
     const jobPersistence = options.jobs ?? createMemoryJobPersistence();
-    const started: Array<MemoryEngine & { coordination: Coordination }> = [];
+    const started: Replica[] = [];
     for (let index = 0; index < count; index += 1) {
       const coordination = await createRedisCoordination({
         url: redisUrl,
@@ -72,39 +74,39 @@ describe('replicas sharing Redis', () => {
   });
 
   it('answers for a job from any replica, waiting for it to finish elsewhere', async () => {
-    const [maker, other] = await startReplicas(2, { delayMs: 300 });
-    const handle = await maker!.engine.startGenerate({ prompt: 'a paper boat' });
+    const [maker, other] = (await startReplicas(2, { delayMs: 300 })) as [Replica, Replica];
+    const handle = await maker.engine.startGenerate({ prompt: 'a paper boat' });
     expect(handle.jobId).toBeDefined();
-    const seen = await other!.engine.getJob(handle.jobId as string, { waitMs: 5_000 });
+    const seen = await other.engine.getJob(handle.jobId as string, { waitMs: 5_000 });
     expect(seen?.status).toBe('completed');
     expect(seen?.result?.images).toHaveLength(1);
     await handle.result;
   });
 
   it('reports a job whose replica died as interrupted, saying it may have been billed', async () => {
-    const [dying, survivor] = await startReplicas(2, { delayMs: 5_000, leaseTtlMs: 300 });
-    const handle = await dying!.engine.startGenerate({ prompt: 'a kite in a storm' });
+    const [dying, survivor] = (await startReplicas(2, { delayMs: 5_000, leaseTtlMs: 300 })) as [Replica, Replica];
+    const handle = await dying.engine.startGenerate({ prompt: 'a kite in a storm' });
     handle.result.catch(() => undefined);
-    while (dying!.provider.calls.length === 0) await sleep(10);
+    while (dying.provider.calls.length === 0) await sleep(10);
     // The replica's process is gone: it renews nothing any more (its presence expires after one lease).
-    await dying!.coordination.close();
-    const report = await survivor!.engine.getJob(handle.jobId as string, { waitMs: 3_000 });
+    await dying.coordination.close();
+    const report = await survivor.engine.getJob(handle.jobId as string, { waitMs: 3_000 });
     expect(report).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
     expect(report?.error?.message).toContain('may have been billed');
   });
 
   it('makes the request on a waiting replica when the one making it dies without an answer', async () => {
-    const [dying, survivor] = await startReplicas(2, { delayMs: 60_000, leaseTtlMs: 300 });
-    const first = dying!.engine.generate({ prompt: 'a clock tower' });
+    const [dying, survivor] = (await startReplicas(2, { delayMs: 60_000, leaseTtlMs: 300 })) as [Replica, Replica];
+    const first = dying.engine.generate({ prompt: 'a clock tower' });
     first.catch(() => undefined);
-    while (dying!.provider.calls.length === 0) await sleep(10);
-    survivor!.provider.setDelayMs(0);
-    const waiting = survivor!.engine.generate({ prompt: 'a clock tower' });
+    while (dying.provider.calls.length === 0) await sleep(10);
+    survivor.provider.setDelayMs(0);
+    const waiting = survivor.engine.generate({ prompt: 'a clock tower' });
     await sleep(100);
-    expect(survivor!.provider.calls).toHaveLength(0);
-    await dying!.coordination.close();
+    expect(survivor.provider.calls).toHaveLength(0);
+    await dying.coordination.close();
     const result = await waiting;
     expect(result.images).toHaveLength(1);
-    expect(survivor!.provider.calls).toHaveLength(1);
+    expect(survivor.provider.calls).toHaveLength(1);
   });
 });
