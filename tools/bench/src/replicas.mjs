@@ -100,10 +100,13 @@ runScenario('replicas', async () => {
         }
         for (let index = 0; index < clientCount; index += 1) {
           const server = servers[index % servers.length];
+          if (!server) throw new Error('no replica started');
           clients.push(await connectRawClient(agent, `${server.url}/mcp`, `imagegen-bench-replicas-${index}`));
         }
         const cached = { prompt: freshPrompt('replicas-cached'), size: benchImage.size, quality: benchImage.quality };
-        await expectSuccess(await clients[0].callTool('generate_image', cached), 'generate_image');
+        const [firstClient] = clients;
+        if (!firstClient) throw new Error('no client connected');
+        await expectSuccess(await firstClient.callTool('generate_image', cached), 'generate_image');
         // Warm-up: every client makes one fresh image and one cache hit.
         await Promise.all(
           clients.map(async (client) => {
