@@ -45,8 +45,6 @@ export interface Coordination {
    * died (or lost Redis for longer than the lease) counts as gone within one lease time-to-live.
    */
   isAlive(owner: string): Promise<boolean>;
-  /** Takes a one-time claim on `name` (e.g. "reconcile job X"), so only one replica acts on it. */
-  claimOnce(name: string, ttlMs: number): Promise<boolean>;
   /** Resolves when Redis answers, rejects `upstream_unavailable` otherwise. */
   ping(): Promise<void>;
   /** Lets this replica's presence go and closes the connection. */
@@ -124,9 +122,6 @@ export async function createRedisCoordination(options: CoordinationOptions): Pro
     async isAlive(owner) {
       if (owner === options.owner) return true;
       return (await client.exists(presenceKey(owner))) === 1;
-    },
-    async claimOnce(name, ttlMs) {
-      return (await client.set(`${keyPrefix}once:${name}`, options.owner, 'PX', ttlMs, 'NX')) === 'OK';
     },
     async ping() {
       try {
