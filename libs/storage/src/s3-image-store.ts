@@ -671,8 +671,10 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
           if (isNoSuchKey(error)) return missingObject(entry);
           throw objectStorageFailure(`read image ${entry.id}`, error);
         }
-        const stream = body instanceof Readable ? body : Readable.from([]);
-        return { ...stored(entry, metadata), sizeBytes: entry.imageBytes, stream };
+        if (!(body instanceof Readable)) {
+          throw new ImageGenError({ code: 'storage_failed', message: `The object store sent no body for image ${entry.id}.` });
+        }
+        return { ...stored(entry, metadata), sizeBytes: entry.imageBytes, stream: body };
       }),
 
     exists: async (imageId) => {

@@ -27,9 +27,30 @@ afterAll(async () => {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  await Promise.all([fake.close(), bucket.close(), dropTestSchema(schema)]);
+  await Promise.all([fake.close(), bucket.close(), dropTestSchema(schema), ...extraSchemas.map((name) => dropTestSchema(name))]);
   fs.rmSync(folder, { recursive: true, force: true });
 });
+
+/** Settings of engines sharing the test bucket and a schema of the test database (created here). */
+async function sharedSettings(label: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const name = `${schema}_${label}`;
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${name}`);
+  await admin.end();
+  extraSchemas.push(name);
+  return {
+    STORAGE__BACKEND: 's3',
+    STORAGE__S3__BUCKET: bucket.bucket,
+    STORAGE__S3__PREFIX: `${name}/`,
+    STORAGE__S3__ENDPOINT: bucket.endpoint,
+    STORAGE__S3__FORCE_PATH_STYLE: 'true',
+    DATABASE__URL: `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${name}`)}`,
+    ...extra,
+  };
+}
+const extraSchemas: string[] = [];
 
 function configFor(env: Record<string, string>) {
   return loadConfig({
@@ -54,20 +75,7 @@ describe('backends chosen by the configuration', () => {
   });
 
   it('with a bucket and a database, two engines share images, history, jobs and spend', async () => {
-    const env = {
-      STORAGE__BACKEND: 's3',
-      STORAGE__S3__BUCKET: bucket.bucket,
-      STORAGE__S3__PREFIX: `${schema}/`,
-      STORAGE__S3__ENDPOINT: bucket.endpoint,
-      STORAGE__S3__FORCE_PATH_STYLE: 'true',
-      DATABASE__URL: `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      COST__DAILY_BUDGET_USD: '50',
-    };
-    const { Client } = await import('pg');
-    const admin = new Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
+    const env = await sharedSettings('shared', { COST__DAILY_BUDGET_USD: '50' });
 
     const [first, second] = await Promise.all([
       createImageEngineFromConfig(configFor(env), { scheduleRetention: false }),
@@ -95,6 +103,43 @@ describe('backends chosen by the configuration', () => {
       }
     } finally {
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('two engines sharing one database never spend past the daily cap together, and record every provider call', async () => {
+    const probe = await createImageEngineFromConfig(configFor({}), { scheduleRetention: false });
+    const estimate = probe.estimateCost({ prompt: 'probe', quality: 'low', size: '1024x1024' }) ?? 0;
+    await probe.close();
+    expect(estimate).toBeGreaterThan(0);
+    const cap = estimate * 3.5;
+    const env = await sharedSettings('budget', { COST__DAILY_BUDGET_USD: String(cap), CACHE__ENABLED: 'false' });
+    const engines = await Promise.all([1, 2].map(() => createImageEngineFromConfig(configFor(env), { scheduleRetention: false })));
+    const before = fake.requests.filter((request) => request.path.includes('/images/generations')).length;
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, index) =>
+          (engines[index % 2] as (typeof engines)[number]).generate({ prompt: `budget test ${index}`, quality: 'low', size: '1024x1024' }),
+        ),
+      );
+
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((outcome) => (outcome as PromiseRejectedResult).reason?.code === 'budget_exceeded')).toBe(true);
+      const providerCalls = fake.requests.filter((request) => request.path.includes('/images/generations')).length - before;
+      expect(providerCalls).toBe(outcomes.length - refused.length);
+      const { Client } = await import('pg');
+      const reader = new Client({ connectionString: env['DATABASE__URL'] });
+      await reader.connect();
+      const rows = (
+        await reader.query<{ calls: number; spent: number }>(
+          "SELECT count(*)::int AS calls, coalesce(sum(usd), 0)::float8 AS spent FROM cost_calls WHERE outcome = 'billed'",
+        )
+      ).rows;
+      await reader.end();
+      expect(rows[0]?.calls).toBe(providerCalls);
+      expect(rows[0]?.spent).toBeLessThanOrEqual(cap);
+    } finally {
+      await Promise.all(engines.map((engine) => engine.close()));
     }
   });
 });

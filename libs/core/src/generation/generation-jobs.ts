@@ -115,9 +115,12 @@ const compactAbove = 4 * maxRecordsKept;
 export async function openGenerationJobs(options: GenerationJobsOptions): Promise<GenerationJobs> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const liveness = options.liveness ?? localLiveness;
-  const remotePollMs = options.remotePollMs ?? 250;
   const { persistence, store } = options;
+  // Redis presence when replicas coordinate; else the shared store's own heartbeat check; else the pid on this host.
+  const storeLiveness = persistence.mayStillBeRunning?.bind(persistence);
+  const liveness: ProcessLiveness =
+    options.liveness ?? (storeLiveness ? async (writer) => (writer ? storeLiveness(writer) : false) : localLiveness);
+  const remotePollMs = options.remotePollMs ?? 250;
   const byKey = new Map<string, RunningJob>();
   const running = new Map<string, RunningJob>();
   /** Latest record of each known job, oldest first (Map keeps insertion order; re-set moves nothing, so delete first). */
@@ -321,8 +324,11 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
       }
       const cached = known.get(jobId);
-      // A job another replica runs (or ran): the shared store has its latest state.
-      const fresh = cached === undefined || (cached.status === 'running' && !job) ? ((await reload(jobId)) ?? cached) : cached;
+      // A shared store may hold a newer state written by another replica than the one remembered here; a job another
+      // replica runs is waited for there.
+      const shared = persistence.find !== undefined && job === undefined;
+      const stale = cached === undefined || (cached.status === 'running' && job === undefined);
+      const fresh = shared || stale ? ((await reload(jobId)) ?? cached) : cached;
       if (!fresh) return undefined;
       const record = fresh.status === 'running' && !job ? await awaitRemote(fresh, getOptions.waitMs ?? 0, getOptions.signal) : fresh;
       return view(record);

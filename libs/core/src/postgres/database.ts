@@ -28,6 +28,23 @@ export interface PostgresDatabase {
   close(): Promise<void>;
 }
 
+/** SQLSTATEs after which the same statement succeeds when run again: deadlock, serialization failure. */
+const transientCodes = new Set(['40P01', '40001']);
+
+/**
+ * Runs an idempotent statement again (up to 3 attempts) when PostgreSQL aborted it as a deadlock victim or for a
+ * serialization failure; a save and a retention run updating the same counter rows can meet that way.
+ */
+export async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3 || !transientCodes.has(String((error as { code?: unknown })?.code))) throw error;
+    }
+  }
+}
+
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The host and database of a URL, without user or password, for messages. */

@@ -97,8 +97,8 @@ const steps: Array<{ name: string; sql: string }> = [
       );
       CREATE INDEX cost_calls_running ON cost_calls (process_instance) WHERE finished_at IS NULL;
       CREATE INDEX cost_calls_by_finish ON cost_calls (finished_at) INCLUDE (usd, outcome, images) WHERE finished_at IS NOT NULL;
-      -- Every ledger process says it is alive; the running calls of a process that stopped saying so are reconciled.
-      CREATE TABLE ledger_processes (
+      -- Every engine process says it is alive; the running calls and jobs of a process that stopped saying so are reconciled.
+      CREATE TABLE imagegen_processes (
         instance text PRIMARY KEY,
         pid integer NOT NULL,
         heartbeat_at timestamptz NOT NULL

@@ -57,7 +57,7 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
 
   const heartbeat = async () => {
     await database.query(
-      `INSERT INTO ledger_processes (instance, pid, heartbeat_at) VALUES ($1, $2, now())
+      `INSERT INTO imagegen_processes (instance, pid, heartbeat_at) VALUES ($1, $2, now())
        ON CONFLICT (instance) DO UPDATE SET heartbeat_at = now()`,
       [thisProcess.instance, thisProcess.pid],
     );
@@ -69,24 +69,38 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
       `UPDATE cost_calls AS call SET finished_at = call.started_at, usd = call.estimated_usd, basis = 'estimate', images = 0,
               image_ids = '{}', outcome = 'unknown', reason = $3
         WHERE call.finished_at IS NULL AND call.process_instance <> $1
-          AND NOT EXISTS (SELECT 1 FROM ledger_processes AS process WHERE process.instance = call.process_instance
+          AND NOT EXISTS (SELECT 1 FROM imagegen_processes AS process WHERE process.instance = call.process_instance
                             AND process.heartbeat_at > now() - make_interval(secs => $2::float8 / 1000))
         RETURNING call.call_id`,
       [thisProcess.instance, staleAfterMs, stoppedReason],
     );
     if (rows.length > 0) logger.warn('recorded calls of a stopped process as possibly billed', { calls: rows.length });
-    await database.query("DELETE FROM ledger_processes WHERE heartbeat_at < now() - interval '1 day'");
+    await database.query("DELETE FROM imagegen_processes WHERE heartbeat_at < now() - interval '1 day'");
   };
 
-  const refresh = () => {
-    refreshing ??= readTotals(database, clock, budgets)
-      .then((totals) => {
-        snapshot = { ...totals, unwrittenEntries: unwritten.length };
-      })
-      .finally(() => {
-        refreshing = undefined;
+  /**
+   * Reads the totals. A call made while a read is running gets the next read, started after that one ends, so what
+   * the caller wrote just before is always in the snapshot it waits for.
+   */
+  let queued: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    if (refreshing === undefined) {
+      refreshing = readTotals(database, clock, budgets)
+        .then((totals) => {
+          snapshot = { ...totals, unwrittenEntries: unwritten.length };
+        })
+        .finally(() => {
+          refreshing = undefined;
+        });
+      return refreshing;
+    }
+    queued ??= refreshing
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return refresh();
       });
-    return refreshing;
+    return queued;
   };
   const refreshQuietly = () =>
     refresh().catch((error: unknown) => logger.warn('could not read the cost totals', { code: (error as { code?: unknown }).code }));
@@ -270,9 +284,9 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
           unwritten: unwritten.length,
         }),
       );
-      await refreshing?.catch(() => undefined);
+      await (queued ?? refreshing)?.catch(() => undefined);
       // Saying goodbye lets other processes reconcile nothing: every call of ours has ended or is recorded as unwritten.
-      await database.query('DELETE FROM ledger_processes WHERE instance = $1', [thisProcess.instance]).catch(() => undefined);
+      await database.query('DELETE FROM imagegen_processes WHERE instance = $1', [thisProcess.instance]).catch(() => undefined);
     },
   };
 }

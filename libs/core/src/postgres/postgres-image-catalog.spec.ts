@@ -139,3 +139,16 @@ describe('PostgreSQL image catalog', () => {
     expect((await catalog.totals('alice')).imageCount).toBe(0);
   });
 });
+
+describe('PostgreSQL image catalog failures', () => {
+  it('says the image index in the database cannot be read when the database is gone', async () => {
+    const handle = await openTestDatabase(schema, { migrate: false });
+    const catalog = createPostgresImageCatalog(handle);
+    await handle.close();
+
+    await expect(catalog.totals()).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(/^Could not read the image index in the database: /),
+    });
+  });
+});

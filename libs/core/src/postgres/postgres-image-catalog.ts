@@ -6,7 +6,7 @@ import {
   type CleanupSummary,
   type ImageCatalog,
 } from '@imagegen/storage';
-import type { PostgresDatabase } from './database';
+import { databaseFailure, retryTransient, type PostgresDatabase } from './database';
 
 interface ImageRow {
   id: string;
@@ -53,6 +53,25 @@ function nextDayKey(day: string): string {
  * table. Optional principal filters use the `(principal_id, id)` index. Run {@link migrateDatabase} first.
  */
 export function createPostgresImageCatalog(database: PostgresDatabase): ImageCatalog {
+  return describingFailures(createCatalog(database));
+}
+
+/** Every failure as `storage_failed` saying that the image index in the database could not be read or written. */
+function describingFailures(catalog: ImageCatalog): ImageCatalog {
+  const described = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(catalog) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    described[name] = (...args: unknown[]) =>
+      method(...args).catch((error: unknown) => {
+        throw databaseFailure(
+          name === 'add' || name === 'remove' || name === 'recordCleanup' ? 'update the image index' : 'read the image index',
+          error,
+        );
+      });
+  }
+  return described as unknown as ImageCatalog;
+}
+
+function createCatalog(database: PostgresDatabase): ImageCatalog {
   /** Builds `$n` placeholders as values are added, so optional filters need no hand-counted positions. */
   const parameters = () => {
     const values: unknown[] = [];
@@ -88,28 +107,31 @@ export function createPostgresImageCatalog(database: PostgresDatabase): ImageCat
 
   return {
     async add(entry) {
-      await database.query(
-        `INSERT INTO images (id, created_at, image_bytes, sidecar_bytes, format, directory, prompt_excerpt, model, principal_id)
+      await retryTransient(() =>
+        database.query(
+          `INSERT INTO images (id, created_at, image_bytes, sidecar_bytes, format, directory, prompt_excerpt, model, principal_id)
          VALUES ($1, to_timestamp($2::float8 / 1000), $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at, image_bytes = EXCLUDED.image_bytes,
            sidecar_bytes = EXCLUDED.sidecar_bytes, format = EXCLUDED.format, directory = EXCLUDED.directory,
            prompt_excerpt = EXCLUDED.prompt_excerpt, model = EXCLUDED.model, principal_id = EXCLUDED.principal_id`,
-        [
-          entry.id,
-          entry.createdAtMs,
-          entry.imageBytes,
-          entry.sidecarBytes,
-          entry.format,
-          entry.directory,
-          entry.promptExcerpt,
-          entry.model,
-          entry.principalId ?? defaultPrincipal,
-        ],
+          [
+            entry.id,
+            entry.createdAtMs,
+            entry.imageBytes,
+            entry.sidecarBytes,
+            entry.format,
+            entry.directory,
+            entry.promptExcerpt,
+            entry.model,
+            entry.principalId ?? defaultPrincipal,
+          ],
+        ),
       );
     },
     async remove(ids) {
       if (ids.length === 0) return;
-      await database.query('DELETE FROM images WHERE id = ANY($1::text[])', [ids]);
+      // The trigger updates counter rows per deleted image; a concurrent save may lock them in another order.
+      await retryTransient(() => database.query('DELETE FROM images WHERE id = ANY($1::text[])', [ids]));
     },
     async get(id) {
       const rows = await database.query<ImageRow>(`SELECT ${entryColumns} FROM images WHERE id = $1`, [id]);

@@ -45,3 +45,16 @@ describe('PostgreSQL job store', () => {
     }
   });
 });
+
+describe('PostgreSQL job store liveness', () => {
+  it('takes a running job of another host as alive only while its process writes heartbeats', async () => {
+    const jobs = createPostgresJobPersistence(database, { staleAfterMs: 60_000 });
+    await database.query(
+      `INSERT INTO imagegen_processes (instance, pid, heartbeat_at) VALUES ('fresh', 1, now()), ('silent', 2, now() - interval '5 minutes')`,
+    );
+
+    expect(await jobs.mayStillBeRunning({ pid: 1, instance: 'fresh' })).toBe(true);
+    expect(await jobs.mayStillBeRunning({ pid: 2, instance: 'silent' })).toBe(false);
+    expect(await jobs.mayStillBeRunning({ pid: process.pid, instance: 'never-seen' })).toBe(false);
+  });
+});

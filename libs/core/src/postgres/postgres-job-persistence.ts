@@ -1,3 +1,4 @@
+import { thisProcess, type ProcessIdentity } from '../cost/process-identity';
 import type { JobPersistence, JobRecord } from '../generation/job-persistence';
 import type { PostgresDatabase } from './database';
 
@@ -7,9 +8,14 @@ const loadLimit = 4_000;
 /**
  * Generation jobs in PostgreSQL: one row per job holding its latest record (an append of a newer state replaces the
  * row), shared by every replica. `load` returns the newest jobs, oldest first, as the file store does; `find` reads one
- * job by id, so any replica answers for a job another one started. Rows are small and kept (no compaction).
+ * job by id, so any replica answers for a job another one started; a running job's writer counts as alive while its
+ * heartbeat (written by the database cost ledger) is fresh. Rows are small and kept (no compaction).
  */
-export function createPostgresJobPersistence(database: PostgresDatabase): JobPersistence & Required<Pick<JobPersistence, 'find'>> {
+export function createPostgresJobPersistence(
+  database: PostgresDatabase,
+  options: { staleAfterMs?: number } = {},
+): JobPersistence & Required<Pick<JobPersistence, 'find' | 'mayStillBeRunning'>> {
+  const staleAfterMs = options.staleAfterMs ?? 60_000;
   const upsert = (record: JobRecord) => {
     const principalId = (record as JobRecord & { principalId?: unknown }).principalId;
     return database.query(
@@ -35,6 +41,15 @@ export function createPostgresJobPersistence(database: PostgresDatabase): JobPer
     },
     async append(record) {
       await upsert(record);
+    },
+    async mayStillBeRunning(writer: ProcessIdentity) {
+      if (writer?.instance === thisProcess.instance) return true;
+      // Liveness is the heartbeat every engine process with a database ledger writes (see the cost ledger).
+      const rows = await database.query(
+        'SELECT 1 FROM imagegen_processes WHERE instance = $1 AND heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)',
+        [writer?.instance ?? '', staleAfterMs],
+      );
+      return rows.length > 0;
     },
     async find(jobId) {
       const rows = await database.query<{ record: JobRecord }>('SELECT record FROM generation_jobs WHERE job_id = $1', [jobId]);
