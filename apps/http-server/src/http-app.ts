@@ -11,6 +11,7 @@ import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
 import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
+import { createMemoryClientRateLimiter, type ClientRateLimiter } from '@imagegen/cache';
 import { bodyTooLargeMessage, largeBodyGate, refuseDeclaredOversizeBody } from './body-gate';
 import { mountRouteFallbacks } from './route-fallbacks';
 import { createSessionCaps, isSessionRefusal, sessionClientKey, type SessionPlace, type SessionRefusal } from './session-caps';
@@ -58,6 +59,11 @@ export interface HttpAppOptions {
   maxSessionsPerClient?: number;
   /** Requests per minute accepted from one client (bearer token, else IP) on the MCP and image routes; 0 = unlimited. */
   clientRateLimitRpm?: number;
+  /**
+   * Where client requests are counted: give the Redis coordination's limiter so all replicas count one allowance.
+   * Default: in this process.
+   */
+  clientRateLimiter?: ClientRateLimiter;
   /** Export Node.js process metrics on `/metrics` too. Default true. */
   processMetrics?: boolean;
   /** Structured logs. */
@@ -148,7 +154,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const originPolicy = createOriginPolicy(guardOptions);
   const hostCheck = hostValidation(guardOptions);
   const requireToken = bearerAuth(options.authToken);
-  const rateLimit = clientRateLimit(options.clientRateLimitRpm ?? 0, options.authToken);
+  const clientRpm = options.clientRateLimitRpm ?? 0;
+  const rateLimit = clientRateLimit(
+    clientRpm,
+    options.authToken,
+    clientRpm <= 0
+      ? undefined
+      : options.clientRateLimiter
+        ? Promise.resolve(options.clientRateLimiter)
+        : createMemoryClientRateLimiter(clientRpm, 60),
+  );
   const limited = rateLimit ? [rateLimit] : [];
   const jsonBody = express.json({ limit: options.maxBodyBytes });
   const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;

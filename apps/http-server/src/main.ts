@@ -1,7 +1,14 @@
 import './compile-cache';
 import * as os from 'node:os';
 import { loadConfig, parseConfigArguments } from '@imagegen/config';
-import { createImageEngineFromConfig, createJsonLogger, ImageGenError, routeConsoleToLogger, type ImageEngine } from '@imagegen/core';
+import {
+  createImageEngineFromConfig,
+  createJsonLogger,
+  ImageGenError,
+  openCoordinationFromConfig,
+  routeConsoleToLogger,
+  type ImageEngine,
+} from '@imagegen/core';
 import { createImageGenMcpServer, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
 import { createHttpApp, isLoopbackHost } from './http-app';
 
@@ -66,10 +73,18 @@ async function main(): Promise<void> {
     return;
   }
   let engine;
+  let coordination;
   let notifyImagesChanged = () => undefined as void;
   try {
-    engine = await createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
+    // Replicas behind one load balancer share it (REDIS__URL): the engine's flights, limits and jobs, and the client limits here.
+    coordination = await openCoordinationFromConfig(config, logger);
+    engine = await createImageEngineFromConfig(config, {
+      logger,
+      onImagesChanged: () => notifyImagesChanged(),
+      ...(coordination ? { coordination } : {}),
+    });
   } catch (error) {
+    await coordination?.close();
     process.stderr.write(`imagegen-mcp-http: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
     process.exitCode =
       ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
@@ -105,6 +120,9 @@ async function main(): Promise<void> {
     allowedOrigins: config.server.allowed_origins,
     corsOrigins: config.server.cors_origins,
     clientRateLimitRpm: config.server.client_rate_limit_rpm,
+    ...(coordination && config.server.client_rate_limit_rpm > 0
+      ? { clientRateLimiter: coordination.clientRateLimiter(config.server.client_rate_limit_rpm, 60) }
+      : {}),
     ...(config.server.auth_token ? { authToken: config.server.auth_token } : {}),
     stateless: config.server.stateless,
     sessionIdleMs: config.server.session_idle_minutes * 60_000,
@@ -125,6 +143,7 @@ async function main(): Promise<void> {
       url: `http://${hostInUrl}:${port}/mcp`,
       stateless: config.server.stateless,
       storage: config.storage.base_path,
+      coordination: coordination ? 'redis' : 'none',
       providers: engine.configuredProviders(),
     });
   });

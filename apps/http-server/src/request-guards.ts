@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
+import type { ClientRateLimiter } from '@imagegen/cache';
 
 /** Host names a loopback server answers to. */
 const loopbackHostnames = ['localhost', '127.0.0.1', '[::1]'];
@@ -176,28 +177,40 @@ export function bearerAuth(token: string | undefined): RequestHandler {
 /**
  * At most `requestsPerMinute` requests per client per minute; more are answered 429 with `Retry-After`. A client is
  * its bearer token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
+ * The counts live in `limiter` (rate-limiter-flexible): in this process, or in Redis so every replica behind a load
+ * balancer counts the same allowance. A limiter that fails (Redis down, no insurance) lets the request through.
  */
-export function clientRateLimit(requestsPerMinute: number, token: string | undefined): RequestHandler | undefined {
-  if (requestsPerMinute <= 0) return undefined;
+export function clientRateLimit(
+  requestsPerMinute: number,
+  token: string | undefined,
+  limiter: Promise<ClientRateLimiter> | undefined,
+): RequestHandler | undefined {
+  if (requestsPerMinute <= 0 || !limiter) return undefined;
   const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
-  return rateLimit({
-    windowMs: 60_000,
-    limit: requestsPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (request) => {
-      const presented = presentedToken(request);
-      if (presented && (!token || tokensMatch(token, presented))) return `token:${hashed(presented)}`;
-      return `ip:${ipKeyGenerator(request.ip ?? request.socket.remoteAddress ?? 'unknown')}`;
-    },
-    handler: (_request, response) => {
-      const retryAfter = response.getHeader('Retry-After');
-      refuse(
-        response,
-        429,
-        'rate_limited',
-        `Too many requests: at most ${requestsPerMinute} per minute per client (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${String(retryAfter ?? 60)} seconds.`,
+  const clientOf = (request: Request) => {
+    const presented = presentedToken(request);
+    if (presented && (!token || tokensMatch(token, presented))) return `token:${hashed(presented)}`;
+    return `ip:${ipKeyGenerator(request.ip ?? request.socket.remoteAddress ?? 'unknown')}`;
+  };
+  return (request, response, next) => {
+    limiter
+      .then((ready) => ready.consume(clientOf(request)))
+      .then(
+        ({ allowed, remaining, msBeforeNext }) => {
+          const resetSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+          // The IETF draft's headers (draft-7), as the express limiter sent them before.
+          response.set('RateLimit-Policy', `${requestsPerMinute};w=60`);
+          response.set('RateLimit', `limit=${requestsPerMinute}, remaining=${Math.max(0, remaining)}, reset=${resetSeconds}`);
+          if (allowed) return next();
+          response.set('Retry-After', String(resetSeconds));
+          refuse(
+            response,
+            429,
+            'rate_limited',
+            `Too many requests: at most ${requestsPerMinute} per minute per client (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${resetSeconds} seconds.`,
+          );
+        },
+        () => next(),
       );
-    },
-  });
+  };
 }

@@ -6,3 +6,7 @@ export { createRequestCoalescer } from './request-coalescer';
 export type { RequestCoalescer } from './request-coalescer';
 export { createRedisCache } from './redis-cache';
 export type { RedisCache, RedisCacheOptions } from './redis-cache';
+export { createRedisCoordination, createMemoryClientRateLimiter } from './redis-coordination';
+export type { ClientRateLimiter, Coordination, CoordinationOptions } from './redis-coordination';
+export type { FlightClaim, FlightOutcome, ProducingFlight, SharedFlights } from './request-flights';
+export type { ProviderGate } from './provider-gate';

@@ -304,35 +304,41 @@ const databaseSchema = z.object({
   max_connections: setting(integer({ min: 1 }), { default: 10, description: 'Most database connections one process opens.' }),
 });
 
-const cacheSchema = z
-  .object({
-    enabled: setting(flag(), { default: true, description: 'Reuse the result of an identical earlier request.' }),
-    ttl_hours: setting(decimal({ greaterThan: 0 }), { default: 24, description: 'Hours a cached result stays valid.' }),
-    backend: setting(choice(['memory', 'redis']), { default: 'memory', description: 'Where cached results are kept.' }),
-    max_size_mb: setting(decimal({ greaterThan: 0 }), {
-      default: 500,
-      description: 'Largest size of the cache in MB (the image bytes behind its entries); least recently used entries go first.',
-    }),
-    redis_url: optionalSetting(url(['redis', 'rediss']), {
-      description: 'Redis connection URL; required when CACHE__BACKEND is redis. Several servers sharing one Redis share its cache.',
-      secret: 'url-password',
-    }),
-    redis_key_prefix: setting(text(), {
-      default: 'imagegen:cache:',
-      description: 'Prefix of every Redis key the cache writes, so several installations can share one Redis.',
-    }),
-  })
-  .check(
-    // `when` keeps this check running while other cache settings are invalid, so every problem is reported at once.
-    z.superRefine(
-      (cache, context) => {
-        if (cache.backend === 'redis' && cache.redis_url === undefined) {
-          context.addIssue({ code: 'custom', path: ['redis_url'], message: 'not set, but required when CACHE__BACKEND is redis' });
-        }
-      },
-      { when: () => true },
-    ),
-  );
+const cacheSchema = z.object({
+  enabled: setting(flag(), { default: true, description: 'Reuse the result of an identical earlier request.' }),
+  ttl_hours: setting(decimal({ greaterThan: 0 }), { default: 24, description: 'Hours a cached result stays valid.' }),
+  backend: setting(choice(['memory', 'redis']), { default: 'memory', description: 'Where cached results are kept.' }),
+  max_size_mb: setting(decimal({ greaterThan: 0 }), {
+    default: 500,
+    description: 'Largest size of the cache in MB (the image bytes behind its entries); least recently used entries go first.',
+  }),
+  redis_url: optionalSetting(url(['redis', 'rediss']), {
+    description:
+      'Redis connection URL of the cache; when CACHE__BACKEND is redis, this or REDIS__URL is required. Several servers sharing one Redis share its cache.',
+    secret: 'url-password',
+  }),
+  redis_key_prefix: setting(text(), {
+    default: 'imagegen:cache:',
+    description: 'Prefix of every Redis key the cache writes, so several installations can share one Redis.',
+  }),
+});
+
+const redisSchema = z.object({
+  url: optionalSetting(url(['redis', 'rediss']), {
+    description:
+      "Redis connection URL that several replicas coordinate through: one provider call for identical requests on different replicas, provider and per-client limits counted across all of them, jobs of a replica that died reported as interrupted. Also the cache's Redis when CACHE__BACKEND is redis and CACHE__REDIS_URL is unset. Unset: each process on its own.",
+    secret: 'url-password',
+  }),
+  key_prefix: setting(text(), {
+    default: 'imagegen:coord:',
+    description: 'Prefix of every Redis key the coordination writes, so several installations can share one Redis.',
+  }),
+  lease_seconds: setting(decimal({ greaterThan: 0 }), {
+    default: 30,
+    description:
+      'Seconds a replica holds a request it is generating, a provider slot or its presence without renewing it (renewed every third of it): what a replica that died held is free again, and its running jobs reported, after this long.',
+  }),
+});
 
 const costSchema = z.object({
   daily_budget_usd: optionalSetting(decimal({ min: 0 }), {
@@ -356,16 +362,35 @@ const templatesSchema = z.object({
 });
 
 /** The schema of the whole configuration. Parse the nested object built from all sources with it. */
-export const imageGenConfigSchema = z.object({
-  providers: z.object({ openai: openaiSchema, gemini: geminiSchema }),
-  images: imagesSchema,
-  server: serverSchema,
-  storage: storageSchema,
-  database: databaseSchema,
-  cache: cacheSchema,
-  cost: costSchema,
-  templates: templatesSchema,
-});
+export const imageGenConfigSchema = z
+  .object({
+    providers: z.object({ openai: openaiSchema, gemini: geminiSchema }),
+    images: imagesSchema,
+    server: serverSchema,
+    storage: storageSchema,
+    database: databaseSchema,
+    cache: cacheSchema,
+    redis: redisSchema,
+    cost: costSchema,
+    templates: templatesSchema,
+  })
+  .check(
+    // `when` keeps this check running while other settings are invalid, so every problem is reported at once.
+    z.superRefine(
+      (config, context) => {
+        const cache = config.cache as Partial<z.output<typeof cacheSchema>> | undefined;
+        const redis = config.redis as Partial<z.output<typeof redisSchema>> | undefined;
+        if (cache?.backend === 'redis' && cache.redis_url === undefined && redis?.url === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['cache', 'redis_url'],
+            message: 'not set, but required when CACHE__BACKEND is redis (or set REDIS__URL)',
+          });
+        }
+      },
+      { when: () => true },
+    ),
+  );
 
 /**
  * The validated configuration. Keys are snake_case exactly as the environment variable names lower-cased.

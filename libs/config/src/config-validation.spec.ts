@@ -96,7 +96,7 @@ describe('invalid values fail fast with a line naming the setting, the value, th
     [
       'a missing redis_url',
       { CACHE__BACKEND: 'redis' },
-      '  - CACHE__REDIS_URL: not set, but required when CACHE__BACKEND is redis; expected a URL starting with redis:// or rediss://',
+      '  - CACHE__REDIS_URL: not set, but required when CACHE__BACKEND is redis (or set REDIS__URL); expected a URL starting with redis:// or rediss://',
     ],
   ])('reports %s', (_kind, env, expectedLine) => {
     expect(lineFor(env)).toBe(expectedLine);

@@ -42,6 +42,7 @@ describe('describeSettings', () => {
       'SERVER__AUTH_TOKEN',
       'DATABASE__URL',
       'CACHE__REDIS_URL',
+      'REDIS__URL',
     ]);
     expect(settings.find((setting) => setting.path === 'server.log_level')?.choices).toEqual(['debug', 'info', 'warn', 'error']);
   });

@@ -3,7 +3,7 @@
  * store them with metadata, cache, track cost and enforce limits. No MCP code: the MCP server and the CLI are thin
  * layers over this package.
  */
-export { createImageEngine } from './engine/image-engine';
+export { createImageEngine, replicaLiveness } from './engine/image-engine';
 export type { CachedGeneration, ImageEngine, ImageEngineDependencies, ReadinessReport, RetryPolicy } from './engine/image-engine';
 export type { GenerationHandle } from './generation/run-generation';
 export type { GenerationJob } from './generation/generation-jobs';
@@ -22,7 +22,7 @@ export type {
 } from './engine/engine-types';
 export type { DeleteImageReport } from './engine/delete-image';
 export { imageIdFromReference } from './engine/resolve-image-source';
-export { createImageEngineFromConfig } from './engine/engine-from-config';
+export { createImageEngineFromConfig, openCoordinationFromConfig } from './engine/engine-from-config';
 export { createProvidersFromConfig, providerSettingHints } from './engine/providers-from-config';
 export type { ConfiguredProvider, ProvidersFromConfigOptions } from './engine/providers-from-config';
 export type { EngineFromConfigOptions } from './engine/engine-from-config';

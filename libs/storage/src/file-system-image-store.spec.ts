@@ -278,4 +278,20 @@ describe('two stores on one folder', () => {
     expect((await reopened.stats()).imageCount).toBe(9);
     expect(fs.existsSync(path.join(basePath, 'images.lock'))).toBe(false);
   });
+
+  it('finds an image the other store just saved while it is saving one of its own', async () => {
+    const basePath = makeTemporaryFolder();
+    const open = () => createFileSystemImageStore({ basePath, minFreeBytes: 0 });
+    const first = await open();
+    const second = await open();
+    await second.history({ limit: 1 });
+    const saved = await first.save(sampleInput({ prompt: 'made by the first store' }));
+    // The second store is busy with its own save when the id of the first store's image comes in.
+    const ownSave = second.save(sampleInput({ prompt: 'made by the second store' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await second.get(saved.imageId)).imageId).toBe(saved.imageId);
+    await ownSave;
+    await first.close();
+    await second.close();
+  });
 });

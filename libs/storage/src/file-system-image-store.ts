@@ -290,7 +290,14 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
   const lookUp = async (imageId: string): Promise<IndexEntry> => {
     assertValidImageId(imageId);
     await beforeRead();
-    const entry = index.get(imageId);
+    let entry = index.get(imageId);
+    if (entry === undefined && mutating > 0) {
+      // A read during our own saves skips the refresh, but the id may be another process's new image (replicas
+      // sharing the folder): let our saves finish, catch up, then answer.
+      await queue;
+      await beforeRead();
+      entry = index.get(imageId);
+    }
     if (entry === undefined) throw imageNotFound(imageId);
     return entry;
   };

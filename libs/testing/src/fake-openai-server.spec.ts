@@ -30,6 +30,19 @@ describe('fake OpenAI server', () => {
     expect(response.usage?.output_tokens).toBeGreaterThan(0);
   });
 
+  it('counts the image requests it answers at once', async () => {
+    const before = fake.peakImageRequestsInFlight();
+    fake.injectFault({ kind: 'delay', delayMs: 200, times: 3 });
+    const three = Array.from({ length: 3 }, () =>
+      client.images.generate({ model: 'gpt-image-2', prompt: 'a fox', size: '1024x1024', quality: 'low' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.imageRequestsInFlight()).toBe(3);
+    await Promise.all(three);
+    expect(fake.imageRequestsInFlight()).toBe(0);
+    expect(fake.peakImageRequestsInFlight()).toBe(Math.max(before, 3));
+  });
+
   it('answers realistic sizes, not flat colours', async () => {
     const response = await client.images.generate({ model: 'gpt-image-2', prompt: 'noise', size: '1536x1024' });
     expect(Buffer.from(response.data?.[0]?.b64_json ?? '', 'base64').length).toBeGreaterThan(1_000_000);

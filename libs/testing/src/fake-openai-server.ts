@@ -70,6 +70,10 @@ export interface FakeOpenAIServer {
   url: string;
   /** Every request received, oldest first. */
   requests: ReceivedRequest[];
+  /** Image requests (OpenAI images and Gemini generateContent) being answered now. */
+  imageRequestsInFlight(): number;
+  /** The most image requests answered at once since the fake started (concurrency limits across clients). */
+  peakImageRequestsInFlight(): number;
   /** Queues a fault for the next `times` (default 1) image requests. */
   injectFault(fault: FakeOpenAIFault): void;
   /** Drops queued faults. */
@@ -706,11 +710,17 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     await answerImages(response, operation, planned, inputImageTokens, inpaint);
   };
 
+  const imageRequests = { inFlight: 0, peak: 0 };
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const { authorization: _authorization, ...headers } = request.headers;
     const record: ReceivedRequest = { method: request.method ?? 'GET', path: url.pathname, headers, body: undefined };
     requests.push(record);
+    if (request.method === 'POST' && (url.pathname.startsWith('/v1/images/') || url.pathname.includes(':generateContent'))) {
+      imageRequests.inFlight += 1;
+      imageRequests.peak = Math.max(imageRequests.peak, imageRequests.inFlight);
+      response.once('close', () => (imageRequests.inFlight -= 1));
+    }
     const handle = async () => {
       const geminiContext = {
         ...(options.geminiApiKey === undefined ? {} : { apiKey: options.geminiApiKey }),
@@ -760,6 +770,8 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    imageRequestsInFlight: () => imageRequests.inFlight,
+    peakImageRequestsInFlight: () => imageRequests.peak,
     injectFault(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, systemClock, type Clock, type Logger, silentLogger } from '@imagegen/common';
-import { mayStillBeRunning, thisProcess, type ProcessIdentity } from './process-identity';
+import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from './process-identity';
 
 /**
  * What became of a paid call: `billed` (the vendor answered with images), `unknown` (the call went out and no answer
@@ -154,6 +154,8 @@ export interface CostLedgerOptions {
   clock?: Clock;
   /** Where failures to persist are reported. */
   logger?: Logger;
+  /** Whether a call's process may still run (it then records the call's end itself). Default: by pid on this host. */
+  liveness?: ProcessLiveness;
 }
 
 /**
@@ -270,7 +272,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
     };
     count(entry);
     // A call of another live process is still running: counted here, but that process records how it ends.
-    if (!mayStillBeRunning(record.process)) await write(entry);
+    if (!(await (options.liveness ?? localLiveness)(record.process))) await write(entry);
   }
 
   const spent = () => {

@@ -26,3 +26,12 @@ export function mayStillBeRunning(writer: ProcessIdentity | undefined): boolean 
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Whether the process that wrote a record may still be running, however that is known: by pid on this host
+ * ({@link localLiveness}), or by a presence lease in Redis when several replicas on several hosts share the records.
+ */
+export type ProcessLiveness = (writer: ProcessIdentity | undefined) => Promise<boolean>;
+
+/** Liveness by pid on this host: right for one machine, wrong for records written by another host. */
+export const localLiveness: ProcessLiveness = async (writer) => mayStillBeRunning(writer);

@@ -5,6 +5,7 @@ import { createFileSystemImageStore, createS3ImageStore, type ImageStore } from 
 import { createCostLedger, type CostLedger } from '../cost/cost-ledger';
 import { createFileLedgerPersistence } from '../cost/ledger-persistence';
 import { createFileJobPersistence, type JobPersistence } from '../generation/job-persistence';
+import type { ProcessLiveness } from '../cost/process-identity';
 import { describeDatabaseUrl, openPostgresDatabase, type PostgresDatabase } from '../postgres/database';
 import { migrateDatabase } from '../postgres/migrations';
 import { createPostgresCostLedger } from '../postgres/postgres-cost-ledger';
@@ -26,6 +27,8 @@ export interface ConfiguredBackends {
 export interface BackendOptions {
   clock: Clock;
   logger: Logger;
+  /** Whether the process behind a file ledger's running call still runs (Redis presence across hosts); default by pid. */
+  liveness?: ProcessLiveness;
 }
 
 /**
@@ -108,7 +111,7 @@ async function openImageStore(config: ImageGenConfig, { clock, logger }: Backend
   });
 }
 
-function openLedger(config: ImageGenConfig, { clock, logger }: BackendOptions, database: PostgresDatabase | undefined) {
+function openLedger(config: ImageGenConfig, { clock, logger, liveness }: BackendOptions, database: PostgresDatabase | undefined) {
   const budgets = {
     ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
     ...(config.cost.monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.monthly_budget_usd }),
@@ -118,6 +121,7 @@ function openLedger(config: ImageGenConfig, { clock, logger }: BackendOptions, d
     persistence: createFileLedgerPersistence(path.join(config.storage.base_path, 'cost-ledger.jsonl'), logger),
     budgets,
     clock,
+    ...(liveness ? { liveness } : {}),
     logger,
   });
 }

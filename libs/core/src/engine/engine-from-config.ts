@@ -1,13 +1,14 @@
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
-import { createMemoryCache, createRedisCache } from '@imagegen/cache';
+import { createMemoryCache, createRedisCache, createRedisCoordination, type Coordination } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
+import { thisProcess } from '../cost/process-identity';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
 import { openBackendsFromConfig } from './backends-from-config';
 import { configureImagingOnLoad } from './imaging-module';
 import { createProvidersFromConfig, providerSettingHints } from './providers-from-config';
-import { createImageEngine, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
+import { createImageEngine, replicaLiveness, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
 
 /** Extras for {@link createImageEngineFromConfig}. */
 export interface EngineFromConfigOptions {
@@ -21,6 +22,26 @@ export interface EngineFromConfigOptions {
   scheduleRetention?: boolean;
   /** Called when stored images change (new image, retention), e.g. to tell MCP clients the resource list changed. */
   onImagesChanged?: () => void;
+  /**
+   * The Redis coordination to use (the HTTP app shares it for its client limits); default: one is opened when
+   * `REDIS__URL` is set. The engine closes it.
+   */
+  coordination?: Coordination;
+}
+
+/**
+ * Opens the coordination that replicas share when `REDIS__URL` is set (undefined otherwise); its owner token is this
+ * process's identity, so the presence it renews is what other replicas check before calling a job interrupted.
+ */
+export async function openCoordinationFromConfig(config: ImageGenConfig, logger: Logger = silentLogger): Promise<Coordination | undefined> {
+  if (!config.redis.url) return undefined;
+  return createRedisCoordination({
+    url: config.redis.url,
+    keyPrefix: config.redis.key_prefix,
+    owner: thisProcess.instance,
+    leaseTtlMs: Math.round(config.redis.lease_seconds * 1000),
+    logger,
+  });
 }
 
 const hoursToMs = (hours: number) => hours * 3_600_000;
@@ -39,6 +60,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const registry = createModelRegistry({ models: builtInModels, overrides: config.images.custom_models ?? [], clock });
   checkConfiguredModel(registry, 'IMAGES__DEFAULT_MODEL', config.images.default_model);
 
+  const coordination = options.coordination ?? (await openCoordinationFromConfig(config, logger));
   const configured = createProvidersFromConfig(config, { logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const providers = new Map<string, ImageProvider>();
   const limiters = new Map<string, ProviderLimiter>();
@@ -52,6 +74,14 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
         requestsPerMinute: config.server.rate_limit_rpm,
         maxConcurrency: entry.maxConcurrency,
         maxQueued: 100,
+        ...(coordination
+          ? {
+              sharedGate: coordination.providerGate(id, {
+                requestsPerMinute: config.server.rate_limit_rpm,
+                maxConcurrency: entry.maxConcurrency,
+              }),
+            }
+          : {}),
       }),
     );
     retryPolicies.set(id, { maxRetries: entry.maxRetries });
@@ -70,7 +100,11 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     });
     defaultModel = fallback;
   }
-  const backends = await openBackendsFromConfig(config, { clock, logger });
+  const backends = await openBackendsFromConfig(config, {
+    clock,
+    logger,
+    ...(coordination ? { liveness: replicaLiveness(coordination) } : {}),
+  });
   const { store, ledger } = backends;
   const customTemplates =
     config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
@@ -78,9 +112,9 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const cacheMaxBytes = config.cache.max_size_mb * 1024 * 1024;
   const cache = !config.cache.enabled
     ? undefined
-    : config.cache.backend === 'redis' && config.cache.redis_url
+    : config.cache.backend === 'redis' && (config.cache.redis_url ?? config.redis.url)
       ? createRedisCache<CachedGeneration>({
-          url: config.cache.redis_url,
+          url: (config.cache.redis_url ?? config.redis.url) as string,
           keyPrefix: config.cache.redis_key_prefix,
           maxBytes: cacheMaxBytes,
           logger,
@@ -121,6 +155,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     continueOnCancel: config.images.continue_on_cancel,
     templateAutoSize: config.templates.auto_size_optimization,
     jobPersistence: backends.jobPersistence,
+    ...(coordination ? { coordination } : {}),
   });
   const engine: ImageEngine = {
     ...baseEngine,

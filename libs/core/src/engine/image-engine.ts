@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import { ImageGenError, silentLogger, type Clock, type Logger } from '@imagegen/common';
-import type { CacheBackend } from '@imagegen/cache';
+import type { CacheBackend, Coordination } from '@imagegen/cache';
 import type { ImageLimits } from '@imagegen/imaging';
 import {
   planRequest,
@@ -24,6 +24,7 @@ import type {
 } from '@imagegen/storage';
 import type { CostLedger, CostTotals } from '../cost/cost-ledger';
 import type { ProviderLimiter } from '../limits/provider-limiter';
+import type { ProcessLiveness } from '../cost/process-identity';
 import type { CachedGeneration } from '../generation/cached-generation';
 import type { RetryPolicy } from '../generation/call-provider';
 import { costBounds } from '../generation/cost-bounds';
@@ -92,6 +93,12 @@ export interface ImageEngineDependencies {
   jobPersistence?: JobPersistence;
   /** How long `close()` waits for generations already paid for, in milliseconds; default 30 000. */
   shutdownGraceMs?: number;
+  /**
+   * What replicas share through Redis (`REDIS__URL`): identical requests on different replicas make one provider
+   * call, and a job whose replica died is reported as interrupted by any replica. The engine closes it. Provider
+   * limits across replicas are the limiters' part (see `createProviderLimiter`'s `sharedGate`).
+   */
+  coordination?: Coordination;
 }
 
 /** The image engine: everything the MCP server and the CLI do, with no MCP code. */
@@ -159,13 +166,26 @@ export interface ImageEngine {
 export interface ReadinessReport {
   /** True when every check passed. */
   ready: boolean;
-  /** Each check: passed, and why not when it failed. */
-  checks: Record<'provider_configured' | 'storage' | 'cache', { ok: boolean; message?: string }>;
+  /** Each check: passed, and why not when it failed. `coordination` is there when replicas coordinate through Redis. */
+  checks: Record<'provider_configured' | 'storage' | 'cache', { ok: boolean; message?: string }> & {
+    coordination?: { ok: boolean; message?: string };
+  };
+}
+
+/**
+ * Liveness of a record's writer by its presence in Redis: replicas on other hosts are alive while they renew their
+ * presence lease. A Redis that does not answer counts as alive (nothing is declared dead on an outage).
+ */
+export function replicaLiveness(coordination: Coordination): ProcessLiveness {
+  return async (writer) => {
+    if (writer === undefined || typeof writer.instance !== 'string') return false;
+    return coordination.isAlive(writer.instance).catch(() => true);
+  };
 }
 
 export function createImageEngine(dependencies: ImageEngineDependencies): ImageEngine {
   const logger = dependencies.logger ?? silentLogger;
-  const { registry, store, ledger } = dependencies;
+  const { registry, store, ledger, coordination } = dependencies;
   // Decoding and re-encoding images is CPU- and memory-heavy: a few at a time keeps the process's peak memory
   // bounded under many concurrent generations without slowing a single one.
   const imageWork = new Bottleneck({ maxConcurrent: dependencies.maxConcurrentImageProcessing ?? 4 });
@@ -176,6 +196,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     continueOnCancel: dependencies.continueOnCancel ?? true,
     logger: logger.child({ component: 'jobs' }),
     ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+    ...(coordination ? { liveness: replicaLiveness(coordination), identity: { pid: process.pid, instance: coordination.owner } } : {}),
   });
   // Opening reads a small file; a failure surfaces on the first request instead of as an unhandled rejection.
   jobsOpening.catch(() => undefined);
@@ -193,6 +214,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     cacheTtlMs: dependencies.cacheTtlMs ?? 24 * 3_600_000,
     ledger,
     jobs,
+    ...(coordination ? { flights: coordination.flights<CachedGeneration>() } : {}),
     defaults,
     imageWork,
     logger,
@@ -324,6 +346,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       await Promise.all([...(dependencies.limiters?.values() ?? [])].map((limiter) => limiter.close()));
       await ledger.close();
       await dependencies.cache?.close?.();
+      await coordination?.close();
       await store.close();
     },
   };
@@ -396,6 +419,14 @@ async function checkReadiness(dependencies: ImageEngineDependencies): Promise<Re
     await dependencies.cache?.ping?.();
   } catch (error) {
     checks.cache = { ok: false, message: ImageGenError.isInstance(error) ? error.message : 'The cache does not answer.' };
+  }
+  if (dependencies.coordination) {
+    checks.coordination = { ok: true };
+    try {
+      await dependencies.coordination.ping();
+    } catch (error) {
+      checks.coordination = { ok: false, message: ImageGenError.isInstance(error) ? error.message : 'Redis does not answer.' };
+    }
   }
   return { ready: Object.values(checks).every((check) => check.ok), checks };
 }

@@ -62,6 +62,20 @@ describe('the generation flow', () => {
     expect(harness.engine.costReport().calls).toBe(1);
   });
 
+  it('keeps a queued job whose id was handed out when its caller goes away before it reached the provider', async () => {
+    harness = await createMemoryEngine({ provider: { delayMs: 300 }, maxConcurrency: 1 });
+    const busy = harness.engine.generate({ ...request, prompt: 'holding the only slot' });
+    const controller = new AbortController();
+    const handle = await harness.engine.startGenerate(request, { signal: controller.signal });
+    handle.result.catch(() => undefined);
+    handle.handOut?.();
+    controller.abort();
+    await busy;
+    const job = await harness.engine.getJob(handle.jobId as string, { waitMs: 5_000 });
+    expect(job?.status).toBe('completed');
+    expect(harness.provider.calls).toHaveLength(2);
+  });
+
   it('does not call the provider when the disk has no room for the image plus the reserve', async () => {
     const fileSystem = { ...createNodeStorageFileSystem(), availableBytes: async () => 1024 * 1024 };
     harness = await createMemoryEngine({ fileSystem });

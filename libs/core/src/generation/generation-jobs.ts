@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
-import { mayStillBeRunning, thisProcess } from '../cost/process-identity';
+import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from '../cost/process-identity';
 import type { PartialImageEvent } from '@imagegen/providers';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
 import { resultFromSummary, summarizeResult } from './cached-generation';
@@ -62,7 +62,19 @@ export interface GenerationJobsOptions {
   continueOnCancel: boolean;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Whether the process that runs a job may still be running. Default: by pid on this host. Replicas sharing one job
+   * store pass a presence check (Redis), so any replica reports a job whose replica died as `interrupted`.
+   */
+  liveness?: ProcessLiveness;
+  /** How often a wait for a job running on another replica reads the job store again, in milliseconds. Default 250. */
+  remotePollMs?: number;
+  /** Who runs this table's jobs, as written in their records; default this process (the coordination's owner token then). */
+  identity?: ProcessIdentity;
 }
+
+/** A new job id (`job_<uuid>`): chosen before the job starts when other replicas must learn it first. */
+export const newJobId = (): string => `job_${randomUUID()}`;
 
 /** The jobs of an engine: running generations by request and by id, and the durable record of finished ones. */
 export interface GenerationJobs {
@@ -73,6 +85,7 @@ export interface GenerationJobs {
     key: string,
     facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt'>,
     work: (control: JobControl) => Promise<ImageResult>,
+    jobId?: string,
   ): RunningJobHandle;
   /**
    * A job by id: waits up to `waitMs` for a running one to finish (with `untilPartial`, also returns as soon as a new
@@ -113,6 +126,11 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const { persistence, store } = options;
+  // Redis presence when replicas coordinate; else the shared store's own heartbeat check; else the pid on this host.
+  const storeLiveness = persistence.mayStillBeRunning?.bind(persistence);
+  const liveness: ProcessLiveness =
+    options.liveness ?? (storeLiveness ? async (writer) => (writer ? storeLiveness(writer) : false) : localLiveness);
+  const remotePollMs = options.remotePollMs ?? 250;
   const byKey = new Map<string, RunningJob>();
   const running = new Map<string, RunningJob>();
   /** Latest record of each known job, oldest first (Map keeps insertion order; re-set moves nothing, so delete first). */
@@ -132,26 +150,41 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     return [] as JobRecord[];
   });
   for (const record of loaded) remember(record);
-  for (const record of [...known.values()]) {
-    if (record.status !== 'running') continue;
-    const alive = persistence.mayStillBeRunning ? await persistence.mayStillBeRunning(record.process) : mayStillBeRunning(record.process);
-    if (alive) continue;
+  /** A running record whose process is gone, recorded as interrupted (any replica may notice; the record is the same). */
+  const interruptIfOrphaned = async (record: JobRecord): Promise<JobRecord> => {
+    if (record.status !== 'running' || running.has(record.jobId)) return record;
+    if (await liveness(record.process).catch(() => true)) return record;
     const interrupted: JobRecord = { ...record, status: 'failed', finishedAt: clock.now().toISOString(), error: interruptedError };
     remember(interrupted);
     await persist(interrupted);
-  }
+    logger.warn('a generation job was interrupted: the process running it stopped; it may have been billed', { jobId: record.jobId });
+    return interrupted;
+  };
+  for (const record of [...known.values()]) await interruptIfOrphaned(record);
   if (loaded.length > compactAbove && persistence.replace) {
     await persistence
       .replace([...known.values()])
       .catch((error: unknown) => logger.warn('could not compact the job records', { error: String(error) }));
   }
 
-  /** A record from another process (or written since we loaded): read the file again. */
+  /** A record from another process (or written since we loaded): read the store again. */
   const reload = async (jobId: string) => {
     if (persistence.find) return persistence.find(jobId).catch(() => undefined);
     const records = await persistence.load().catch(() => [] as JobRecord[]);
     let latest: JobRecord | undefined;
     for (const record of records) if (record.jobId === jobId) latest = record;
+    return latest;
+  };
+
+  /** Waits up to `waitMs` for a job another replica runs, reading the shared store again every {@link remotePollMs}. */
+  const awaitRemote = async (record: JobRecord, waitMs: number, signal: AbortSignal | undefined): Promise<JobRecord> => {
+    let latest = await interruptIfOrphaned(record);
+    const deadline = Date.now() + waitMs;
+    while (latest.status === 'running' && Date.now() < deadline && !signal?.aborted) {
+      await settledWithin(new Promise(() => undefined), Math.min(remotePollMs, deadline - Date.now()), signal);
+      latest = await interruptIfOrphaned((await reload(record.jobId)) ?? latest);
+    }
+    if (latest.status !== 'running') remember(latest);
     return latest;
   };
 
@@ -230,13 +263,13 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       const job = byKey.get(key);
       return job ? handleOf(job) : undefined;
     },
-    start(key, facts, work) {
+    start(key, facts, work, jobId = newJobId()) {
       const record: JobRecord = {
-        jobId: `job_${randomUUID()}`,
+        jobId,
         ...facts,
         status: 'running',
         createdAt: clock.now().toISOString(),
-        process: thisProcess,
+        process: options.identity ?? thisProcess,
       };
       const abandon = new AbortController();
       const job: RunningJob = {
@@ -310,10 +343,14 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
           await settledWithin(nextPartial ? Promise.race([job.promise, nextPartial]) : job.promise, waitMs, getOptions.signal);
         if (wake) job.partialWaiters.delete(wake);
       }
-      // A shared store may hold a newer state written by another replica than the one remembered here.
+      const cached = known.get(jobId);
+      // A shared store may hold a newer state written by another replica than the one remembered here; a job another
+      // replica runs is waited for there.
       const shared = persistence.find !== undefined && job === undefined;
-      const record = shared ? ((await reload(jobId)) ?? known.get(jobId)) : (known.get(jobId) ?? (await reload(jobId)));
-      if (!record) return undefined;
+      const stale = cached === undefined || (cached.status === 'running' && job === undefined);
+      const fresh = shared || stale ? ((await reload(jobId)) ?? cached) : cached;
+      if (!fresh) return undefined;
+      const record = fresh.status === 'running' && !job ? await awaitRemote(fresh, getOptions.waitMs ?? 0, getOptions.signal) : fresh;
       const seen = await view(record);
       return seen.status === 'running' && job?.latestPartial ? { ...seen, latestPartial: job.latestPartial } : seen;
     },

@@ -1,7 +1,7 @@
 import type Bottleneck from 'bottleneck';
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, throwIfAborted, type Logger } from '@imagegen/common';
-import type { CacheBackend } from '@imagegen/cache';
+import type { CacheBackend, ProducingFlight, SharedFlights } from '@imagegen/cache';
 import type { ImageProvider, ModelDefinition, RequestWarning } from '@imagegen/providers';
 import type { ImageStore } from '@imagegen/storage';
 import type { CostLedger } from '../cost/cost-ledger';
@@ -10,11 +10,12 @@ import type { CallOptions, ImageResult } from '../engine/engine-types';
 import { lookUpCache, storeInCache, type CachedGeneration } from './cached-generation';
 import { callProvider, type RetryPolicy } from './call-provider';
 import { actualCost, costBounds } from './cost-bounds';
-import type { GenerationJobs, JobControl } from './generation-jobs';
+import { newJobId, type GenerationJobs, type JobControl } from './generation-jobs';
 import { PartialPersistError, persistImages } from './persist-images';
 import { planGeneration, type GenerationRequest, type PlanDefaults } from './plan-generation';
 import { preflight } from './preflight';
 import { recordFailedCall } from './record-cost';
+import { claimSharedFlight, publishFlightOutcome } from './shared-flight';
 import { providerFor, resolveModel } from './resolve-model';
 import type { LiveModelList } from '../engine/live-model-list';
 
@@ -33,6 +34,8 @@ export interface GenerationParts {
   cacheTtlMs: number;
   ledger: CostLedger;
   jobs: GenerationJobs;
+  /** Single flight across replicas (Redis): an identical request running on another replica is waited for, not paid again. */
+  flights?: SharedFlights<CachedGeneration>;
   defaults: PlanDefaults;
   imageWork: Bottleneck;
   logger: Logger;
@@ -45,6 +48,11 @@ export interface GenerationHandle {
   jobId?: string;
   /** The result; rejects with `cancelled` when this caller's signal fires (the job itself may go on, see the docs). */
   result: Promise<ImageResult>;
+  /**
+   * Marks the job as handed to a client by id (a caller that answers with the job id instead of the result): it then
+   * runs to the end whoever waits, even when this caller's signal fires before it reached the provider.
+   */
+  handOut?(): void;
 }
 
 const promptExcerpt = (prompt: string) => (Array.from(prompt).length > 100 ? `${Array.from(prompt).slice(0, 99).join('')}…` : prompt);
@@ -81,18 +89,52 @@ export async function startGeneration(request: GenerationRequest, options: CallO
       return {
         jobId: running.jobId,
         result: running.wait(options.signal, options.onProgress).then((result) => ({ ...result, sharedCall: true, actualCostUsd: 0 })),
+        handOut: () => running.handOut(),
       };
     }
   }
 
   parts.liveModels?.assertListed(model, defaultModelOf(model.provider, parts));
   const key = planned.fresh ? `${planned.requestHash}:${randomUUID()}` : planned.requestHash;
-  const job = parts.jobs.start(
-    key,
-    { operation: request.operation, model: model.id, promptExcerpt: promptExcerpt(planned.plan.call.prompt) },
-    (control) => produceImages(planned, model, provider, control, options, parts, log, cacheContext),
-  );
-  return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress) };
+  const facts = { operation: request.operation, model: model.id, promptExcerpt: promptExcerpt(planned.plan.call.prompt) };
+  const startHere = (flight: ProducingFlight<CachedGeneration> | undefined, jobId: string) =>
+    parts.jobs.start(
+      key,
+      facts,
+      async (control) => {
+        try {
+          const result = await produceImages(planned, model, provider, control, options, parts, log, cacheContext);
+          await publishFlightOutcome(flight, { result });
+          return result;
+        } catch (error) {
+          await publishFlightOutcome(flight, { error });
+          throw error;
+        }
+      },
+      jobId,
+    );
+
+  const jobId = newJobId();
+  if (!planned.fresh && parts.flights) {
+    const decision = await claimSharedFlight(
+      planned.requestHash,
+      jobId,
+      {
+        flights: parts.flights,
+        store: parts.store,
+        log,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      (flight, handoverJobId) => startHere(flight, handoverJobId).wait(options.signal, options.onProgress),
+    );
+    if (decision.kind === 'answered') return { result: Promise.resolve(decision.result) };
+    if (decision.kind === 'joined') return { jobId: decision.jobId, result: decision.result };
+    const job = startHere(decision.flight, jobId);
+    return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress), handOut: () => job.handOut() };
+  }
+  const job = startHere(undefined, jobId);
+  return { jobId: job.jobId, result: job.wait(options.signal, options.onProgress), handOut: () => job.handOut() };
 }
 
 /** The paid part of the flow, run as a job. */

@@ -93,4 +93,29 @@ describe('createProviderLimiter', () => {
     expect(queuedAhead).toEqual([1]);
     await limiter.close();
   });
+
+  it('holds a slot of the shared gate around each call and gives it back even when the call fails', async () => {
+    const events: string[] = [];
+    const sharedGate = {
+      acquire: async () => {
+        events.push('acquire');
+        return async () => {
+          events.push('release');
+        };
+      },
+    };
+    const limiter = createProviderLimiter({ provider: 'openai', requestsPerMinute: 1, maxConcurrency: 2, maxQueued: 10, sharedGate });
+    await limiter.run(async () => {
+      events.push('call');
+    });
+    await expect(
+      limiter.run(async () => {
+        events.push('failing call');
+        throw new Error('vendor said no');
+      }),
+    ).rejects.toThrow('vendor said no');
+    // The per-minute budget is the shared gate's: this process no longer counts it (a second call was not held back).
+    expect(events).toEqual(['acquire', 'call', 'release', 'acquire', 'failing call', 'release']);
+    await limiter.close();
+  });
 });

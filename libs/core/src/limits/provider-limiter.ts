@@ -1,4 +1,5 @@
 import Bottleneck from 'bottleneck';
+import type { ProviderGate } from '@imagegen/cache';
 import { ImageGenError, throwIfAborted } from '@imagegen/common';
 
 /** Settings of the limiter that sits between the engine and one provider. */
@@ -14,6 +15,11 @@ export interface ProviderLimiterOptions {
   maxConcurrency: number;
   /** Calls allowed to wait for a slot; one more is refused with `queue_full` instead of waiting forever. */
   maxQueued: number;
+  /**
+   * Limits shared with other replicas (Redis): when given, every call also waits for a global slot and a global
+   * per-minute token, and the per-minute budget is counted there instead of in this process.
+   */
+  sharedGate?: ProviderGate;
 }
 
 /** What a waiting call can be told while it waits. */
@@ -42,7 +48,7 @@ export function createProviderLimiter(options: ProviderLimiterOptions): Provider
     maxConcurrent: options.maxConcurrency,
     highWater: options.maxQueued,
     strategy: Bottleneck.strategy.OVERFLOW,
-    ...(options.requestsPerMinute > 0
+    ...(options.requestsPerMinute > 0 && !options.sharedGate
       ? {
           reservoir: options.requestsPerMinute,
           reservoirRefreshAmount: options.requestsPerMinute,
@@ -65,7 +71,13 @@ export function createProviderLimiter(options: ProviderLimiterOptions): Provider
       const scheduled = concurrency.schedule(async () => {
         // A call aborted while queued still reaches the front; it must not reach the provider.
         throwIfAborted(signal);
-        return operation();
+        if (!options.sharedGate) return operation();
+        const release = await options.sharedGate.acquire(signal);
+        try {
+          return await operation();
+        } finally {
+          await release();
+        }
       });
       const guarded = scheduled.catch((error: unknown) => {
         if (error instanceof Bottleneck.BottleneckError && closed) {

@@ -95,7 +95,9 @@ export async function resultWithinWait(
   try {
     const outcome = await Promise.race([handle.result, timedOut]);
     if (outcome !== 'timed out') return { result: outcome };
-    // Whatever becomes of it is reported through get_generation.
+    // Whatever becomes of it is reported through get_generation; the client has its id, so it must not be given up
+    // when this request ends before the job reached the provider.
+    handle.handOut?.();
     handle.result.catch(() => undefined);
     return { jobId };
   } finally {
