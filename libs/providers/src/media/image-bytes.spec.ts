@@ -1,0 +1,49 @@
+import { decodeBase64Image } from './image-bytes';
+
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('rest of a png, more than four kilobytes '.repeat(200)),
+]);
+
+describe('decodeBase64Image', () => {
+  it('decodes well-formed base64 of a png into bytes with a buffer of their own', () => {
+    const image = decodeBase64Image(png.toString('base64'));
+    expect(image?.mimeType).toBe('image/png');
+    expect(Buffer.from(image!.data).equals(png)).toBe(true);
+    expect(image!.data.buffer.byteLength).toBe(png.length);
+  });
+
+  it('gives a small image a buffer of its own too, not a slice of a shared pool', () => {
+    const small = png.subarray(0, 40);
+    const image = decodeBase64Image(small.toString('base64'));
+    expect(Buffer.from(image!.data).equals(small)).toBe(true);
+    expect(image!.data.buffer.byteLength).toBe(40);
+  });
+
+  it('accepts base64 broken into lines', () => {
+    const lines = png.toString('base64').replace(/.{76}/g, '$&\r\n');
+    expect(Buffer.from(decodeBase64Image(lines)!.data).equals(png)).toBe(true);
+  });
+
+  it('accepts what the character check accepts even where atob refuses it (padding inside)', () => {
+    const text = `${png.subarray(0, 10).toString('base64')}${png.subarray(10).toString('base64')}`;
+    expect(text.slice(0, 16)).toContain('=');
+    expect(decodeBase64Image(text)?.mimeType).toBe('image/png');
+  });
+
+  it.each([
+    ['a space', ' '],
+    ['a tab', '\t'],
+    ['a stray character', '*'],
+    ['URL-safe characters', '-_'],
+  ])('refuses text with %s in it', (_name, inserted) => {
+    const text = png.toString('base64');
+    expect(decodeBase64Image(`${text.slice(0, 100)}${inserted}${text.slice(100)}`)).toBeUndefined();
+  });
+
+  it('refuses empty text, non-strings and base64 of something that is not an image', () => {
+    expect(decodeBase64Image('')).toBeUndefined();
+    expect(decodeBase64Image(42)).toBeUndefined();
+    expect(decodeBase64Image(Buffer.from('plain text').toString('base64'))).toBeUndefined();
+  });
+});
