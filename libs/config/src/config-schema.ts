@@ -178,6 +178,11 @@ const serverSchema = z.object({
       description: `Largest tool result in bytes (at least ${minimumResponseByteBudget}); bigger images are returned as links instead of inline data.`,
     },
   ),
+  inline_preview: setting(flag(), {
+    default: true,
+    description:
+      'Put the image (or, when it is bigger than the byte budget, a small JPEG preview of it) inline in tool results. false: text, resource link and structured content only, which saves decoding every new image for its preview.',
+  }),
   include_data_url: setting(flag(), {
     default: false,
     description: 'Also return a data: URL of each image when it fits the byte budget.',

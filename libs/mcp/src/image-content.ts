@@ -31,7 +31,9 @@ const previews = new LRUCache<string, ImagePreview | 'none'>({
 export function previewRequestFor(
   settings: McpServerSettings,
   count: number,
-): { maxBytes: number; maxDimension: number; skipUpToBytes: number } {
+): { maxBytes: number; maxDimension: number; skipUpToBytes: number } | undefined {
+  // Results without inline images need no preview: the engine then never decodes the new image for one.
+  if (settings.inlinePreview === false) return undefined;
   const perImage = Math.floor((settings.responseByteBudget - 16_384) / Math.max(1, count)) - 512;
   const maxBytes = Math.max(1, Math.floor((perImage * 3) / 4));
   // An image that fits whole is inlined whole: no preview needed.
@@ -54,7 +56,8 @@ async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePre
 /**
  * The tool result for stored images: a text summary that always says where each image is, a `resource_link` per
  * image, and inline image blocks — the full image when it fits the byte budget, else a preview that does. With
- * `includeDataUrl`, `image_url` carries the whole image and the budget is knowingly exceeded.
+ * `includeDataUrl`, `image_url` carries the whole image and the budget is knowingly exceeded. With
+ * `settings.inlinePreview` false there are no inline image blocks at all.
  */
 export async function buildImageResult(
   result: ImageResult,
@@ -89,6 +92,7 @@ export async function buildImageResult(
     if (first) structured['image_url'] = `data:${first.mimeType};base64,${first.data.toString('base64')}`;
     return base;
   }
+  if (settings.inlinePreview === false) return base;
   // Share what is left of the budget between the images; base64 grows bytes by 4/3.
   const remaining = settings.responseByteBudget - serializedSize(base) - 512 * result.images.length;
   const perImage = Math.floor(remaining / Math.max(1, result.images.length));
