@@ -25,7 +25,7 @@ describe('decodeBase64Image', () => {
     expect(Buffer.from(decodeBase64Image(lines)!.data).equals(png)).toBe(true);
   });
 
-  it('accepts what the character check accepts even where atob refuses it (padding inside)', () => {
+  it('accepts what the character check accepts even where the whole text does not decode (padding inside)', () => {
     const text = `${png.subarray(0, 10).toString('base64')}${png.subarray(10).toString('base64')}`;
     expect(text.slice(0, 16)).toContain('=');
     expect(decodeBase64Image(text)?.mimeType).toBe('image/png');
@@ -36,6 +36,8 @@ describe('decodeBase64Image', () => {
     ['a tab', '\t'],
     ['a stray character', '*'],
     ['URL-safe characters', '-_'],
+    ['a non-ASCII character whose low byte is a base64 letter (Node would decode it as one)', '\u012b'],
+    ['padding inside and a stray character', '=*'],
   ])('refuses text with %s in it', (_name, inserted) => {
     const text = png.toString('base64');
     expect(decodeBase64Image(`${text.slice(0, 100)}${inserted}${text.slice(100)}`)).toBeUndefined();
@@ -45,5 +47,28 @@ describe('decodeBase64Image', () => {
     expect(decodeBase64Image('')).toBeUndefined();
     expect(decodeBase64Image(42)).toBeUndefined();
     expect(decodeBase64Image(Buffer.from('plain text').toString('base64'))).toBeUndefined();
+  });
+});
+
+describe('decodeBase64Image against the character check, for every one-character change', () => {
+  const signatureKept = (text: string) => Buffer.from(text, 'base64').subarray(0, 8).equals(png.subarray(0, 8));
+
+  it('accepts exactly the texts made only of base64 characters and line breaks', () => {
+    const text = png.subarray(0, 300).toString('base64');
+    const characters = [...Array.from({ length: 256 }, (_, code) => String.fromCharCode(code)), '\u012b', '\u0141', '\uff2b'];
+    for (const character of characters) {
+      for (const position of [0, 40, text.length - 2, text.length - 1]) {
+        for (const changed of [
+          `${text.slice(0, position)}${character}${text.slice(position + 1)}`,
+          `${text.slice(0, position)}${character}${text.slice(position)}`,
+        ]) {
+          if (!signatureKept(changed)) continue;
+          expect([JSON.stringify(changed.slice(position - 2, position + 3)), decodeBase64Image(changed) !== undefined]).toEqual([
+            JSON.stringify(changed.slice(position - 2, position + 3)),
+            /^[A-Za-z0-9+/=\r\n]+$/.test(changed),
+          ]);
+        }
+      }
+    }
   });
 });
