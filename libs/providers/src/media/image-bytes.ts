@@ -13,29 +13,28 @@ export function sniffImageMimeType(bytes: Uint8Array): ImageMimeType | undefined
 
 /** Decodes vendor base64 into an image; `undefined` when the text is not base64 of a png, jpeg or webp. */
 export function decodeBase64Image(base64: unknown): { data: Uint8Array; mimeType: ImageMimeType } | undefined {
-  if (typeof base64 !== 'string' || base64.length === 0) return undefined;
-  const decoded = Buffer.from(base64, 'base64');
-  if (!decodedWholly(base64, decoded) && !base64Text.test(base64)) return undefined;
-  const data = ownBytes(decoded);
+  if (typeof base64 !== 'string' || base64.length === 0 || !isBase64Text(base64)) return undefined;
+  const data = ownBytes(Buffer.from(base64, 'base64'));
   const mimeType = sniffImageMimeType(data);
   return mimeType === undefined ? undefined : { data, mimeType };
 }
 
-/** Base64 characters and line breaks: what a vendor's image text may hold (Node's decoder skips anything else silently). */
 const base64Text = /^[A-Za-z0-9+/=\r\n]+$/;
 
 /**
- * Whether Node decoded every character of `text` as standard base64, which proves what {@link base64Text} would at
- * a quarter of the instructions over a multi-megabyte string, without allocating: all ASCII (Node reads the low byte
- * of wider characters), none of the URL-safe `-` and `_` that Node also decodes, and exactly three bytes per four
- * characters less the padding — a character Node skipped, or a `=` before the end (where it stops), leaves the
- * output at least one byte short. Anything else, line breaks included, goes to the regular expression.
+ * Whether `text` holds only base64 characters and line breaks (Node's decoder would skip anything else silently).
+ * Vendors send well-formed base64, which `atob` (native code) accepts; with no space, tab or form feed in it (which
+ * `atob` allows) every character is one of those. That costs a fifth of the instructions of running the regular
+ * expression over a multi-megabyte string, which stays the answer for everything `atob` refuses.
  */
-function decodedWholly(text: string, decoded: Buffer): boolean {
-  if (text.length % 4 !== 0 || Buffer.byteLength(text, 'utf8') !== text.length) return false;
-  if (text.includes('-') || text.includes('_')) return false;
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return decoded.length === (text.length / 4) * 3 - padding;
+function isBase64Text(text: string): boolean {
+  try {
+    atob(text);
+    if (!text.includes(' ') && !text.includes('\t') && !text.includes('\f')) return true;
+  } catch {
+    // Not well-formed (padding inside, a stray character): the regular expression decides.
+  }
+  return base64Text.test(text);
 }
 
 /** The bytes as a plain Uint8Array over a buffer of their own: no copy of a large image, a copy out of Node's shared pool for a small one. */
