@@ -106,6 +106,7 @@ async function main(): Promise<void> {
         version: config.server.version,
         responseByteBudget: config.server.response_byte_budget,
         includeDataUrl: config.server.include_data_url,
+        inlinePreview: config.server.inline_preview,
         allowLocalFiles: false,
         publicBaseUrl,
         retentionDays: config.storage.retention_days,

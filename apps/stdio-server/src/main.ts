@@ -89,6 +89,7 @@ async function main(): Promise<void> {
           version: config.server.version,
           responseByteBudget: config.server.response_byte_budget,
           includeDataUrl: config.server.include_data_url,
+          inlinePreview: config.server.inline_preview,
           allowLocalFiles: config.server.allowed_folders.length > 0,
           retentionDays: config.storage.retention_days,
           defaultWaitSeconds: config.images.wait_seconds,

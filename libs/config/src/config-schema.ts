@@ -206,10 +206,15 @@ const serverSchema = z.object({
       description: `Largest tool result in bytes (at least ${minimumResponseByteBudget}); bigger images are returned as links instead of inline data.`,
     },
   ),
+  inline_preview: setting(flag(), {
+    default: true,
+    description:
+      'Put the image (or, when it is bigger than the byte budget, a small JPEG preview of it) inline in tool results. false: text, resource link and structured content only, which saves decoding every new image for its preview.',
+  }),
   include_data_url: setting(flag(), {
     default: false,
     description:
-      'Also return the first image as a data URL (image_url) when the result still fits the byte budget with it; otherwise it is left out and the text says so. The inline image is always kept.',
+      'Also return the first image as a data URL (image_url) when the result still fits the byte budget with it; otherwise it is left out and the text says so. The inline image stays (unless SERVER__INLINE_PREVIEW is false).',
   }),
   allowed_folders: setting(folderPathList(), {
     default: [],

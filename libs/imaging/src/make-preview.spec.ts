@@ -22,9 +22,9 @@ describe('makePreview', () => {
   });
 
   it('lowers quality, then size, to meet a tight budget', async () => {
-    const preview = await makePreview(photo, { maxBytes: 12_000 });
+    const preview = await makePreview(photo, { maxBytes: 8_000 });
     expect(preview).toBeDefined();
-    expect(preview?.byteLength).toBeLessThanOrEqual(12_000);
+    expect(preview?.byteLength).toBeLessThanOrEqual(8_000);
     expect(preview?.width).toBeLessThan(1024);
     expect((preview?.width ?? 0) / (preview?.height ?? 1)).toBeCloseTo(1.5, 1);
   });

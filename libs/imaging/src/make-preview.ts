@@ -63,7 +63,9 @@ export async function makePreview(data: Uint8Array, options: MakePreviewOptions)
   const base = await runDecoding('The image', header.format, () =>
     createPipeline(header.buffer, limits)
       .autoOrient()
-      .resize(maxDimension, maxDimension, { fit: 'inside', withoutEnlargement: true })
+      // Linear interpolation instead of sharp's default Lanczos: a preview halves a generated image (1536 -> 768) or
+      // so, where the two look alike, and the whole preview takes 11 % fewer instructions (callgrind).
+      .resize(maxDimension, maxDimension, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
       .raw()
       .toBuffer({ resolveWithObject: true }),
   );

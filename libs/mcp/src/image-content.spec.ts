@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ImageResult } from '@imagegen/core';
-import { buildImageResult } from './image-content';
+import { buildImageResult, previewRequestFor } from './image-content';
 import type { McpServerSettings } from './server-settings';
 
 const settings = (responseByteBudget: number): McpServerSettings => ({
@@ -73,5 +73,31 @@ describe('buildImageResult with include_data_url', () => {
       /image_url \(include_data_url\) was left out.*SERVER__RESPONSE_BYTE_BUDGET/,
     );
     expect(size(answer)).toBeLessThanOrEqual(700_000);
+  });
+});
+
+describe('with the inline preview switched off (SERVER__INLINE_PREVIEW=false)', () => {
+  const withoutPreview = { ...settings(700_000), inlinePreview: false };
+
+  it('answers with text, resource link and structured content only, even for an image that would fit whole', async () => {
+    const answer = await buildImageResult(resultWithImage(20_000), { image_id: 'img_20261201120000_0123456789ab' }, withoutPreview, false);
+    expect(answer.content.map((block) => block.type)).toEqual(['text', 'resource_link']);
+    expect((answer.content[0] as { text: string }).text).toContain('resource: generated-images://img_20261201120000_0123456789ab');
+    expect(answer.structuredContent).toEqual({ image_id: 'img_20261201120000_0123456789ab' });
+  });
+
+  it('asks the engine for no preview while it stores new images', () => {
+    expect(previewRequestFor(withoutPreview, 1)).toBeUndefined();
+    expect(previewRequestFor(settings(700_000), 1)).toEqual(expect.objectContaining({ maxDimension: 768 }));
+  });
+
+  it('still inlines whole images when the setting is left at its default', async () => {
+    const answer = await buildImageResult(
+      resultWithImage(20_000),
+      { image_id: 'img_20261201120000_0123456789ab' },
+      settings(700_000),
+      false,
+    );
+    expect(answer.content.map((block) => block.type)).toEqual(['text', 'image', 'resource_link']);
   });
 });

@@ -31,7 +31,9 @@ const previews = new LRUCache<string, ImagePreview | 'none'>({
 export function previewRequestFor(
   settings: McpServerSettings,
   count: number,
-): { maxBytes: number; maxDimension: number; skipUpToBytes: number } {
+): { maxBytes: number; maxDimension: number; skipUpToBytes: number } | undefined {
+  // Results without inline images need no preview: the engine then never decodes the new image for one.
+  if (settings.inlinePreview === false) return undefined;
   const perImage = Math.floor((settings.responseByteBudget - 16_384) / Math.max(1, count)) - 512;
   const maxBytes = Math.max(1, Math.floor((perImage * 3) / 4));
   // An image that fits whole is inlined whole: no preview needed.
@@ -56,6 +58,7 @@ async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePre
  * image, and inline image blocks — the full image when it fits the byte budget, else a preview that does. With
  * `includeDataUrl`, `image_url` also carries the whole first image as a data URL when that fits what the inline
  * images leave of the budget; otherwise it is left out and the text says so. The inline image is always kept.
+ * With `settings.inlinePreview` false there are no inline image blocks (the data URL still follows the rule above).
  */
 export async function buildImageResult(
   result: ImageResult,
@@ -89,6 +92,10 @@ export async function buildImageResult(
     description: `${image.width}x${image.height} ${image.format}`,
   }));
   const base: CallToolResult = { content: [{ type: 'text', text: summary }, ...links], structuredContent: structured };
+  if (settings.inlinePreview === false) {
+    if (includeDataUrl) addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
+    return base;
+  }
   // Share what is left of the budget between the images; base64 grows bytes by 4/3.
   const remaining = settings.responseByteBudget - serializedSize(base) - 512 * result.images.length;
   const perImage = Math.floor(remaining / Math.max(1, result.images.length));

@@ -9,6 +9,12 @@ export interface McpServerSettings {
    * cap far lower). The full image is always reachable through its resource link, file path or URL.
    */
   responseByteBudget: number;
+  /**
+   * Put each image inline in tool results: whole when it fits the byte budget, else as a preview that does
+   * (`SERVER__INLINE_PREVIEW`). `false`: text, resource links and structured content only, and no preview is made.
+   * Default `true`.
+   */
+  inlinePreview?: boolean;
   /** Put the full image as a data URL in `image_url` by default (exceeds the budget knowingly). */
   includeDataUrl: boolean;
   /** Whether `edit_image` accepts local file paths (the engine still restricts them to allowed folders). */

@@ -242,3 +242,19 @@ describe('fake OpenAI server', () => {
     await limited.close();
   });
 });
+
+describe('fake OpenAI server keep-alive', () => {
+  it.each([
+    [undefined, 'timeout=5'],
+    [120_000, 'timeout=120'],
+  ])('keeps idle connections open as long as asked (%s ms)', async (keepAliveTimeoutMs, advertised) => {
+    const fake = await createFakeOpenAIServer(keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs });
+    try {
+      const response = await fetch(`${fake.url}/v1/models`, { headers: { authorization: 'Bearer sk-fake' } });
+      await response.text();
+      expect(response.headers.get('keep-alive')).toBe(advertised);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -62,6 +62,12 @@ export interface FakeOpenAIServerOptions {
   geminiApiKey?: string;
   /** Model ids the Gemini listing returns; default every Gemini model the fake knows. */
   availableGeminiModels?: readonly string[];
+  /**
+   * How long an idle keep-alive connection stays open, in milliseconds; default Node's 5 s. A benchmark gives more:
+   * a multi-megabyte answer can sit in the loopback buffers of a client busy with others for longer than that, and
+   * the connection counts as idle from the moment the last byte was handed to the kernel.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** A running fake OpenAI Images API. */
@@ -760,6 +766,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
       sendError(response, new ApiError(500, 'The fake server failed unexpectedly.', null, null, 'server_error'));
     });
   });
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -46,36 +46,51 @@ runScenario('overhead', async () => {
   const storage = makeTempFolder('overhead-server');
   const baselineFolder = makeTempFolder('overhead-baseline');
   const server = await connectStdio({ env: appEnvironment(provider.fake.url, storage) });
+  // The same server with SERVER__INLINE_PREVIEW=false: text, resource link and structured content only.
+  const leanStorage = makeTempFolder('overhead-no-preview');
+  const lean = await connectStdio({ env: appEnvironment(provider.fake.url, leanStorage, { SERVER__INLINE_PREVIEW: 'false' }) });
   const baseline = startBaselineClient(provider.fake.url, baselineFolder);
   const callServer = () => generate(server.client, { prompt: freshPrompt('overhead'), size: benchImage.size, quality: benchImage.quality });
+  const callLean = () => generate(lean.client, { prompt: freshPrompt('lean'), size: benchImage.size, quality: benchImage.quality });
   const callBaseline = () => baseline.generate(freshPrompt('baseline'));
+  const calls = { server: callServer, noPreview: callLean, baseline: callBaseline };
   try {
     for (let index = 0; index < warmUpCalls; index += 1) {
       await callServer();
+      await callLean();
       await callBaseline();
     }
     const perRound = [];
     for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
       const levelResults = {};
-      for (const { inFlight, calls } of levels) {
-        // Alternate which side goes first so a slow spell on the machine does not always hit the same side.
-        const order = roundIndex % 2 === 0 ? ['server', 'baseline'] : ['baseline', 'server'];
+      for (const { inFlight, calls: callsPerLevel } of levels) {
+        // Rotate which side goes first so a slow spell on the machine does not always hit the same side.
+        const sides = ['server', 'noPreview', 'baseline'];
+        const order = sides.map((_, index) => sides[(index + roundIndex) % sides.length]);
         const measured = {};
-        for (const side of order) {
-          measured[side] = await runPool(calls, inFlight, side === 'server' ? callServer : callBaseline);
-        }
-        const serverStats = describe(measured.server.latencies);
-        const baselineStats = describe(measured.baseline.latencies);
+        for (const side of order) measured[side] = await runPool(callsPerLevel, inFlight, calls[side]);
+        const stats = (side) => ({
+          ...describe(measured[side].latencies),
+          throughputPerSecond: Math.round((callsPerLevel * 1000 * 100) / measured[side].elapsedMs) / 100,
+        });
+        const serverStats = stats('server');
+        const noPreviewStats = stats('noPreview');
+        const baselineStats = stats('baseline');
         levelResults[inFlight] = {
-          calls,
-          server: { ...serverStats, throughputPerSecond: Math.round((calls * 1000 * 100) / measured.server.elapsedMs) / 100 },
-          baseline: { ...baselineStats, throughputPerSecond: Math.round((calls * 1000 * 100) / measured.baseline.elapsedMs) / 100 },
+          calls: callsPerLevel,
+          server: serverStats,
+          noPreview: noPreviewStats,
+          baseline: baselineStats,
           ratioP50: serverStats.p50 / baselineStats.p50,
           ratioP95: serverStats.p95 / baselineStats.p95,
           extraP50Ms: serverStats.p50 - baselineStats.p50,
+          throughputRatio: serverStats.throughputPerSecond / baselineStats.throughputPerSecond,
+          noPreviewRatioP50: noPreviewStats.p50 / baselineStats.p50,
+          noPreviewExtraP50Ms: noPreviewStats.p50 - baselineStats.p50,
+          noPreviewThroughputRatio: noPreviewStats.throughputPerSecond / baselineStats.throughputPerSecond,
         };
         console.log(
-          `round ${roundIndex + 1}/${rounds}, ${inFlight} in flight: server p50 ${serverStats.p50} ms p95 ${serverStats.p95} ms; baseline p50 ${baselineStats.p50} ms p95 ${baselineStats.p95} ms; ratio ${levelResults[inFlight].ratioP50.toFixed(2)}`,
+          `round ${roundIndex + 1}/${rounds}, ${inFlight} in flight: server p50 ${serverStats.p50} ms (${serverStats.throughputPerSecond}/s); no preview p50 ${noPreviewStats.p50} ms (${noPreviewStats.throughputPerSecond}/s); baseline p50 ${baselineStats.p50} ms (${baselineStats.throughputPerSecond}/s)`,
         );
       }
       perRound.push(levelResults);
@@ -94,12 +109,19 @@ runScenario('overhead', async () => {
         extraP50Ms: of((level) => level.extraP50Ms),
         serverThroughputPerSecond: of((level) => level.server.throughputPerSecond),
         baselineThroughputPerSecond: of((level) => level.baseline.throughputPerSecond),
+        throughputRatio: of((level) => level.throughputRatio),
+        noPreviewP50Ms: of((level) => level.noPreview.p50),
+        noPreviewP95Ms: of((level) => level.noPreview.p95),
+        noPreviewRatioP50: of((level) => level.noPreviewRatioP50),
+        noPreviewExtraP50Ms: of((level) => level.noPreviewExtraP50Ms),
+        noPreviewThroughputPerSecond: of((level) => level.noPreview.throughputPerSecond),
+        noPreviewThroughputRatio: of((level) => level.noPreviewThroughputRatio),
       };
     }
     const file = writeResult(outDir, 'overhead', {
       quick,
       description:
-        'generate_image through the built stdio server vs the openai SDK called directly by a spawned program (same fake provider, fresh prompt per call); latency in ms from the client side',
+        'generate_image through the built stdio server (default result, and with SERVER__INLINE_PREVIEW=false) vs the openai SDK called directly by a spawned program (same fake provider, fresh prompt per call); latency in ms from the client side',
       setup: {
         image: `${benchImage.size} PNG from the fake provider, ${provider.imageBytes.min}–${provider.imageBytes.max} bytes`,
         fakeLatencyMs: 0,
@@ -114,9 +136,11 @@ runScenario('overhead', async () => {
     console.log(`written to ${file}`);
   } finally {
     await server.client.close().catch(() => undefined);
+    await lean.client.close().catch(() => undefined);
     await baseline.close();
     await provider.close();
     removeTempFolder(storage);
+    removeTempFolder(leanStorage);
     removeTempFolder(baselineFolder);
   }
 });

@@ -56,24 +56,46 @@ function table(header, rows) {
 function targetsSection(results) {
   const rows = [];
   const overhead = results.overhead?.summary;
-  for (const level of ['1', '8']) {
-    const cell = overhead?.[level];
-    const label = level === '1' ? 'sequential' : `${level} in flight`;
-    rows.push([
-      `Overhead p50 within 1.5× baseline (${label})`,
-      '≤ 1.50×',
-      cell ? times(cell.ratioP50.median) : '–',
-      status(cell ? cell.ratioP50.median <= 1.5 : undefined),
-    ]);
-    rows.push([
-      `Overhead p50 ≤ 50 ms above baseline (${label})`,
-      '≤ 50 ms',
-      cell ? `+${ms(cell.extraP50Ms.median)}` : '–',
-      status(cell ? cell.extraP50Ms.median <= 50 : undefined),
-    ]);
-  }
+  const sequential = overhead?.['1'];
+  const eight = overhead?.['8'];
+  const check = (label, goal, cell, pick, show, pass) => {
+    const value = cell ? pick(cell) : undefined;
+    rows.push([label, goal, isNumber(value) ? show(value) : '–', status(isNumber(value) ? pass(value) : undefined)]);
+  };
+  check(
+    'Overhead p50 above the floor, sequential, default result',
+    '≤ +30 ms',
+    sequential,
+    (c) => c.extraP50Ms.median,
+    (v) => `+${ms(v)}`,
+    (v) => v <= 30,
+  );
+  check(
+    'Throughput at 8 in flight, default result',
+    '≥ 0.6× floor',
+    eight,
+    (c) => c.throughputRatio?.median,
+    (v) => times(v),
+    (v) => v >= 0.6,
+  );
+  check(
+    'Overhead p50, sequential, SERVER__INLINE_PREVIEW=false',
+    '≤ 1.2× floor',
+    sequential,
+    (c) => c.noPreviewRatioP50?.median,
+    (v) => times(v),
+    (v) => v <= 1.2,
+  );
+  check(
+    'Throughput at 8 in flight, SERVER__INLINE_PREVIEW=false',
+    '≥ 0.9× floor',
+    eight,
+    (c) => c.noPreviewThroughputRatio?.median,
+    (v) => times(v),
+    (v) => v >= 0.9,
+  );
   const cache = results['cache-hit']?.summary;
-  rows.push(['Cache hit p99', '< 15 ms', cache ? ms(cache.hitP99Ms.median) : '–', status(cache ? cache.hitP99Ms.median < 15 : undefined)]);
+  rows.push(['Cache hit p99', '< 10 ms', cache ? ms(cache.hitP99Ms.median) : '–', status(cache ? cache.hitP99Ms.median < 10 : undefined)]);
 
   const storageRows = results['storage-scale']?.results ?? [];
   const at100k = storageRows.find((row) => row.images === 100_000);
@@ -92,17 +114,23 @@ function targetsSection(results) {
   const startup = results.startup?.summary;
   rows.push([
     'Start-up to initialize (p50)',
-    '< 300 ms',
+    '< 200 ms',
     startup ? ms(startup.initializeP50Ms.median) : '–',
-    status(startup ? startup.initializeP50Ms.median < 300 : undefined),
+    status(startup ? startup.initializeP50Ms.median < 200 : undefined),
+  ]);
+  rows.push([
+    'Start-up to initialize against a minimal server on the same SDK (p50)',
+    '≤ 1.2×',
+    startup ? times(startup.ratioInitializeP50.median) : '–',
+    status(startup ? startup.ratioInitializeP50.median <= 1.2 : undefined),
   ]);
   const memory = results.memory?.summary;
   const peakMB = memory && isNumber(memory.peakRssMiB.median) ? memory.peakRssMiB.median * MiB_TO_MB : undefined;
   rows.push([
     'Peak RSS, 32 concurrent 1536x1024 generations',
-    '< 400 MB',
+    '< 350 MB',
     isNumber(peakMB) ? `${fmt(peakMB, 0)} MB` : '–',
-    status(isNumber(peakMB) ? peakMB < 400 : undefined),
+    status(isNumber(peakMB) ? peakMB < 350 : undefined),
   ]);
   const generations = memory?.leakGenerations;
   rows.push([
@@ -146,7 +174,44 @@ function overheadSection(result) {
       ],
       rows,
     ),
+    ...noPreviewTable(result),
   ].join('\n');
+}
+
+/** The same server with SERVER__INLINE_PREVIEW=false, measured in the same rounds (absent in older result files). */
+function noPreviewTable(result) {
+  const cells = Object.entries(result.summary).filter(([, cell]) => cell.noPreviewP50Ms);
+  if (cells.length === 0) return [];
+  const rows = cells.map(([inFlight, cell]) => [
+    inFlight === '1' ? '1 (sequential)' : inFlight,
+    spread(cell.noPreviewP50Ms),
+    spread(cell.noPreviewP95Ms),
+    spread(cell.baselineP50Ms),
+    spread(cell.noPreviewRatioP50, times),
+    `+${ms(cell.noPreviewExtraP50Ms.median)}`,
+    `${perSecond(cell.noPreviewThroughputPerSecond.median)} vs ${perSecond(cell.baselineThroughputPerSecond.median)}`,
+    spread(cell.noPreviewThroughputRatio, times),
+    spread(cell.throughputRatio, times),
+  ]);
+  return [
+    '',
+    'With `SERVER__INLINE_PREVIEW=false` (text, resource link and structured content; no preview is made), same rounds:',
+    '',
+    table(
+      [
+        'calls in flight',
+        'server p50',
+        'server p95',
+        'baseline p50',
+        'ratio p50',
+        'extra p50',
+        'throughput vs baseline',
+        'throughput ratio',
+        'default result: throughput ratio',
+      ],
+      rows,
+    ),
+  ];
 }
 
 function cacheSection(result) {

@@ -17,10 +17,35 @@ export function sniffImageMimeType(bytes: Uint8Array): ImageMimeType | undefined
 
 /** Decodes vendor base64 into an image; `undefined` when the text is not base64 of a png, jpeg, webp, gif or svg. */
 export function decodeBase64Image(base64: unknown): { data: Uint8Array; mimeType: ImageMimeType } | undefined {
-  if (typeof base64 !== 'string' || base64.length === 0 || !/^[A-Za-z0-9+/=\r\n]+$/.test(base64)) return undefined;
-  const data = new Uint8Array(Buffer.from(base64, 'base64'));
+  if (typeof base64 !== 'string' || base64.length === 0 || !isBase64Text(base64)) return undefined;
+  const data = ownBytes(Buffer.from(base64, 'base64'));
   const mimeType = sniffImageMimeType(data);
   return mimeType === undefined ? undefined : { data, mimeType };
+}
+
+const base64Text = /^[A-Za-z0-9+/=\r\n]+$/;
+
+/**
+ * Whether `text` holds only base64 characters and line breaks (Node's decoder would skip anything else silently).
+ * Vendors send well-formed base64, which `atob` (native code) accepts; with no space, tab or form feed in it (which
+ * `atob` allows) every character is one of those. That costs a fifth of the instructions of running the regular
+ * expression over a multi-megabyte string, which stays the answer for everything `atob` refuses.
+ */
+function isBase64Text(text: string): boolean {
+  try {
+    atob(text);
+    if (!text.includes(' ') && !text.includes('\t') && !text.includes('\f')) return true;
+  } catch {
+    // Not well-formed (padding inside, a stray character): the regular expression decides.
+  }
+  return base64Text.test(text);
+}
+
+/** The bytes as a plain Uint8Array over a buffer of their own: no copy of a large image, a copy out of Node's shared pool for a small one. */
+function ownBytes(decoded: Buffer): Uint8Array {
+  if (decoded.byteOffset === 0 && decoded.buffer.byteLength === decoded.byteLength)
+    return new Uint8Array(decoded.buffer, 0, decoded.byteLength);
+  return new Uint8Array(decoded);
 }
 
 /** The file extension the vendor expects for an upload of `mimeType`. */

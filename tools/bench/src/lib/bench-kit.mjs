@@ -229,7 +229,11 @@ export const benchApiKey = 'sk-bench-0000000000';
  */
 export async function startFakeProvider() {
   const { createFakeOpenAIServer } = loadBuiltLibrary('testing');
-  const fake = await createFakeOpenAIServer({ apiKey: benchApiKey });
+  // Idle connections stay open for two minutes (a vendor keeps them far longer than Node's default 5 s). With 32 calls
+  // in flight on a loaded machine a client can take more than 5 s between the moment the fake handed the last byte of
+  // a 3 MB answer to the kernel and its next request on that connection; the fake then closed it under the request
+  // and the baseline failed with ECONNRESET (seen on Node 24 at a load average near 20).
+  const fake = await createFakeOpenAIServer({ apiKey: benchApiKey, keepAliveTimeoutMs: 120_000 });
   const sizes = [];
   // Prompt "a".."d": character-code sums 97..100 cover the four render seeds.
   for (const prompt of ['a', 'b', 'c', 'd']) {
