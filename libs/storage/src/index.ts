@@ -11,6 +11,7 @@ export type {
   HistoryEntry,
   HistoryPage,
   HistoryQuery,
+  PrincipalFilter,
   ImageStore,
   RemovedImage,
   RemovedStrayFile,
