@@ -533,7 +533,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       const all = index.all();
       for (let position = all.length - 1; position >= 0 && ids.length < limit; position -= 1) {
         const entry = all[position] as IndexEntry;
-        if (entry.id.startsWith(prefix) && (filter.principalId === undefined || entry.principalId === filter.principalId)) ids.push(entry.id);
+        if (entry.id.startsWith(prefix) && (filter.principalId === undefined || entry.principalId === filter.principalId))
+          ids.push(entry.id);
       }
       return ids;
     },

@@ -41,7 +41,9 @@ describe('index file lines', () => {
     expect(encodeEntry(entry()).split('\t')).toHaveLength(10);
     const owned = entry({ principalId: 'auth0|user\t7 ü' });
     const appended = entry({ id: 'img_20261125143023_0123456789ab', principalId: 'user-2' });
-    const decoded = decodeIndex(encodeHeader('ab', 1) + encodeEntry(owned) + encodeEntry(entry({ id: 'img_20261125143021_0123456789ab' })) + encodeEntry(appended, 2));
+    const decoded = decodeIndex(
+      encodeHeader('ab', 1) + encodeEntry(owned) + encodeEntry(entry({ id: 'img_20261125143021_0123456789ab' })) + encodeEntry(appended, 2),
+    );
     expect(decoded.entries.map((item) => item.principalId)).toEqual(['local', 'auth0|user\t7 ü', 'user-2']);
   });
 

@@ -7,6 +7,7 @@ import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegis
 import { createFileSystemImageStore } from '@imagegen/storage';
 import { createCostLedger } from '../cost/cost-ledger';
 import { createFileLedgerPersistence } from '../cost/ledger-persistence';
+import { createFilePrincipalBudgetPersistence, openPrincipalBudgets } from '../cost/principal-budgets';
 import { createFileJobPersistence } from '../generation/job-persistence';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
 import { configureImagingOnLoad } from './imaging-module';
@@ -83,7 +84,16 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     clock,
     logger: logger.child({ component: 'storage' }),
   });
+  const principalBudgets = await openPrincipalBudgets({
+    defaults: {
+      ...(config.cost.principal_daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.principal_daily_budget_usd }),
+      ...(config.cost.principal_monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.principal_monthly_budget_usd }),
+    },
+    persistence: createFilePrincipalBudgetPersistence(path.join(storage.base_path, 'principal-budgets.jsonl'), logger),
+    clock,
+  });
   const ledger = await createCostLedger({
+    principalBudgets: (principalId) => principalBudgets.limitsOf(principalId),
     persistence: createFileLedgerPersistence(path.join(storage.base_path, 'cost-ledger.jsonl'), logger),
     budgets: {
       ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
@@ -140,6 +150,8 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     continueOnCancel: config.images.continue_on_cancel,
     templateAutoSize: config.templates.auto_size_optimization,
     jobPersistence: createFileJobPersistence(path.join(storage.base_path, 'generation-jobs.jsonl'), logger),
+    principalBudgets,
+    shareCacheAcrossPrincipals: config.cache.share_across_principals,
   });
 
   if (options.scheduleRetention === false) return engine;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, localPrincipalId, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
 import { mayStillBeRunning, thisProcess } from '../cost/process-identity';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
@@ -14,6 +14,8 @@ export interface GenerationJob {
   createdAt: string;
   finishedAt?: string;
   model: string;
+  /** Who started the job. */
+  principalId: string;
   promptExcerpt: string;
   /** For `completed`: the result, with the images read from storage. */
   result?: ImageResult;
@@ -64,13 +66,16 @@ export interface GenerationJobs {
   /** Starts a job for `key` running `work`. */
   start(
     key: string,
-    facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt'>,
+    facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt' | 'principalId'>,
     work: (control: JobControl) => Promise<ImageResult>,
   ): RunningJobHandle;
-  /** A job by id: waits up to `waitMs` for a running one to finish; undefined for an unknown id. */
-  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
-  /** Jobs newest first (without images). */
-  list(limit?: number): Promise<GenerationJob[]>;
+  /**
+   * A job by id: waits up to `waitMs` for a running one to finish; undefined for an unknown id, and for another
+   * principal's job when `principalId` is given (without waiting for it or touching it).
+   */
+  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; principalId?: string }): Promise<GenerationJob | undefined>;
+  /** Jobs newest first (without images); only one principal's when `principalId` is given. */
+  list(limit?: number, principalId?: string): Promise<GenerationJob[]>;
   /** Jobs running now. */
   runningCount(): number;
   /**
@@ -150,6 +155,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       createdAt: record.createdAt,
       ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
       model: record.model,
+      principalId: ownerOf(record),
       promptExcerpt: record.promptExcerpt,
       ...(record.error ? { error: record.error } : {}),
     };
@@ -281,18 +287,23 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     },
     async get(jobId, getOptions = {}) {
       if (typeof jobId !== 'string' || !/^job_[0-9a-f-]{36}$/.test(jobId)) return undefined;
+      const { principalId } = getOptions;
+      const isForeign = (record: JobRecord | undefined) =>
+        principalId !== undefined && record !== undefined && ownerOf(record) !== principalId;
       const job = running.get(jobId);
+      if (job && isForeign(job.record)) return undefined;
       if (job) {
         job.handedOut = true;
         const waitMs = getOptions.waitMs ?? 0;
         if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
       }
       const record = known.get(jobId) ?? (await reload(jobId));
-      return record ? view(record) : undefined;
+      return record && !isForeign(record) ? view(record) : undefined;
     },
-    async list(limit = 20) {
+    async list(limit = 20, principalId) {
       return [...known.values()]
         .reverse()
+        .filter((record) => principalId === undefined || ownerOf(record) === principalId)
         .slice(0, limit)
         .map((record) => ({
           jobId: record.jobId,
@@ -301,6 +312,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
           createdAt: record.createdAt,
           ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
           model: record.model,
+          principalId: ownerOf(record),
           promptExcerpt: record.promptExcerpt,
           ...(record.error ? { error: record.error } : {}),
         }));
@@ -320,6 +332,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     },
   };
 }
+
+/** Who a job record belongs to (records from before principals: `local`). */
+const ownerOf = (record: JobRecord) => record.principalId ?? localPrincipalId;
 
 function describeError(error: unknown): { code: string; message: string } {
   const family = toImageGenError(error);
