@@ -6,10 +6,19 @@ import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontext
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
-import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import {
+  imageGenToolNames,
+  setUserBudgetToolName,
+  withLegacyResourceNotFoundCode,
+  type McpAuthorization,
+  type ProtocolEra,
+  type ToolCallObserver,
+} from '@imagegen/mcp';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { createAuthentication, type Authentication } from './auth/authentication';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
-import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
+import { clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
 export { isLoopbackHost } from './request-guards';
 
@@ -22,7 +31,10 @@ export interface HttpAppOptions {
    * engine it is given: the app passes its own engine wrapper, which records generations for `/metrics`, the era the
    * server will speak, and the observer that counts its tool calls.
    */
-  createServer: (engine: ImageEngine, context: { era: ProtocolEra; toolCallObserver: ToolCallObserver }) => McpServer;
+  createServer: (
+    engine: ImageEngine,
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; authorization?: McpAuthorization },
+  ) => McpServer;
   /** Address the server binds to; loopback addresses turn on Host-header validation by default. */
   host: string;
   /** Extra Host names accepted (e.g. a public name behind a proxy). */
@@ -33,6 +45,12 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[];
   /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images`, `/gallery/api` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
+  /**
+   * How clients authenticate; overrides `authToken`. With sign-in (`oauth`), every request acts for its user: each
+   * MCP server is built over that user's view of the engine, sessions are bound to the user who opened them, and the
+   * per-client rate limit counts per user. Default: the static token when `authToken` is set, else none.
+   */
+  authentication?: Authentication;
   /** 2025 clients too get a new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
   /** Sessions idle this long are closed. */
@@ -68,6 +86,8 @@ interface Session {
   transport: NodeStreamableHTTPServerTransport | SSEServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** The principal who opened it: a request of anyone else is answered as for an unknown session. */
+  principalId: string;
 }
 
 const jsonRpcError = (response: Response, status: number, code: number, message: string) => {
@@ -92,7 +112,10 @@ function headersOnlyRequest(request: Request): globalThis.Request {
  * limits are configurable.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const metrics = createAppMetrics({ toolNames: imageGenToolNames, processMetrics: options.processMetrics ?? true });
+  const metrics = createAppMetrics({
+    toolNames: [...imageGenToolNames, setUserBudgetToolName],
+    processMetrics: options.processMetrics ?? true,
+  });
   const engine = metrics.instrumentEngine(options.engine);
   const guardOptions = {
     bindHost: options.host,
@@ -102,9 +125,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   const originPolicy = createOriginPolicy(guardOptions);
   const hostCheck = hostValidation(guardOptions);
-  const requireToken = bearerAuth(options.authToken);
-  const rateLimit = clientRateLimit(options.clientRateLimitRpm ?? 0, options.authToken);
-  const limited = rateLimit ? [rateLimit] : [];
+  const authentication =
+    options.authentication ?? createAuthentication(options.authToken ? { mode: 'token', token: options.authToken } : { mode: 'none' });
+  const signedIn = authentication.mode === 'oauth';
+  const requireToken = authentication.gate;
+  const rateLimit = clientRateLimit(
+    options.clientRateLimitRpm ?? 0,
+    options.authToken,
+    signedIn ? (request) => authentication.accessOf(request).principalId : undefined,
+  );
+  // With sign-in the limit counts per user, so it runs after the gate; otherwise per token or address, before it.
+  const guarded = signedIn ? [requireToken, ...(rateLimit ? [rateLimit] : [])] : [...(rateLimit ? [rateLimit] : []), requireToken];
+  /** The engine as the request's principal sees it (the whole engine without sign-in). */
+  const engineOf = (request: Request): ImageEngine => {
+    const access = authentication.accessOf(request);
+    return signedIn ? options.engine.forPrincipal(access) : options.engine;
+  };
   const jsonBody = express.json({ limit: options.maxBodyBytes });
 
   const app = express();
@@ -129,13 +165,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(originValidation(originPolicy));
   app.use(corsHeaders(originPolicy));
 
+  authentication.mountMetadata(app);
+
   app.get('/metrics', requireToken, async (_request, response) => {
     response.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.get('/images/:imageId', ...limited, requireToken, async (request, response) => {
+  app.get('/images/:imageId', ...guarded, async (request, response) => {
     try {
-      const image = await options.engine.getImage(String(request.params['imageId']));
+      const image = await engineOf(request).getImage(String(request.params['imageId']));
       response
         .status(200)
         .set('Content-Type', image.mimeType)
@@ -149,13 +187,26 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
-  mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
+  mountGalleryRoutes(app, { engineOf, guarded });
 
-  const createServer = (era: ProtocolEra) => options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
+  /**
+   * One MCP server for a request's principal: over the whole (instrumented) engine without sign-in, over the user's
+   * view with it, scope checks included.
+   */
+  const createServer = (era: ProtocolEra, authInfo: AuthInfo | undefined) => {
+    if (!signedIn || !authInfo) return options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
+    const access = authentication.accessOf({ auth: authInfo } as unknown as Request);
+    return options.createServer(metrics.instrumentEngine(options.engine.forPrincipal(access)), {
+      era,
+      toolCallObserver: metrics.toolCallObserver,
+      authorization: { authInfo, scopes: authentication.scopes! },
+    });
+  };
+  const principalOfRequest = (request: Request) => authentication.accessOf(request).principalId;
   /** Connects a new 2025-era server (one per session or request) to its transport. */
   const connectServer = async (
     transport: NodeStreamableHTTPServerTransport | SSEServerTransport,
-    server = createServer('legacy'),
+    server: McpServer,
   ): Promise<McpServer> => {
     // Every transport here serves 2025 clients only.
     await server.connect(withLegacyResourceNotFoundCode(transport, () => true));
@@ -165,7 +216,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // 2026-07-28: a server per request, built by the SDK's handler, which validates the envelope and the Mcp-Method /
   // Mcp-Name headers, answers server/discover and serves subscriptions/listen. 2025 traffic is routed below instead.
   const reportError = (error: Error) => options.logger.warn('MCP request refused or failed', { error: error.message });
-  const modern = createMcpHandler(({ era }) => createServer(era), {
+  const modern = createMcpHandler(({ era, authInfo }) => createServer(era, authInfo), {
     legacy: 'reject',
     maxRequestBodySize: options.maxBodyBytes,
     onerror: reportError,
@@ -198,7 +249,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const handleStateless = async (request: Request, response: Response) => {
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    const server = await connectServer(transport);
+    const server = await connectServer(transport, createServer('legacy', authentication.authInfoOf(request)));
     response.on('close', () => {
       void transport.close();
       void server.close();
@@ -208,7 +259,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const handleStateful = async (request: Request, response: Response) => {
     const sessionId = request.headers['mcp-session-id'];
-    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    const found = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    // A session answers only the principal who opened it; to anyone else it does not exist.
+    const existing = found && found.principalId === principalOfRequest(request) ? found : undefined;
     if (existing) {
       existing.lastSeen = Date.now();
       await (existing.transport as NodeStreamableHTTPServerTransport).handleRequest(request, response, request.body);
@@ -222,11 +275,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       jsonRpcError(response, 400, -32000, 'Bad request: no session; send initialize first.');
       return;
     }
-    const server = createServer('legacy');
+    const server = createServer('legacy', authentication.authInfoOf(request));
+    const principalId = principalOfRequest(request);
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (newSessionId) => {
-        sessions.set(newSessionId, { transport, server, lastSeen: Date.now() });
+        sessions.set(newSessionId, { transport, server, lastSeen: Date.now(), principalId });
       },
     });
     // Set before connect, so the SDK keeps its own close handling (which aborts running tool calls) as well.
@@ -242,7 +296,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     request.method !== 'POST' ||
     (await isLegacyRequest(headersOnlyRequest(request), request.body, { maxRequestBodySize: options.maxBodyBytes }));
 
-  app.all('/mcp', ...limited, requireToken, jsonBody, async (request, response) => {
+  app.all('/mcp', ...guarded, jsonBody, async (request, response) => {
     try {
       if (!(await isLegacy(request))) await serveModern(request, response, request.body);
       else await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
@@ -253,7 +307,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   // The deprecated HTTP+SSE transport (protocol 2024-11-05) for older clients: one server per SSE stream.
-  app.get('/sse', ...limited, requireToken, async (_request, response) => {
+  app.get('/sse', ...guarded, async (request, response) => {
     const transport = new SSEServerTransport('/messages', response);
     const sessionId = transport.sessionId;
     // Set before connect: the SDK chains its own close handling (which ends the server's side) after this.
@@ -261,17 +315,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       sseSessions.delete(sessionId);
     };
     try {
-      const server = await connectServer(transport);
-      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now() });
+      const server = await connectServer(transport, createServer('legacy', authentication.authInfoOf(request)));
+      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now(), principalId: principalOfRequest(request) });
       options.logger.info('legacy SSE session opened', { sessionId });
     } catch (error) {
       options.logger.error('SSE session failed to start', { error: String(error) });
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
     }
   });
-  app.post('/messages', ...limited, requireToken, jsonBody, async (request, response) => {
+  app.post('/messages', ...guarded, jsonBody, async (request, response) => {
     const sessionId = typeof request.query['sessionId'] === 'string' ? request.query['sessionId'] : '';
-    const session = sseSessions.get(sessionId);
+    const found = sseSessions.get(sessionId);
+    const session = found && found.principalId === principalOfRequest(request) ? found : undefined;
     if (!session) {
       jsonRpcError(response, 404, -32001, 'SSE session not found or expired; open a new one with GET /sse.');
       return;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { bearerTokenOf } from './auth/authentication';
 
 /** Host names a loopback server answers to. */
 const loopbackHostnames = ['localhost', '127.0.0.1', '[::1]'];
@@ -156,27 +157,18 @@ function tokensMatch(expected: string, presented: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function presentedToken(request: Request): string {
-  const header = request.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-}
-
-/** `Authorization: Bearer <token>` when a token is configured; 401 with `WWW-Authenticate` otherwise. */
-export function bearerAuth(token: string | undefined): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) => {
-    if (!token) return next();
-    const presented = presentedToken(request);
-    if (presented && tokensMatch(token, presented)) return next();
-    response.set('WWW-Authenticate', 'Bearer');
-    refuse(response, 401, 'unauthorized', 'Send Authorization: Bearer <SERVER__AUTH_TOKEN>.');
-  };
-}
+const presentedToken = (request: Request): string => bearerTokenOf(request.headers.authorization);
 
 /**
  * At most `requestsPerMinute` requests per client per minute; more are answered 429 with `Retry-After`. A client is
- * its bearer token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
+ * its signed-in user when `principalOf` is given (with sign-in: however many tokens the user holds), else its bearer
+ * token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
  */
-export function clientRateLimit(requestsPerMinute: number, token: string | undefined): RequestHandler | undefined {
+export function clientRateLimit(
+  requestsPerMinute: number,
+  token: string | undefined,
+  principalOf?: (request: Request) => string,
+): RequestHandler | undefined {
   if (requestsPerMinute <= 0) return undefined;
   const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
   return rateLimit({
@@ -185,6 +177,7 @@ export function clientRateLimit(requestsPerMinute: number, token: string | undef
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (request) => {
+      if (principalOf) return `principal:${hashed(principalOf(request))}`;
       const presented = presentedToken(request);
       if (presented && (!token || tokensMatch(token, presented))) return `token:${hashed(presented)}`;
       return `ip:${ipKeyGenerator(request.ip ?? request.socket.remoteAddress ?? 'unknown')}`;
@@ -195,7 +188,7 @@ export function clientRateLimit(requestsPerMinute: number, token: string | undef
         response,
         429,
         'rate_limited',
-        `Too many requests: at most ${requestsPerMinute} per minute per client (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${String(retryAfter ?? 60)} seconds.`,
+        `Too many requests: at most ${requestsPerMinute} per minute per ${principalOf ? 'user' : 'client'} (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${String(retryAfter ?? 60)} seconds.`,
       );
     },
   });

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { registerAppViews } from './app-views';
+import { hasScope, registerSetUserBudgetTool, requireScopesOnRegistration, type McpAuthorization } from './authorization';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import type { McpServerSettings } from './server-settings';
@@ -41,6 +42,12 @@ export interface ImageGenMcpServerOptions {
   era?: ProtocolEra;
   /** Sees every tool call start and end (metrics, draining on shutdown). */
   toolCallObserver?: ToolCallObserver;
+  /**
+   * The signed-in caller (HTTP with sign-in only): tools and resources then require their scopes (403
+   * `insufficient_scope` otherwise), listings are empty without the read scope, and administrators get
+   * `set_user_budget`. The engine should be the caller's view (`engine.forPrincipal`). Absent: everything is allowed.
+   */
+  authorization?: McpAuthorization;
 }
 
 /**
@@ -73,13 +80,15 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
     },
   );
   if (options.toolCallObserver) observeToolCalls(server, options.toolCallObserver);
+  if (options.authorization) requireScopesOnRegistration(server, options.authorization);
   registerListAvailableModelsTool(server, options.engine, logger);
   registerGenerateImageTool(server, options.engine, options.settings, logger);
   registerEditImageTool(server, options.engine, options.settings, logger);
   registerGetGenerationTool(server, options.engine, options.settings, logger);
   registerStorageTools(server, options.engine, options.settings, logger);
   registerGalleryTools(server, options.engine, logger, () => server.sendResourceListChanged());
-  registerResources(server, options.engine, options.settings);
+  registerResources(server, options.engine, options.settings, { canList: hasScope(options.authorization, 'read') });
+  if (options.authorization && hasScope(options.authorization, 'admin')) registerSetUserBudgetTool(server, options.engine, logger);
   registerAppViews(server);
   registerPrompts(server, options.engine.templates, options.engine.templateAutoSize);
   return server;
