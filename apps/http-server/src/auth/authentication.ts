@@ -106,7 +106,9 @@ export function createAuthentication(options: AuthenticationOptions): Authentica
       // Only the issuer is read from the authorization server metadata here (it is named, never served, by this server).
       oauthMetadata: { issuer: options.issuer } as OAuthMetadata,
       resourceServerUrl: new URL(options.resourceUrl()),
-      scopesSupported: [options.scopes.generate, options.scopes.read, options.scopes.admin],
+      // What a user needs, so MCP clients ask for it by default (they request `scopes_supported` when a challenge names
+      // none); the admin scope is asked for explicitly by administrators' clients.
+      scopesSupported: [options.scopes.generate, options.scopes.read],
       resourceName: 'imagegen image generation',
     });
   // Fail at start, not on the first request, when the issuer is unusable (not HTTPS beyond loopback, a query, …).
