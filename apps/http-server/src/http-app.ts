@@ -194,12 +194,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
    * view with it, scope checks included.
    */
   const createServer = (era: ProtocolEra, authInfo: AuthInfo | undefined) => {
-    if (!signedIn || !authInfo) return options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
+    if (!signedIn || !authInfo || !authentication.scopes)
+      return options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver });
     const access = authentication.accessOf({ auth: authInfo } as unknown as Request);
     return options.createServer(metrics.instrumentEngine(options.engine.forPrincipal(access)), {
       era,
       toolCallObserver: metrics.toolCallObserver,
-      authorization: { authInfo, scopes: authentication.scopes! },
+      authorization: { authInfo, scopes: authentication.scopes },
     });
   };
   const principalOfRequest = (request: Request) => authentication.accessOf(request).principalId;

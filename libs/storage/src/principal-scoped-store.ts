@@ -31,7 +31,7 @@ export function scopeStoreToPrincipal(store: ImageStore, access: PrincipalAccess
   };
   return {
     save: (input) => store.save({ ...input, principalId: access.principalId }),
-    ...(store.checkCanSave ? { checkCanSave: (expectedBytes: number) => store.checkCanSave!(expectedBytes) } : {}),
+    ...(store.checkCanSave ? { checkCanSave: store.checkCanSave.bind(store) } : {}),
     get: async (imageId) => owned(imageId, await store.get(imageId)),
     getMetadata: async (imageId) => owned(imageId, await store.getMetadata(imageId)),
     async exists(imageId) {

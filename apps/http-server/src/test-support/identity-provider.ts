@@ -23,7 +23,8 @@ export async function startTestIdentityProvider(): Promise<TestIdentityProvider>
     stderr += chunk.toString('utf8');
   });
   const issuer = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    if (!child.stdout) return reject(new Error('the identity provider has no standard output'));
+    const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve((JSON.parse(line) as { issuer: string }).issuer));
     child.once('exit', (code) => reject(new Error(`the identity provider exited (${String(code)}): ${stderr}`)));
   });
