@@ -167,7 +167,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   authentication.mountMetadata(app);
 
-  app.get('/metrics', requireToken, async (_request, response) => {
+  /** With sign-in, the metrics (everyone's traffic and spend) are for administrators only. */
+  const adminOnly = (request: Request, response: Response, next: NextFunction) => {
+    if (!signedIn || authentication.accessOf(request).admin) return next();
+    response.status(403).json({ error: 'forbidden', message: 'The metrics are for administrators: sign in with the administrator scope.' });
+  };
+
+  app.get('/metrics', requireToken, adminOnly, async (_request, response) => {
     response.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

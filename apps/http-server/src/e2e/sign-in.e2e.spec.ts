@@ -212,6 +212,9 @@ describe('sign-in through the identity provider', () => {
       await admin.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: { token: async () => adminToken } }));
       try {
         expect((await admin.listTools()).tools.map((tool) => tool.name)).toContain('set_user_budget');
+        // Metrics (everyone's traffic and spend) are the administrator's.
+        expect((await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
+        expect((await fetch(`${server.baseUrl}/metrics`, { headers: asBob })).status).toBe(403);
         expect((await alice.client.listTools()).tools.map((tool) => tool.name)).not.toContain('set_user_budget');
         const set = (await admin.callTool({ name: 'set_user_budget', arguments: { principal_id: 'alice', daily_usd: 0 } })) as ToolResult;
         expect(set.structuredContent).toMatchObject({ principal_id: 'alice', daily_usd: 0 });
