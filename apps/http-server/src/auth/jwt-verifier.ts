@@ -1,5 +1,5 @@
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import { isPrincipalId } from '@imagegen/common';
+import { isPrincipalId, localPrincipalId } from '@imagegen/common';
 
 /** What {@link createJwtAccessTokenVerifier} checks tokens against. */
 export interface JwtVerifierOptions {
@@ -67,6 +67,8 @@ export function createJwtAccessTokenVerifier(options: JwtVerifierOptions): OAuth
       }
       const principalId = payload[options.tenantClaim];
       if (!isPrincipalId(principalId)) throw invalid(`The token has no usable ${options.tenantClaim} claim naming the user`);
+      // `local` owns everything made without sign-in: no signed-in user may take that name.
+      if (principalId === localPrincipalId) throw invalid(`The token's ${options.tenantClaim} claim names a reserved user`);
       const scopes = scopesOf(payload);
       const clientId =
         typeof payload['client_id'] === 'string' ? payload['client_id'] : typeof payload['azp'] === 'string' ? payload['azp'] : '';

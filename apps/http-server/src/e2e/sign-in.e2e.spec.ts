@@ -95,6 +95,7 @@ describe('sign-in through the identity provider', () => {
       ['wrong issuer', await idp.mint({ ...valid, iss: 'http://127.0.0.1:9' }), 'not issued by the trusted identity provider'],
       ['forged', await idp.mint(valid, { forged: true }), 'signature is not valid'],
       ['not a JWT', 'not-a-token', 'not a valid JWT'],
+      ['the reserved local user', await idp.mint({ ...valid, sub: 'local' }), 'names a reserved user'],
       ['without exp', await idp.mint({ ...valid, exp: undefined }), 'exp claim is not acceptable'],
     ];
     for (const [what, token, reason] of refusals) {

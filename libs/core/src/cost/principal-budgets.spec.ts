@@ -54,6 +54,12 @@ describe('per-principal budgets', () => {
       await budgets.set('__proto__', { dailyUsd: null }, 'carol');
       expect(budgets.limitsOf('__proto__')).toEqual({ monthlyUsd: 10 });
       expect(budgets.limitsOf('constructor')).toEqual({ dailyUsd: 1, monthlyUsd: 10 });
+      const withLocal = await openPrincipalBudgets({
+        defaults: { dailyUsd: 1 },
+        persistence: createMemoryPrincipalBudgetPersistence(),
+        exempt: ['local'],
+      });
+      expect(withLocal.limitsOf('local')).toEqual({});
       await expect(budgets.set('bob', { dailyUsd: -1 }, 'carol')).rejects.toMatchObject({ code: 'invalid_request' });
       await expect(budgets.set('', { dailyUsd: 1 }, 'carol')).rejects.toMatchObject({ code: 'invalid_request' });
 

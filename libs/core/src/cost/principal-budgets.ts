@@ -85,13 +85,17 @@ export function createFilePrincipalBudgetPersistence(filePath: string, logger: L
 export async function openPrincipalBudgets(options: {
   defaults: BudgetLimits;
   persistence: PrincipalBudgetPersistence;
+  /** Principals with no caps of their own, whatever is set (the local principal of single-user setups). */
+  exempt?: readonly string[];
   clock?: Clock;
 }): Promise<PrincipalBudgets> {
+  const exempt = new Set(options.exempt ?? []);
   const clock = options.clock ?? systemClock;
   // Keyed by caller-chosen ids: a Map, so `__proto__` or `constructor` is just another principal.
   const own = new Map<string, PrincipalBudgetRecord>();
   for (const record of await options.persistence.load()) own.set(record.principalId, record);
   const limitsOf = (principalId: string): BudgetLimits => {
+    if (exempt.has(principalId)) return {};
     const record = own.get(principalId);
     const daily = record && record.dailyUsd !== undefined ? record.dailyUsd : options.defaults.dailyUsd;
     const monthly = record && record.monthlyUsd !== undefined ? record.monthlyUsd : options.defaults.monthlyUsd;

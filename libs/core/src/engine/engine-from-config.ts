@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, localPrincipalId, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import { createMemoryCache, createRedisCache } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
@@ -90,6 +90,8 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
       ...(config.cost.principal_monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.principal_monthly_budget_usd }),
     },
     persistence: createFilePrincipalBudgetPersistence(path.join(storage.base_path, 'principal-budgets.jsonl'), logger),
+    // Per-user caps are for signed-in users; without sign-in (the local principal) the global caps apply alone.
+    exempt: [localPrincipalId],
     clock,
   });
   const ledger = await createCostLedger({
