@@ -168,6 +168,21 @@ describe('sign-in through the identity provider', () => {
       const deleteUnknown = (await bob.client.callTool({ name: 'delete_image', arguments: { image_id: unknownImage } })) as ToolResult;
       expect(deleteOthers.isError).toBe(true);
       expect(textOf(deleteOthers)).toBe(textOf(deleteUnknown).replaceAll(unknownImage, aliceImage));
+      const editOthers = (await bob.client.callTool({
+        name: 'edit_image',
+        arguments: { image: aliceImage, prompt: 'make it night' },
+      })) as ToolResult;
+      const editUnknown = (await bob.client.callTool({
+        name: 'edit_image',
+        arguments: { image: unknownImage, prompt: 'make it night' },
+      })) as ToolResult;
+      expect(editOthers.isError).toBe(true);
+      expect(textOf(editOthers)).toBe(textOf(editUnknown).replaceAll(unknownImage, aliceImage));
+      const resourceText = async (uri: string) => JSON.stringify((await bob.client.readResource({ uri })).contents);
+      expect(await resourceText('image-history://recent?limit=50')).toContain(bobImage);
+      expect(await resourceText('image-history://recent?limit=50')).not.toContain(aliceImage);
+      const overview = (await bob.client.readResource({ uri: 'storage-stats://overview' })).contents[0] as { text: string };
+      expect(JSON.parse(overview.text)).toMatchObject({ total_images: 1 });
       const asBob = { authorization: `Bearer ${bob.oauth.accessToken}` };
       const otherFile = await fetch(`${server.baseUrl}/images/${aliceImage}`, { headers: asBob });
       const unknownFile = await fetch(`${server.baseUrl}/images/${unknownImage}`, { headers: asBob });
