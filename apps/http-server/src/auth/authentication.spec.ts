@@ -1,6 +1,7 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol/server';
+import { clientRateLimit } from '../request-guards';
 import { bearerTokenOf, createAuthentication, scopeNamesWith } from './authentication';
 
 /** Serves one protected route behind the authentication and answers with who the request acts for. */
@@ -105,5 +106,45 @@ describe('authentication', () => {
         scopes: scopeNamesWith('images:admin'),
       }),
     ).toThrow(/HTTPS/);
+  });
+});
+
+describe('the per-client rate limit with sign-in', () => {
+  it('counts per user, however many tokens the user holds', async () => {
+    // Tokens name their user: "alice-1" and "alice-2" are two tokens of alice.
+    const authentication = createAuthentication({
+      mode: 'oauth',
+      issuer: 'http://127.0.0.1:2',
+      resourceUrl: () => 'http://127.0.0.1:1/mcp',
+      verifier: {
+        verifyAccessToken: async (token) => ({
+          token,
+          clientId: 'client',
+          scopes: [],
+          expiresAt: Math.floor(Date.now() / 1000) + 60,
+          resource: new URL('http://127.0.0.1:1/mcp'),
+          extra: { principalId: token.split('-')[0] },
+        }),
+      },
+      scopes: scopeNamesWith('images:admin'),
+    });
+    const limit = clientRateLimit(2, undefined, (request) => authentication.accessOf(request).principalId);
+    const app = express();
+    app.get('/limited', authentication.gate, limit as express.RequestHandler, (_request, response) => {
+      response.json({ ok: true });
+    });
+    const listener = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listener.once('listening', resolve));
+    const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/limited`;
+    const statusWith = async (token: string) => (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status;
+    try {
+      expect([await statusWith('alice-1'), await statusWith('alice-2')]).toEqual([200, 200]);
+      const refused = await fetch(url, { headers: { authorization: 'Bearer alice-3' } });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { message: string }).message).toContain('per minute per user');
+      expect(await statusWith('bob-1')).toBe(200);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 });
