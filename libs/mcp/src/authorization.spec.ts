@@ -75,6 +75,15 @@ describe('an MCP server for a signed-in caller', () => {
       expect(await imageUris(reader)).toHaveLength(1);
       expect((await reader.complete(completion)).completion.values).toHaveLength(1);
 
+      // Transports without HTTP scope challenges still refuse what the scopes do not allow.
+      const history = await writer.callTool({ name: 'get_image_history', arguments: {} });
+      expect(history.isError).toBe(true);
+      expect(JSON.stringify(history.content)).toContain('This needs the images:read scope');
+      await expect(writer.readResource({ uri: 'storage-stats://overview' })).rejects.toThrow(/images:read scope/);
+      const readOnly = await connectAs('alice', ['images:read']);
+      const generate = await readOnly.callTool({ name: 'generate_image', arguments: { prompt: 'no', size: '1024x1024' } });
+      expect(JSON.stringify(generate.content)).toContain('This needs the images:generate scope');
+      await readOnly.close();
       expect((await reader.listTools()).tools.map((tool) => tool.name)).not.toContain('set_user_budget');
       expect((await admin.listTools()).tools.map((tool) => tool.name)).toContain('set_user_budget');
       const set = await admin.callTool({ name: 'set_user_budget', arguments: { principal_id: 'alice', daily_usd: 0, monthly_usd: null } });

@@ -67,17 +67,28 @@ const challengeFor =
     return { scopes: [authorization.scopes[kind]], errorDescription: `This needs the ${authorization.scopes[kind]} scope` };
   };
 
+/** The answer of a tool the caller lacks the scope for (transports without HTTP scope challenges, such as legacy SSE). */
+const deniedTool = (scope: string) => ({
+  isError: true,
+  content: [{ type: 'text' as const, text: `This needs the ${scope} scope; sign in again granting it.\n(error code: insufficient_scope)` }],
+});
+
 /**
  * Makes every tool and resource registered on `server` from now on require its scope: a call without it is refused
- * by the SDK's transports with HTTP 403 and `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`, so the
- * client can ask the user for more access (MCP authorization, step-up). Call before registering anything.
+ * by the SDK's HTTP transports with 403 and `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`, so the
+ * client can ask the user for more access (MCP authorization, step-up). Transports that cannot answer so (the
+ * deprecated HTTP+SSE one) reach the handler, which then refuses too: an `isError` result for a tool, an error for a
+ * resource read. Call before registering anything.
  */
 export function requireScopesOnRegistration(server: McpServer, authorization: McpAuthorization): void {
   const registerTool = server.registerTool.bind(server) as (...parts: unknown[]) => unknown;
   const registerResource = server.registerResource.bind(server) as (...parts: unknown[]) => unknown;
   (server as { registerTool: unknown }).registerTool = (name: string, config: Record<string, unknown>, callback: unknown) => {
     const kind = toolScopes[name];
-    return registerTool(name, kind ? { ...config, scopeChallenge: challengeFor(authorization, kind) } : config, callback);
+    if (!kind) return registerTool(name, config, callback);
+    const scope = authorization.scopes[kind];
+    const handler = hasScope(authorization, kind) ? callback : async () => deniedTool(scope);
+    return registerTool(name, { ...config, scopeChallenge: challengeFor(authorization, kind) }, handler);
   };
   (server as { registerResource: unknown }).registerResource = (
     name: string,
@@ -86,7 +97,14 @@ export function requireScopesOnRegistration(server: McpServer, authorization: Mc
     callback: unknown,
   ) => {
     const kind = resourceScopes[name];
-    return registerResource(name, target, kind ? { ...config, scopeChallenge: challengeFor(authorization, kind) } : config, callback);
+    if (!kind) return registerResource(name, target, config, callback);
+    const scope = authorization.scopes[kind];
+    const handler = hasScope(authorization, kind)
+      ? callback
+      : async () => {
+          throw new Error(`This needs the ${scope} scope; sign in again granting it.`);
+        };
+    return registerResource(name, target, { ...config, scopeChallenge: challengeFor(authorization, kind) }, handler);
   };
 }
 
