@@ -35,9 +35,12 @@ function workspaceClosure(name, seen = new Set()) {
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-pack-'));
 try {
+  // Build first, then pack without lifecycle scripts: each package's `prepack` build would print Nx's banner to
+  // standard output, in front of the JSON that `npm pack --json` writes there.
+  execFileSync('npx', ['nx', 'run', 'core:build', '--outputStyle=static'], { cwd: workspaceRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   const tarballs = [];
   for (const name of workspaceClosure('@imagegen/core')) {
-    const output = execFileSync(npm, ['pack', '--json', '--pack-destination', scratch], {
+    const output = execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], {
       cwd: packageFolderOf(name),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -7,7 +7,7 @@ import { ImageGenError } from '@imagegen/common';
 export interface CopyableImage {
   imageId: string;
   data: Uint8Array;
-  format: 'png' | 'jpeg' | 'webp';
+  format: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
 }
 
 /** Where the images went, and anything the user should know. */
@@ -17,7 +17,13 @@ export interface CopyOutcome {
 }
 
 const extensionOf = (format: CopyableImage['format']) => (format === 'jpeg' ? '.jpg' : `.${format}`);
-const extensionsOf: Record<CopyableImage['format'], string[]> = { png: ['.png'], jpeg: ['.jpg', '.jpeg'], webp: ['.webp'] };
+const extensionsOf: Record<CopyableImage['format'], string[]> = {
+  png: ['.png'],
+  jpeg: ['.jpg', '.jpeg'],
+  webp: ['.webp'],
+  gif: ['.gif'],
+  svg: ['.svg'],
+};
 
 /**
  * Where each image goes for `--out`: into a folder (an existing one, or any path ending in a slash) under its stored

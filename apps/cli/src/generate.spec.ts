@@ -211,7 +211,7 @@ describe('imagegen generate', () => {
 
   it('exits 2 for usage errors, with a JSON error document under --json', async () => {
     expect((await cli.run(['generate', 'x', '-n', '11'])).status).toBe(2);
-    expect((await cli.run(['generate', 'x', '--format', 'gif'])).status).toBe(2);
+    expect((await cli.run(['generate', 'x', '--format', 'tiff'])).status).toBe(2);
     const json = await cli.run(['--json', 'generate']);
     expect(json.status).toBe(2);
     expect(cli.json<{ error: { code: string } }>(json).error.code).toBe('usage');

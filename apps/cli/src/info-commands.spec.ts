@@ -54,7 +54,7 @@ describe('imagegen models, templates and config', () => {
     expect(human.status).toBe(0);
     expect(human.stdout).toContain('gpt-image-2 — GPT Image 2 (openai)');
     expect(human.stdout).toMatch(/qualities: +low, medium, high/);
-    expect(human.stdout).toMatch(/not yet here: +transparent background \(vendor preview\)/);
+    expect(human.stdout).toMatch(/also: +transparent background \(vendor preview\)/);
     expect(human.stdout).toMatch(/1536x1024 +\$\d+\.\d{4} +\$\d+\.\d{4} +\$\d+\.\d{4}/);
     const json = cli.json<{ id: string; priceTable: Array<{ size: string; quality: string; usd: number }> }>(
       await cli.run(['--json', 'models', 'show', 'gpt-image-2-2026-04-21']),

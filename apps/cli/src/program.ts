@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { repeatableOption } from './arguments';
 import { registerConfigCommands } from './commands/config';
 import { registerCostCommand } from './commands/cost';
+import { registerDatabaseCommands } from './commands/database';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEditCommand } from './commands/edit';
 import { registerGenerateCommand } from './commands/generate';
@@ -66,6 +67,7 @@ export function buildProgram(streams: OutputStreams): { program: Command; contex
   registerTemplatesCommands(program, context);
   registerConfigCommands(program, context);
   registerCostCommand(program, context);
+  registerDatabaseCommands(program, context);
   registerDoctorCommand(program, context);
   registerServeCommand(program, context);
   return { program, context };

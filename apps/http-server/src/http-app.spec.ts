@@ -146,6 +146,7 @@ describe.each([false, true])('HTTP app (stateless: %s)', (stateless) => {
       expect(image.status).toBe(200);
       expect(image.headers.get('content-type')).toBe('image/png');
       expect(image.headers.get('cache-control')).toContain('immutable');
+      expect(image.headers.get('content-security-policy')).toContain('sandbox');
       const missing = await fetch(`${harness.baseUrl}/images/img_20200101000000_000000000000`, { headers: auth });
       expect(missing.status).toBe(404);
       // Over MCP a 2025 client hears of a missing resource with the 2025 code.

@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   }
   const createServer = (
     serverEngine: ImageEngine,
-    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; authorization?: McpAuthorization },
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal; authorization?: McpAuthorization },
   ) =>
     createImageGenMcpServer({
       engine: serverEngine,
@@ -157,10 +157,15 @@ async function main(): Promise<void> {
     stateless: config.server.stateless,
     sessionIdleMs: config.server.session_idle_minutes * 60_000,
     maxBodyBytes: Math.round(config.server.max_body_mb * 1024 * 1024),
+    maxConcurrentLargeBodies: config.server.max_concurrent_large_bodies,
+    requestTimeoutMs: Math.round(config.server.request_timeout_seconds * 1000),
+    maxSessions: config.server.max_sessions,
+    maxSessionsPerClient: config.server.max_sessions_per_client,
     logger,
   });
   notifyImagesChanged = () => http.notifyResourcesChanged();
-  const listener = http.app.listen(config.server.port, config.server.host, () => {
+  const listener = http.createListener();
+  listener.listen(config.server.port, config.server.host, () => {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     listeningBaseUrl = `http://${hostInUrl}:${port}`;

@@ -1,4 +1,4 @@
-import { createOriginPolicy, hostValidation } from './request-guards';
+import { createOriginPolicy, hostValidation, presentedToken } from './request-guards';
 
 describe('origin policy', () => {
   it('on a loopback server, trusts loopback origins on any port and nothing else by default', () => {
@@ -76,5 +76,21 @@ describe('host validation', () => {
     expect(check(server('127.0.0.1'), 'localhost:3001')).toBe('passed');
     expect(check(server('127.0.0.1'), 'evil.example')).toBe(403);
     expect(check(server('127.0.0.1', ['dev.internal']), 'dev.internal:3001')).toBe('passed');
+  });
+});
+
+describe('bearer token', () => {
+  const withAuthorization = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } });
+
+  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])('reads the token whatever the case of the scheme (%s)', (scheme) => {
+    expect(presentedToken(withAuthorization(`${scheme} secret-token`))).toBe('secret-token');
+  });
+
+  it('reads nothing from another scheme, a scheme without credentials or no header', () => {
+    expect(presentedToken(withAuthorization('Basic c2VjcmV0'))).toBe('');
+    expect(presentedToken(withAuthorization('Bearer'))).toBe('');
+    expect(presentedToken(withAuthorization('Bearer   '))).toBe('');
+    expect(presentedToken(withAuthorization('Bearersecret'))).toBe('');
+    expect(presentedToken(withAuthorization())).toBe('');
   });
 });

@@ -157,7 +157,8 @@ function tokensMatch(expected: string, presented: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-const presentedToken = (request: Request): string => bearerTokenOf(request.headers.authorization);
+/** The credentials of an `Authorization: Bearer <token>` header; the scheme name is case-insensitive (RFC 7235 §2.1). */
+export const presentedToken = (request: Pick<Request, 'headers'>): string => bearerTokenOf(request.headers.authorization);
 
 /**
  * At most `requestsPerMinute` requests per client per minute; more are answered 429 with `Retry-After`. A client is

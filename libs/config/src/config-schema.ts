@@ -54,6 +54,10 @@ const openaiSchema = z.object({
     description: 'Turns the OpenAI provider on or off. Unset: enabled when a key is configured.',
   }),
   max_concurrency: maxConcurrency('OpenAI'),
+  safety_identifier: optionalSetting(text(), {
+    description:
+      'Stable, non-identifying id of the end user sent as OpenAI safety_identifier (hash a user name; never an e-mail address). A request or the HTTP principal can set its own.',
+  }),
 });
 
 const geminiSchema = z.object({
@@ -170,7 +174,31 @@ const serverSchema = z.object({
     default: 30,
     description: 'Seconds a stopping HTTP server waits for running tool calls to finish before it closes the sessions.',
   }),
-  max_body_mb: setting(decimal({ greaterThan: 0 }), { default: 64, description: 'Largest HTTP request body, in MB.' }),
+  max_body_mb: setting(decimal({ greaterThan: 0 }), {
+    default: 72,
+    description:
+      'Largest HTTP request body, in MiB. The default takes an edit with one input image of IMAGES__MAX_INPUT_BYTES (50 MiB) as base64, about 67 MiB; larger bodies get 413 before they are read.',
+  }),
+  max_concurrent_large_bodies: setting(integer({ min: 1 }), {
+    default: 2,
+    description:
+      'HTTP requests with a body over 1 MiB (an edit with base64 images) read and served at once; others wait their turn unread, up to 30 seconds, then get 503 with Retry-After. Bounds the memory bodies take together.',
+  }),
+  request_timeout_seconds: setting(decimal({ min: 1, max: 3600 }), {
+    default: 120,
+    description:
+      'Seconds a client has to send a whole HTTP request (headers within 60 of them); a body that stalls gets 408 and the connection is closed.',
+  }),
+  max_sessions: setting(integer({ min: 1 }), {
+    default: 200,
+    description:
+      'Open MCP sessions the HTTP transport keeps at once: 2025 Streamable HTTP sessions and legacy SSE streams together (each holds its own MCP server, up to about 0.8 MB). Beyond it, a new one gets 503 with Retry-After.',
+  }),
+  max_sessions_per_client: setting(integer({ min: 1 }), {
+    default: 50,
+    description:
+      'Open MCP sessions (Streamable HTTP and SSE) one client may hold: its authenticated principal, else its IP address. Beyond it, a new one gets 429 with Retry-After.',
+  }),
   response_byte_budget: setting(
     integer({ min: minimumResponseByteBudget, reason: 'smaller budgets leave no room for the text and structured parts of a tool result' }),
     {
@@ -180,7 +208,8 @@ const serverSchema = z.object({
   ),
   include_data_url: setting(flag(), {
     default: false,
-    description: 'Also return a data: URL of each image when it fits the byte budget.',
+    description:
+      'Also return the first image as a data URL (image_url) when the result still fits the byte budget with it; otherwise it is left out and the text says so. The inline image is always kept.',
   }),
   allowed_folders: setting(folderPathList(), {
     default: [],
@@ -193,37 +222,86 @@ const serverSchema = z.object({
   }),
 });
 
-const storageSchema = z.object({
-  base_path: optionalSetting(folderPath(), {
+const s3Schema = z.object({
+  bucket: optionalSetting(text(), {
     description:
-      'Folder for images and the cost ledger. A relative path is resolved against the config file folder when set there, ' +
-      'else against the working directory. Default: the per-user data folder.',
-    defaultLabel: 'per-user data folder',
+      'Bucket for images and their metadata; required when STORAGE__BACKEND is s3. Credentials come from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance or task role).',
   }),
-  retention_days: setting(integer({ min: 0 }), {
-    default: 30,
-    description: 'Days an image is kept; 0 = keep forever.',
+  prefix: optionalSetting(text(), {
+    description: 'Key prefix inside the bucket (e.g. team-a/), so several installations can share one bucket. Unset: the bucket root.',
   }),
-  max_size_gb: setting(decimal({ greaterThan: 0 }), {
-    default: 10,
-    description: 'Largest total size of stored images, in GB; the oldest go first.',
+  endpoint: optionalSetting(httpUrl(), {
+    description: 'Endpoint of an S3-compatible service (MinIO, Ceph, R2, …). Unset: AWS S3 for the region.',
   }),
-  cleanup_interval_hours: setting(decimal({ greaterThan: 0 }), {
-    default: 24,
-    description: 'Hours between retention runs.',
+  region: setting(text(), { default: 'us-east-1', description: 'Region of the bucket.' }),
+  force_path_style: setting(flag(), {
+    default: false,
+    description: 'Address the bucket as endpoint/bucket instead of bucket.endpoint (MinIO and most self-hosted services need true).',
   }),
-  create_subdirectories: setting(flag(), {
+});
+
+const storageSchema = z
+  .object({
+    backend: setting(choice(['filesystem', 's3']), {
+      default: 'filesystem',
+      description:
+        'Where images and their metadata are kept: filesystem (STORAGE__BASE_PATH) or s3 (an S3-compatible bucket, STORAGE__S3__*). Several replicas need s3 and DATABASE__URL.',
+    }),
+    base_path: optionalSetting(folderPath(), {
+      description:
+        'Folder for images and the cost ledger. A relative path is resolved against the config file folder when set there, ' +
+        'else against the working directory. Default: the per-user data folder.',
+      defaultLabel: 'per-user data folder',
+    }),
+    retention_days: setting(integer({ min: 0 }), {
+      default: 30,
+      description: 'Days an image is kept; 0 = keep forever.',
+    }),
+    max_size_gb: setting(decimal({ greaterThan: 0 }), {
+      default: 10,
+      description: 'Largest total size of stored images, in GB; the oldest go first.',
+    }),
+    cleanup_interval_hours: setting(decimal({ greaterThan: 0 }), {
+      default: 24,
+      description: 'Hours between retention runs.',
+    }),
+    create_subdirectories: setting(flag(), {
+      default: true,
+      description: 'Store images in YYYY/MM/DD folders instead of one flat folder.',
+    }),
+    file_permissions: optionalSetting(octalPermissions(), {
+      description: 'Permission bits of saved image files. Unset: the storage default (644).',
+    }),
+    min_free_space_mb: setting(decimal({ min: 0 }), {
+      default: 100,
+      description:
+        'Generations are refused before the provider is called (and saves refused) when less than this much disk space, in MB, would stay free after the image.',
+    }),
+    s3: s3Schema,
+  })
+  .check(
+    z.superRefine(
+      (storage, context) => {
+        if (storage.backend === 's3' && storage.s3.bucket === undefined) {
+          context.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'not set, but required when STORAGE__BACKEND is s3' });
+        }
+      },
+      { when: () => true },
+    ),
+  );
+
+const databaseSchema = z.object({
+  url: optionalSetting(url(['postgres', 'postgresql']), {
+    description:
+      'PostgreSQL connection URL. Set: the image index (with STORAGE__BACKEND=s3), the cost ledger and the generation jobs live in this database, shared by every replica. Unset: files beside the images.',
+    secret: 'url-password',
+  }),
+  migrate_on_start: setting(flag(), {
     default: true,
-    description: 'Store images in YYYY/MM/DD folders instead of one flat folder.',
-  }),
-  file_permissions: optionalSetting(octalPermissions(), {
-    description: 'Permission bits of saved image files. Unset: the storage default (644).',
-  }),
-  min_free_space_mb: setting(decimal({ min: 0 }), {
-    default: 100,
     description:
-      'Generations are refused before the provider is called (and saves refused) when less than this much disk space, in MB, would stay free after the image.',
+      'Bring the database schema up to date when the server starts (safe with several replicas). false: run `imagegen db migrate` yourself.',
   }),
+  max_connections: setting(integer({ min: 1 }), { default: 10, description: 'Most database connections one process opens.' }),
 });
 
 const cacheSchema = z
@@ -329,6 +407,7 @@ export const imageGenConfigSchema = z.object({
   images: imagesSchema,
   server: serverSchema,
   storage: storageSchema,
+  database: databaseSchema,
   cache: cacheSchema,
   cost: costSchema,
   templates: templatesSchema,

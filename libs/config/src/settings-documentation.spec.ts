@@ -40,6 +40,7 @@ describe('describeSettings', () => {
       'PROVIDERS__OPENAI__API_KEY',
       'PROVIDERS__GEMINI__API_KEY',
       'SERVER__AUTH_TOKEN',
+      'DATABASE__URL',
       'CACHE__REDIS_URL',
     ]);
     expect(settings.find((setting) => setting.path === 'server.log_level')?.choices).toEqual(['debug', 'info', 'warn', 'error']);

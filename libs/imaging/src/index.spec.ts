@@ -18,12 +18,16 @@ describe('public surface', () => {
       'inspectImage',
       'isImageFormat',
       'isOutputImageFormat',
+      'looksLikeSvg',
       'makePreview',
       'measureMaskEditableFraction',
       'mimeTypeForFormat',
       'outputImageFormats',
+      'prepareMarkup',
       'prepareMask',
+      'rasterizeSvg',
       'readImageFile',
+      'sanitizeSvg',
       'smallestPreviewDimension',
     ]);
   });

@@ -15,6 +15,8 @@ export { defaultImageLimits } from './image-limits';
 export type { ImageLimits } from './image-limits';
 export { measureMaskEditableFraction, prepareMask } from './prepare-mask';
 export type { PreparedMask, PrepareMaskOptions } from './prepare-mask';
+export { prepareMarkup } from './prepare-markup';
+export type { PreparedMarkup } from './prepare-markup';
 export { convertImage } from './convert-image';
 export type { ConvertImageOptions } from './convert-image';
 export { compositeMaskedEdit } from './composite-masked-edit';
@@ -25,6 +27,8 @@ export { fitToSize } from './fit-to-size';
 export type { FitResizeMode, FitToSizeOptions, FittedImage } from './fit-to-size';
 export type { ProcessedImage } from './processed-image';
 export { makePreview, smallestPreviewDimension } from './make-preview';
+export { looksLikeSvg, rasterizeSvg, sanitizeSvg } from './svg-image';
+export type { SanitizedSvg } from './svg-image';
 export type { ImagePreview, MakePreviewOptions } from './make-preview';
 export {
   extensionForFormat,

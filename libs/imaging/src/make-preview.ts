@@ -4,6 +4,7 @@ import { readCheckedHeader } from './convert-image';
 import { mimeTypeForFormat } from './image-format';
 import { createPipeline, runDecoding } from './image-header';
 import { resolveImageLimits, type ImageLimits } from './image-limits';
+import { looksLikeSvg, rasterizeSvg } from './svg-image';
 
 /** The budget a preview must fit. */
 export interface MakePreviewOptions {
@@ -42,7 +43,8 @@ const qualitySteps = [80, 60, 40] as const;
 /**
  * Makes a JPEG (or, for images with an alpha channel, WebP) preview no larger than `maxBytes`. Tries decreasing
  * quality (80, 60, 40) at the largest allowed size, then smaller sizes, down to a long side of 64 pixels. The result
- * depends only on the input and options. EXIF orientation is applied; metadata is not copied.
+ * depends only on the input and options. EXIF orientation is applied; metadata is not copied. An animated GIF gives a
+ * still of its first frame; an SVG is sanitized (`sanitizeSvg`) and rasterized first.
  *
  * @returns the preview, or `undefined` when even a 64-pixel preview at the lowest quality exceeds `maxBytes`
  *   (the caller then links to the full image instead of inlining it).
@@ -54,7 +56,8 @@ export async function makePreview(data: Uint8Array, options: MakePreviewOptions)
   const maxDimension = options.maxDimension ?? defaultMaxDimension;
   assertPositiveInteger(options.maxBytes, 'maxBytes');
   assertPositiveInteger(maxDimension, 'maxDimension');
-  const header = await readCheckedHeader(data, limits);
+  const raster = looksLikeSvg(data) ? await rasterizeSvg(data, { longSide: maxDimension, limits }) : data;
+  const header = await readCheckedHeader(raster, limits);
   const format = header.hasAlpha ? 'webp' : 'jpeg';
   // Decoded and scaled once; every attempt below starts from these pixels instead of decoding the source again.
   const base = await runDecoding('The image', header.format, () =>

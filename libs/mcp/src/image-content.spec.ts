@@ -49,3 +49,29 @@ describe('buildImageResult with a budget that leaves no room for an image', () =
     expect((answer.content[0] as { text: string }).text).toMatch(/SERVER__RESPONSE_BYTE_BUDGET.*no room for an inline preview/);
   });
 });
+
+describe('buildImageResult with include_data_url', () => {
+  const structuredFor = () => ({ image_id: 'img_20261201120000_0123456789ab' }) as Record<string, unknown>;
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+  it('keeps the inline image and adds the data URL when both fit the budget (a small image)', async () => {
+    const structured = structuredFor();
+    const answer = await buildImageResult(resultWithImage(30_000), structured, settings(700_000), true);
+    const inline = answer.content.find((block) => block.type === 'image') as { data: string } | undefined;
+    expect(inline?.data.length).toBe(Math.ceil(30_000 / 3) * 4);
+    expect(String(structured['image_url'])).toMatch(/^data:image\/png;base64,/);
+    expect(String(structured['image_url']).length).toBe('data:image/png;base64,'.length + Math.ceil(30_000 / 3) * 4);
+    expect(size(answer)).toBeLessThanOrEqual(700_000);
+  });
+
+  it('leaves the data URL out, with a note, when it would take the result past the budget; the inline image stays', async () => {
+    const structured = structuredFor();
+    const answer = await buildImageResult(resultWithImage(400_000), structured, settings(700_000), true);
+    expect(answer.content.some((block) => block.type === 'image')).toBe(true);
+    expect(structured['image_url']).toBeUndefined();
+    expect((answer.content[0] as { text: string }).text).toMatch(
+      /image_url \(include_data_url\) was left out.*SERVER__RESPONSE_BYTE_BUDGET/,
+    );
+    expect(size(answer)).toBeLessThanOrEqual(700_000);
+  });
+});

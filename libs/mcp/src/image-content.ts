@@ -54,7 +54,8 @@ async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePre
 /**
  * The tool result for stored images: a text summary that always says where each image is, a `resource_link` per
  * image, and inline image blocks — the full image when it fits the byte budget, else a preview that does. With
- * `includeDataUrl`, `image_url` carries the whole image and the budget is knowingly exceeded.
+ * `includeDataUrl`, `image_url` also carries the whole first image as a data URL when that fits what the inline
+ * images leave of the budget; otherwise it is left out and the text says so. The inline image is always kept.
  */
 export async function buildImageResult(
   result: ImageResult,
@@ -69,6 +70,10 @@ export async function buildImageResult(
       `  resource: ${where.resource_uri}`,
       ...(where.file_path ? [`  file: ${where.file_path}`] : []),
       ...(where.http_url ? [`  url: ${where.http_url}`] : []),
+      ...groundingLines(image),
+      ...(image.conversationTurns === undefined
+        ? []
+        : [`  continue editing it in conversation: edit_image with image ${image.imageId} and continue_conversation true`]),
     ].join('\n');
   });
   const summary = [
@@ -84,11 +89,6 @@ export async function buildImageResult(
     description: `${image.width}x${image.height} ${image.format}`,
   }));
   const base: CallToolResult = { content: [{ type: 'text', text: summary }, ...links], structuredContent: structured };
-  if (includeDataUrl) {
-    const first = result.images[0];
-    if (first) structured['image_url'] = `data:${first.mimeType};base64,${first.data.toString('base64')}`;
-    return base;
-  }
   // Share what is left of the budget between the images; base64 grows bytes by 4/3.
   const remaining = settings.responseByteBudget - serializedSize(base) - 512 * result.images.length;
   const perImage = Math.floor(remaining / Math.max(1, result.images.length));
@@ -96,7 +96,8 @@ export async function buildImageResult(
   let previewed = false;
   let noRoom = false;
   for (const image of result.images) {
-    if (Math.ceil(image.byteLength / 3) * 4 <= perImage) {
+    // An SVG is shown through its raster preview: image blocks are for pixels, and hosts differ on rendering SVG.
+    if (image.format !== 'svg' && Math.ceil(image.byteLength / 3) * 4 <= perImage) {
       inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
       continue;
     }
@@ -120,5 +121,47 @@ export async function buildImageResult(
       '\nThe byte budget (SERVER__RESPONSE_BYTE_BUDGET) leaves no room for an inline preview; read the resource (or open the file) for the image.';
   }
   base.content.splice(1, 0, ...inline);
+  if (includeDataUrl) addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
   return base;
+}
+
+/**
+ * Adds `image_url` (the first image as a data URL) when the result stays within the budget with it; else leaves it
+ * out with a note. Clients such as Claude Desktop refuse results over about 1 MB, so the budget is never exceeded.
+ */
+function addDataUrlWithinBudget(
+  base: CallToolResult,
+  structured: Record<string, unknown>,
+  image: StoredImage | undefined,
+  budget: number,
+): void {
+  if (!image) return;
+  const prefix = `data:${image.mimeType};base64,`;
+  // The data URL's own bytes plus its key and quotes in the structured content.
+  const cost = prefix.length + Math.ceil(image.byteLength / 3) * 4 + '"image_url":"",'.length;
+  if (serializedSize(base) + cost <= budget) {
+    structured['image_url'] = `${prefix}${image.data.toString('base64')}`;
+    return;
+  }
+  (base.content[0] as { text: string }).text +=
+    `\nimage_url (include_data_url) was left out: the full image (${Math.round(image.byteLength / 1024)} KB) as a data URL does not fit the byte budget (SERVER__RESPONSE_BYTE_BUDGET, ${budget} bytes) next to the inline image; read the resource or open the file instead.`;
+}
+
+/** Most grounding sources listed in the text; all of them are in the image's metadata. */
+const maxListedSources = 5;
+
+/** What a grounded image's search looked for and drew on, for the person to check its facts. */
+function groundingLines(image: StoredImage): string[] {
+  const grounding = image.grounding;
+  if (grounding === undefined) return [];
+  const queries =
+    grounding.searchQueries.length === 0 ? 'no search was run' : grounding.searchQueries.map((query) => `"${query}"`).join(', ');
+  const sources = grounding.sources
+    .slice(0, maxListedSources)
+    .map((source) => `    - ${source.title ? `${source.title}: ` : ''}${source.uri}`);
+  const more =
+    grounding.sources.length > maxListedSources
+      ? [`    (${grounding.sources.length - maxListedSources} more in the image's metadata)`]
+      : [];
+  return [`  grounded with Google Search: ${queries}`, ...(sources.length > 0 ? ['  sources:', ...sources, ...more] : [])];
 }

@@ -160,11 +160,24 @@ describe('imagegen MCP server', () => {
     expect(structured.providers['openai']?.models['dall-e-3']).toMatchObject({ status: 'retired', replacement: 'gpt-image-2' });
     expect(structured.providers['openai']?.models['gpt-image-2']).toMatchObject({
       available_for_key: true,
-      capabilities: { generation: true, editing: true, vendor_features_not_yet_supported: { previewBackgrounds: ['transparent'] } },
+      capabilities: {
+        generation: true,
+        editing: true,
+        preview_backgrounds: ['transparent'],
+        backgrounds: ['opaque', 'auto', 'transparent'],
+      },
     });
+    expect(structured.providers['openai']?.models['gpt-image-2']?.['capabilities']).not.toHaveProperty('complexities');
     expect(structured.providers['openai']?.models['gpt-image-2.6-sunburst']?.['capabilities']).toMatchObject({
-      vendor_features_not_yet_supported: { complexities: ['low', 'medium', 'high'], outputFormats: ['gif', 'svg'], markupEdits: true },
+      complexities: ['low', 'medium', 'high'],
+      supported_formats: ['png', 'jpeg', 'webp', 'gif', 'svg'],
+      gif: { frame_count: { min: 2, max: 16, default: 9 } },
+      svg: expect.any(Object),
+      markup_edits: true,
+      partial_images: 3,
     });
+    expect(structured.providers['openai']?.models['gpt-image-2.5-flare']?.['capabilities']).toMatchObject({ markup_edits: true });
+    expect(structured.providers['openai']?.models['gpt-image-2.5-flare']?.['capabilities']).not.toHaveProperty('gif');
   });
 
   it('reads history and stats as resources and as tools', async () => {

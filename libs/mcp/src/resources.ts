@@ -1,4 +1,6 @@
 import {
+  ProtocolError,
+  ProtocolErrorCode,
   ResourceNotFoundError,
   ResourceTemplate,
   UriTemplate,
@@ -25,21 +27,84 @@ export const resourceCacheHints = {
   changing: { ttlMs: 0, cacheScope: 'private' },
 } as const satisfies Record<string, CacheHint>;
 
-/** A lookup that failed because nothing is stored under the URI, as the protocol's resource-not-found error. */
-function notFound(uri: string, error: unknown): never {
-  if (
-    ImageGenError.isInstance(error) &&
-    (error.code === 'not_found' || error.code === 'invalid_request' || error.code === 'model_not_found')
-  ) {
-    throw new ResourceNotFoundError(uri, error.message);
+/**
+ * A failed read as the protocol's errors: an unknown image, or one whose files were found damaged (it is dropped
+ * from the index, so for the client it is gone), is resource-not-found; a malformed id is invalid params. Anything
+ * else is rethrown and reaches the client as a generic internal error (its text may name files).
+ */
+function readFailure(uri: string, error: unknown): never {
+  if (ImageGenError.isInstance(error)) {
+    if (error.code === 'not_found' || error.code === 'model_not_found') throw new ResourceNotFoundError(uri, error.message);
+    if (error.code === 'invalid_request')
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { uri, reason: 'invalid_id' });
+    const imageId = error.details['imageId'];
+    if (error.code === 'storage_failed' && error.details['damaged'] === true && typeof imageId === 'string') {
+      throw new ResourceNotFoundError(
+        uri,
+        `Image ${imageId} can no longer be served: its stored files are damaged. It is no longer listed; the server's owner can repair or remove its files.`,
+      );
+    }
   }
   throw error;
 }
 
-/** Reads a positive whole number from a query parameter, within bounds, else the default. */
-function boundedNumber(value: string | null, fallback: number, minimum: number, maximum: number): number {
-  const parsed = value === null ? Number.NaN : Number(value);
-  return Number.isFinite(parsed) ? Math.min(maximum, Math.max(minimum, parsed)) : fallback;
+/** The bounds of one numeric query parameter of a resource URI. */
+interface QueryNumberRule {
+  name: string;
+  fallback: number;
+  /** Whole numbers only. */
+  whole: boolean;
+  /** Smallest accepted value (inclusive) … */
+  minimum: number;
+  /** … and largest. */
+  maximum: number;
+  /** The accepted range in words, for the refusal. */
+  range: string;
+}
+
+/** A query parameter read exactly: absent gives the default, anything outside the rule is refused as invalid params. */
+function queryNumber(uri: URL, rule: QueryNumberRule): number {
+  const value = uri.searchParams.get(rule.name);
+  if (value === null) return rule.fallback;
+  const shape = rule.whole ? /^\d{1,9}$/ : /^\d{1,9}(\.\d{1,9})?$/;
+  const parsed = shape.test(value) ? Number(value) : Number.NaN;
+  if (parsed >= rule.minimum && parsed <= rule.maximum) return parsed;
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Query parameter ${rule.name} must be ${rule.range}; got ${shown}.`, {
+    uri: uri.href,
+    parameter: rule.name,
+  });
+}
+
+/** The query parameters of `image-history://recent`. */
+const historyLimit: QueryNumberRule = {
+  name: 'limit',
+  fallback: 10,
+  whole: true,
+  minimum: 1,
+  maximum: 100,
+  range: 'a whole number from 1 to 100',
+};
+const historyDays: QueryNumberRule = {
+  name: 'days',
+  fallback: 7,
+  whole: false,
+  minimum: 0.001,
+  maximum: 36_500,
+  range: 'a number of days from 0.001 to 36500',
+};
+
+/** Refuses query parameters a resource does not take (a misspelt `limt` would otherwise silently give the defaults). */
+function refuseUnknownQuery(uri: URL, known: readonly string[]): void {
+  for (const name of uri.searchParams.keys()) {
+    if (!known.includes(name)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Unknown query parameter ${JSON.stringify(name.slice(0, 40))}; this resource takes ${known.join(' and ')}.`,
+        { uri: uri.href, parameter: name.slice(0, 40) },
+      );
+    }
+  }
 }
 
 /**
@@ -100,7 +165,7 @@ export function registerResources(
     },
     async (uri, variables) => {
       const imageId = String(variables['image_id'] ?? '');
-      const image = await engine.getImage(imageId).catch((error: unknown) => notFound(uri.href, error));
+      const image = await engine.getImage(imageId).catch((error: unknown) => readFailure(uri.href, error));
       return { contents: [{ uri: uri.href, mimeType: image.mimeType, blob: Buffer.from(image.bytes).toString('base64') }] };
     },
   );
@@ -116,15 +181,10 @@ export function registerResources(
       mimeType: 'application/json',
       cacheHint: resourceCacheHints.changing,
     },
-    async (uri) =>
-      json(
-        uri.href,
-        await describeHistory(
-          engine,
-          boundedNumber(uri.searchParams.get('limit'), 10, 1, 100),
-          boundedNumber(uri.searchParams.get('days'), 7, 0.001, 36500),
-        ),
-      ),
+    async (uri) => {
+      refuseUnknownQuery(uri, [historyLimit.name, historyDays.name]);
+      return json(uri.href, await describeHistory(engine, queryNumber(uri, historyLimit), queryNumber(uri, historyDays)));
+    },
   );
 
   server.registerResource(

@@ -25,6 +25,8 @@ export {
   resolveSize,
 } from './validation';
 export type { OutputFormat, PixelSize, PlannedCall, PlanOptions, RequestDefaults, RequestPlan, SizeResolution } from './validation';
+export { framesOf, isVendorRenderedFormat } from './validation';
+export type { RasterFormat, VendorRenderedFormat } from './validation';
 export {
   costFromUsage,
   estimateCost,
@@ -33,6 +35,7 @@ export {
   outputTokensPerPartialImage,
   perImagePrice,
   roundUsd,
+  svgAuthoringTokensAllowance,
 } from './cost';
 export type { CostEstimateInput, UsageContext } from './cost';
 export {

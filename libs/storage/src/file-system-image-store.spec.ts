@@ -99,6 +99,20 @@ describe('saving and reading images', () => {
     expect((await store.get(saved.imageId)).bytes).toEqual(webp);
   });
 
+  it('stores animated GIF and SVG files with their own extension and MIME type, and notices a damaged SVG', async () => {
+    const { store } = await openTestStore();
+    const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(24, 1)]);
+    const svg = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    const savedGif = await store.save(sampleInput({ format: 'gif', bytes: gif }));
+    const savedSvg = await store.save(sampleInput({ format: 'svg', bytes: svg }));
+    expect(savedGif.filePath.endsWith('.gif')).toBe(true);
+    expect(savedSvg.filePath.endsWith('.svg')).toBe(true);
+    expect(await store.get(savedGif.imageId)).toMatchObject({ mimeType: 'image/gif', bytes: gif });
+    expect(await store.get(savedSvg.imageId)).toMatchObject({ mimeType: 'image/svg+xml', bytes: svg });
+    fs.writeFileSync(savedSvg.filePath, Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    await expect(store.get(savedSvg.imageId)).rejects.toMatchObject({ message: expect.stringContaining('not SVG') });
+  });
+
   it('uses the clock for the folder and a caller-chosen id when one is given', async () => {
     const { store, basePath, clock } = await openTestStore();
     clock.set(new Date('2027-01-02T03:04:05Z'));
@@ -113,7 +127,7 @@ describe('saving and reading images', () => {
     const { store, fileSystem } = await openTestStore();
     fileSystem.calls.length = 0;
     await expect(store.save(sampleInput({ bytes: Buffer.alloc(0) }))).rejects.toMatchObject({ code: 'invalid_image' });
-    await expect(store.save(sampleInput({ format: 'gif' as never }))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(store.save(sampleInput({ format: 'tiff' as never }))).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(store.save(sampleInput({ width: 0 }))).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(store.save(sampleInput({ sourceImageIds: ['../secret'] }))).rejects.toMatchObject({ code: 'invalid_request' });
     const cyclic: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { pruneEmptyDirectories, runCleanup, validateCleanupOptions } from './cleanup-run';
@@ -281,7 +282,8 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     throw new ImageGenError({
       code: 'storage_failed',
       message: `${what}. It is no longer listed; its files are left in place.`,
-      details: { imageId: entry.id },
+      // `damaged` tells callers this image is gone for good (not a passing storage fault worth retrying).
+      details: { imageId: entry.id, damaged: true },
     });
   };
 
@@ -418,6 +420,24 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
         );
       }
       return { imageId: entry.id, mimeType: mimeTypeOfFormat(entry.format), metadata, bytes, ...location };
+    },
+
+    async openImageStream(imageId) {
+      const entry = await lookUp(imageId);
+      const location = locate(entry);
+      const metadata = await readMetadata(entry, location);
+      const facts = await fileSystem.stat(location.filePath).catch((error: unknown) => {
+        throw storageFailure(`read image ${entry.id}`, error);
+      });
+      if (facts === undefined || facts.kind !== 'file') return missingFile(entry);
+      return {
+        imageId: entry.id,
+        mimeType: mimeTypeOfFormat(entry.format),
+        metadata,
+        ...location,
+        sizeBytes: facts.size,
+        stream: fs.createReadStream(location.filePath),
+      };
     },
 
     async getMetadata(imageId) {

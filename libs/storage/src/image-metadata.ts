@@ -1,5 +1,6 @@
 import { extensionOfFormat, isImageFormat, type ImageFormat } from './image-format';
 import { isPrincipalId, localPrincipalId } from '@imagegen/common';
+import { parseConversation, parseGrounding, type ImageConversation, type ImageGrounding } from './image-conversation';
 import { isValidImageId } from './image-id';
 
 /**
@@ -45,6 +46,10 @@ export interface ImageMetadata {
   provenance: ImageProvenance;
   /** Open space for callers' own JSON-serialisable facts; the store never interprets it. */
   extra: Record<string, unknown>;
+  /** Multi-turn editing: what a follow-up edit sends back to the model. Absent on images that cannot be continued. */
+  conversation?: ImageConversation;
+  /** Grounding with a web search: the queries run and the sources used. Absent on ungrounded images. */
+  grounding?: ImageGrounding;
 }
 
 /** Generation settings recorded with an image. Unknown keys (background, compression, …) are kept as given. */
@@ -173,7 +178,7 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
     const format = fileInfoValue['format'];
     const filename = fileInfoValue['filename'];
     const sizeBytes = fileInfoValue['size_bytes'];
-    if (!isImageFormat(format)) problems.push('file_info.format must be png, jpeg or webp');
+    if (!isImageFormat(format)) problems.push('file_info.format must be png, jpeg, webp, gif or svg');
     if (!isNonNegativeInteger(sizeBytes)) problems.push('file_info.size_bytes must be a whole number of bytes');
     if (typeof filename !== 'string') problems.push('file_info.filename must be a string');
     else if (isImageFormat(format) && isValidImageId(imageId) && filename !== `${imageId}.${extensionOfFormat(format)}`) {
@@ -239,6 +244,9 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
   const modelUsed = optionalString('model_used', value, parameters.model) ?? parameters.model;
   const modelRequested = optionalString('model_requested', value, modelUsed) ?? modelUsed;
 
+  const conversation = parseConversation(value['conversation'], problems);
+  const grounding = parseGrounding(value['grounding'], problems);
+
   if (problems.length > 0 || fileInfo === undefined) return { ok: false, problems };
   return {
     ok: true,
@@ -260,6 +268,8 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
       source_image_ids: sourceImageIds,
       provenance,
       extra: extra as Record<string, unknown>,
+      ...(conversation === null ? {} : { conversation }),
+      ...(grounding === null ? {} : { grounding }),
     },
   };
 }

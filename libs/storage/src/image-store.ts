@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import type { ImageFormat } from './image-format';
 import type { ImageMetadata, ImageParameters } from './image-metadata';
+import type { ImageConversation, ImageGrounding } from './image-conversation';
 
 /**
  * What the engine hands the store to save: the encoded bytes plus the facts it measured and the request's
@@ -52,6 +54,10 @@ export interface SaveImageInput {
   };
   /** Caller's own JSON-serialisable facts, stored under `extra` untouched. */
   extra?: Readonly<Record<string, unknown>>;
+  /** Multi-turn editing: the conversation a follow-up edit continues (see {@link ImageConversation}). */
+  conversation?: ImageConversation;
+  /** Grounding with a web search: queries and sources. */
+  grounding?: ImageGrounding;
   /** Use this id instead of generating one (it must be valid and unused). Normally left out. */
   imageId?: string;
   /** Cancels the save before anything is written. */
@@ -74,6 +80,14 @@ export interface StoredImage {
 export interface StoredImageContent extends StoredImage {
   /** The image file's bytes. */
   bytes: Uint8Array;
+}
+
+/** A stored image whose bytes are read as a stream (large images are never held whole in memory). */
+export interface StoredImageStream extends StoredImage {
+  /** Size of the image in bytes (for Content-Length). */
+  sizeBytes: number;
+  /** The image bytes; the caller must read it to the end or destroy it. */
+  stream: Readable;
 }
 
 /** A history query. All fields are optional. */
@@ -230,6 +244,11 @@ export interface ImageStore {
   checkCanSave?(expectedBytes: number): Promise<void>;
   /** The image bytes and metadata. */
   get(imageId: string): Promise<StoredImageContent>;
+  /**
+   * The metadata, with the image bytes as a stream (the HTTP `/images` route pipes it). Optional: callers fall back to
+   * {@link get}.
+   */
+  openImageStream?(imageId: string): Promise<StoredImageStream>;
   /** The metadata only (no image bytes are read). */
   getMetadata(imageId: string): Promise<StoredImage>;
   /** Whether an image with this id is stored. */

@@ -3,6 +3,11 @@
  * retention) and its filesystem implementation, with atomic writes, JSON sidecars and a self-repairing index.
  */
 export { createFileSystemImageStore } from './file-system-image-store';
+export { createS3Client, createS3ImageStore } from './s3-image-store';
+export type { S3BucketSettings, S3ImageStore, S3ImageStoreOptions } from './s3-image-store';
+export { createMemoryImageCatalog, emptyFormatTotals } from './image-catalog';
+export type { CatalogEntry, CatalogPageQuery, CatalogTotals, ImageCatalog } from './image-catalog';
+export { promptExcerpt } from './index-file';
 export type { FileLocation, FileSystemImageStore, FileSystemImageStoreOptions, FileSystemStoredImage } from './file-system-image-store';
 export type {
   CleanupOptions,
@@ -19,8 +24,10 @@ export type {
   StorageStats,
   StoredImage,
   StoredImageContent,
+  StoredImageStream,
 } from './image-store';
 export { parseImageMetadata } from './image-metadata';
+export type { ImageConversation, ImageConversationPart, ImageConversationTurn, ImageGrounding } from './image-conversation';
 export type {
   ImageCostInfo,
   ImageFileInfo,

@@ -1,5 +1,5 @@
 import { localPrincipalId } from '@imagegen/common';
-import type { ImageStore, StoredImage } from './image-store';
+import type { ImageStore, StoredImage, StoredImageStream } from './image-store';
 import { imageNotFound } from './storage-errors';
 
 /** Whose images a view of the store shows, and whether it sees everyone's. */
@@ -29,10 +29,18 @@ export function scopeStoreToPrincipal(store: ImageStore, access: PrincipalAccess
     if (!canSeeOwner(access, found.metadata.principal_id)) throw imageNotFound(imageId);
     return found;
   };
+  const openStream = store.openImageStream?.bind(store);
+  /** Another principal's image is closed unread and answers exactly like an unknown id. */
+  const ownedStream = (imageId: string, opened: StoredImageStream): StoredImageStream => {
+    if (canSeeOwner(access, opened.metadata.principal_id)) return opened;
+    opened.stream.destroy();
+    throw imageNotFound(imageId);
+  };
   return {
     save: (input) => store.save({ ...input, principalId: access.principalId }),
     ...(store.checkCanSave ? { checkCanSave: store.checkCanSave.bind(store) } : {}),
     get: async (imageId) => owned(imageId, await store.get(imageId)),
+    ...(openStream ? { openImageStream: async (imageId: string) => ownedStream(imageId, await openStream(imageId)) } : {}),
     getMetadata: async (imageId) => owned(imageId, await store.getMetadata(imageId)),
     async exists(imageId) {
       if (!(await store.exists(imageId))) return false;

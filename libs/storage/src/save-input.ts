@@ -1,5 +1,5 @@
 import { ImageGenError, isPrincipalId, localPrincipalId } from '@imagegen/common';
-import { extensionOfFormat, isImageFormat, mimeTypeOfFormat } from './image-format';
+import { extensionOfFormat, imageFormats, isImageFormat, mimeTypeOfFormat } from './image-format';
 import { assertValidImageId, isValidImageId } from './image-id';
 import { parseImageMetadata, type ImageMetadata } from './image-metadata';
 import type { SaveImageInput } from './image-store';
@@ -19,7 +19,9 @@ export function validateSaveInput(input: SaveImageInput): void {
   if (input.bytes.length === 0)
     throw new ImageGenError({ code: 'invalid_image', message: 'The image is empty (0 bytes); nothing was stored.' });
   if (!isImageFormat(input.format)) {
-    throw invalidRequest(`format must be png, jpeg or webp, not ${JSON.stringify(input.format)}.`, { allowed: ['png', 'jpeg', 'webp'] });
+    throw invalidRequest(`format must be one of ${imageFormats.join(', ')}, not ${JSON.stringify(input.format)}.`, {
+      allowed: [...imageFormats],
+    });
   }
   for (const [name, value] of [
     ['width', input.width],
@@ -95,6 +97,8 @@ export function buildMetadata(input: SaveImageInput, imageId: string, createdAt:
     source_image_ids: [...(input.sourceImageIds ?? [])],
     provenance: { c2pa_present: input.provenance?.c2paPresent ?? false, c2pa_removed: input.provenance?.c2paRemoved ?? false },
     extra: { ...input.extra },
+    ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+    ...(input.grounding === undefined ? {} : { grounding: input.grounding }),
   };
 }
 

@@ -32,6 +32,7 @@ describe('fake provider server, Gemini wire format', () => {
   it.each([
     ['gemini-nano-banana-2.1', '3:2', '1K', 1248, 832],
     ['gemini-nano-banana-2.1', '2:3', '2K', 1664, 2496],
+    ['gemini-nano-banana-2.1', '1:1', '1K', 1024, 1024],
     ['gemini-3-pro-image', '1:1', '1K', 1024, 1024],
     ['gemini-3.1-flash-lite-image', '16:9', '512', 672, 384],
   ])('answers %s at %s %s with a real %dx%d PNG', async (model, aspectRatio, imageSize, width, height) => {
@@ -75,6 +76,8 @@ describe('fake provider server, Gemini wire format', () => {
     ['gemini-3-pro-image', { imageSize: '2k' }, 400, /Unsupported image size/],
     ['gemini-3-pro-image', { imageSize: '512' }, 400, /Unsupported image size/],
     ['gemini-3-pro-image', { aspectRatio: '1:8' }, 400, /Unsupported aspect ratio/],
+    ['gemini-nano-banana-2.1', { imageSize: '512' }, 400, /Unsupported image size/],
+    ['gemini-3.1-flash-image', {}, 404, /not found/],
     ['imagen-4', {}, 404, /not found/],
     ['gemini-2.5-flash-image', {}, 404, /not found/],
     ['no-such-model', {}, 404, /not found/],
@@ -154,5 +157,89 @@ describe('fake provider server, Gemini wire format', () => {
     fake.injectFault({ kind: 'server_error', status: 503 });
     await expect(generate('gemini-3-pro-image')).rejects.toMatchObject({ status: 503 });
     await expect(generate('gemini-3-pro-image')).resolves.toBeDefined();
+  });
+
+  describe('multi-turn editing, grounding and thinking', () => {
+    const turn = (text: string) => ({ role: 'user', parts: [{ text }] });
+    const first = () =>
+      ai.models.generateContent({
+        model: 'gemini-nano-banana-2.1',
+        contents: [turn('a lighthouse at dusk')],
+        config: { responseModalities: ['TEXT', 'IMAGE'] },
+      });
+    const answerParts = (response: Awaited<ReturnType<typeof first>>) =>
+      (response.candidates?.[0]?.content?.parts ?? []).filter((part) => part.thought !== true);
+
+    it('signs the answer parts and takes them back, signatures intact, as the model turn of a follow-up', async () => {
+      const parts = answerParts(await first());
+      expect(parts.every((part) => typeof part.thoughtSignature === 'string')).toBe(true);
+      const followUp = await ai.models.generateContent({
+        model: 'gemini-nano-banana-2.1',
+        contents: [turn('a lighthouse at dusk'), { role: 'model', parts }, turn('now make it stormy')],
+        config: { responseModalities: ['TEXT', 'IMAGE'] },
+      });
+      expect(answerParts(followUp).some((part) => part.inlineData)).toBe(true);
+    });
+
+    it.each([
+      [
+        'without the signature',
+        (parts: Array<Record<string, unknown>>) => parts.map(({ thoughtSignature: _dropped, ...part }) => part),
+        /missing a thought_signature/,
+      ],
+      [
+        'with an altered signature',
+        (parts: Array<Record<string, unknown>>) => parts.map((part) => ({ ...part, thoughtSignature: 'AAAA' })),
+        /Invalid thought_signature/,
+      ],
+    ])('answers a follow-up turn %s with the 400 the real API gives', async (_label, change, message) => {
+      const parts = change(answerParts(await first()) as Array<Record<string, unknown>>);
+      const failure = ai.models.generateContent({
+        model: 'gemini-nano-banana-2.1',
+        contents: [turn('a lighthouse at dusk'), { role: 'model', parts }, turn('now make it stormy')],
+      });
+      await expect(failure).rejects.toMatchObject({ status: 400 });
+      await expect(failure).rejects.toThrow(message);
+    });
+
+    it('refuses a signature another model issued', async () => {
+      const parts = answerParts(await first());
+      const failure = ai.models.generateContent({
+        model: 'gemini-3-pro-image',
+        contents: [turn('a lighthouse at dusk'), { role: 'model', parts }, turn('now make it stormy')],
+      });
+      await expect(failure).rejects.toThrow(/not issued by models\/gemini-3-pro-image/);
+    });
+
+    it('grounds with Google Search on the models that support it and returns the sources', async () => {
+      const response = await ai.models.generateContent({
+        model: 'gemini-3-pro-image',
+        contents: [turn('the weather in Lisbon today as a poster')],
+        config: { responseModalities: ['TEXT', 'IMAGE'], tools: [{ googleSearch: {} }] },
+      });
+      const grounding = response.candidates?.[0]?.groundingMetadata;
+      expect(grounding?.webSearchQueries?.length).toBeGreaterThan(0);
+      expect(grounding?.groundingChunks?.[0]?.web?.uri).toMatch(/^https:\/\//);
+      const refused = ai.models.generateContent({
+        model: 'gemini-3.1-flash-lite-image',
+        contents: [turn('x')],
+        config: { tools: [{ googleSearch: {} }] },
+      });
+      await expect(refused).rejects.toThrow(/Search as tool is not enabled/);
+    });
+
+    it.each([
+      ['gemini-nano-banana-2.1', 'MINIMAL', 200],
+      ['gemini-nano-banana-2.1', 'high', 200],
+      ['gemini-nano-banana-2.1', 'MEDIUM', 400],
+      ['gemini-3-pro-image', 'HIGH', 400],
+    ])('answers %s asked for thinking level %s with %d (only models with levels take one)', async (model, thinkingLevel, status) => {
+      const answer = fetch(`${fake.url}/v1/models/${model}:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': apiKey },
+        body: JSON.stringify({ contents: [turn('x')], generationConfig: { thinkingConfig: { thinkingLevel } } }),
+      });
+      expect((await answer).status).toBe(status);
+    });
   });
 });

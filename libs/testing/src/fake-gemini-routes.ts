@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import sharp from 'sharp';
 import type { FakeOpenAIFault, ReceivedRequest } from './fake-openai-server';
@@ -100,7 +100,7 @@ export async function handleGeminiRequest(
     if (vertex && version === 'v1beta')
       throw new GoogleApiError(404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`);
     const rules = rulesFor(decodeURIComponent(modelId), version ?? 'v1beta');
-    const planned = validate(body, rules, vertex);
+    const planned = validate(body, rules, vertex, decodeURIComponent(modelId));
     if (context.latencyMs && !(await context.wait(context.latencyMs, response))) return true;
     const fault = context.takeFault();
     switch (fault?.kind) {
@@ -176,7 +176,130 @@ interface PlannedGeminiCall {
   imageSize?: string;
   wantsImage: boolean;
   referenceImages: number;
+  /** The thinking level asked for, uppercase. */
+  thinkingLevel?: string;
+  /** Whether the request grounds its answer with Google Search. */
+  googleSearch: boolean;
   promptTokens: number;
+}
+
+/** One part of a request's content, as the fake reads it. */
+interface FakePart {
+  text?: unknown;
+  inlineData?: { mimeType?: unknown; data?: unknown };
+  thought?: unknown;
+  thoughtSignature?: unknown;
+}
+
+/**
+ * The fake's thought signatures: opaque base64 to the client, but they name the model that issued them and carry an
+ * HMAC, so the fake can tell an echoed signature from a missing, altered or foreign one without keeping state.
+ */
+const signatureSecret = 'fake-gemini-thought-signature';
+
+function signThought(modelId: string): string {
+  const nonce = randomUUID();
+  const mac = createHmac('sha256', signatureSecret).update(`${modelId}:${nonce}`).digest('hex').slice(0, 32);
+  return Buffer.from(`${modelId}:${nonce}:${mac}`).toString('base64');
+}
+
+/** The model id a signature was issued for, or undefined when it is not one of this fake's. */
+function signatureModel(signature: string): string | undefined {
+  const [modelId = '', nonce = '', mac = ''] = Buffer.from(signature, 'base64').toString('utf8').split(':');
+  const expected = createHmac('sha256', signatureSecret).update(`${modelId}:${nonce}`).digest('hex').slice(0, 32);
+  return mac === expected ? modelId : undefined;
+}
+
+/**
+ * A model turn sent back as history must carry the signatures the model gave it: on its first part after the thoughts
+ * and on every final image part. Like the real API, a missing one is a 400 (Gemini 3 image models), and so is one from another model.
+ */
+function checkSignatures(parts: FakePart[], contentIndex: number, rules: FakeGeminiModelRules, modelId: string): void {
+  if (!rules.thoughtSignatures) return;
+  const firstAnswerPart = parts.findIndex((part) => part.thought !== true);
+  for (const [partIndex, part] of parts.entries()) {
+    const needsSignature = partIndex === firstAnswerPart || (part.inlineData !== undefined && part.thought !== true);
+    if (part.thoughtSignature === undefined) {
+      if (!needsSignature) continue;
+      const kind = part.inlineData !== undefined ? 'Image part' : 'Text part';
+      throw new GoogleApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `${kind} is missing a thought_signature in content position ${contentIndex + 1}, part position ${partIndex + 1}. Return the model's parts with their thought_signature unchanged in follow-up turns.`,
+      );
+    }
+    if (typeof part.thoughtSignature !== 'string' || signatureModel(part.thoughtSignature) !== modelId) {
+      throw new GoogleApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `Invalid thought_signature in content position ${contentIndex + 1}, part position ${partIndex + 1}: it was not issued by models/${modelId}.`,
+      );
+    }
+  }
+}
+
+/** Validates `generationConfig.thinkingConfig`; returns the thinking level asked for, uppercase. */
+function checkThinkingConfig(value: unknown, rules: FakeGeminiModelRules, modelId: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', "Invalid value at 'generation_config.thinking_config': expected an object.");
+  for (const field of Object.keys(value)) {
+    if (!['includeThoughts', 'thinkingBudget', 'thinkingLevel'].includes(field))
+      throw unknownName(field, 'generation_config.thinking_config');
+  }
+  const config = value as { includeThoughts?: unknown; thinkingBudget?: unknown; thinkingLevel?: unknown };
+  if (config.thinkingBudget !== undefined)
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', `thinking_budget is not supported by models/${modelId}; use thinking_level.`);
+  if (config.thinkingLevel === undefined) return undefined;
+  const level = String(config.thinkingLevel).toUpperCase();
+  if (rules.thinkingLevels.length === 0)
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Thinking level is not supported for models/${modelId}.`);
+  if (!rules.thinkingLevels.includes(level)) {
+    throw new GoogleApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Unsupported thinking level: ${String(config.thinkingLevel)}. Supported for models/${modelId}: ${rules.thinkingLevels.join(', ')}.`,
+    );
+  }
+  return level;
+}
+
+/** Validates `tools`; returns whether Google Search grounding was asked for. */
+function checkTools(value: unknown, rules: FakeGeminiModelRules, modelId: string): boolean {
+  if (value === undefined) return false;
+  if (!Array.isArray(value)) throw new GoogleApiError(400, 'INVALID_ARGUMENT', "Invalid value at 'tools': expected a list.");
+  let googleSearch = false;
+  for (const tool of value as unknown[]) {
+    const names = typeof tool === 'object' && tool !== null ? Object.keys(tool) : [];
+    for (const name of names) {
+      if (name !== 'googleSearch')
+        throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Tool ${name} is not supported for image generation with models/${modelId}.`);
+      const search = (tool as Record<string, unknown>)[name];
+      if (typeof search !== 'object' || search === null || Object.keys(search).length > 0)
+        throw new GoogleApiError(400, 'INVALID_ARGUMENT', "Invalid value at 'tools[0].google_search': expected {}.");
+      if (!rules.googleSearch) throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Search as tool is not enabled for models/${modelId}.`);
+      googleSearch = true;
+    }
+  }
+  return googleSearch;
+}
+
+/** The grounding a search-backed answer carries: the queries run and the pages used, derived from the prompt. */
+function groundingFor(prompt: string): Record<string, unknown> {
+  const query = prompt.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
+  const slug =
+    query
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'image';
+  return {
+    webSearchQueries: [query],
+    groundingChunks: [
+      { web: { uri: `https://vertexaisearch.cloud.google.com/grounding-api-redirect/${slug}-1`, title: 'example.com' } },
+      { web: { uri: `https://vertexaisearch.cloud.google.com/grounding-api-redirect/${slug}-2`, title: 'example.org' } },
+    ],
+    searchEntryPoint: { renderedContent: `<div class="search-entry">${query}</div>` },
+  };
 }
 
 function isGeminiAuth(request: http.IncomingMessage, url: URL): boolean {
@@ -214,7 +337,7 @@ function rulesFor(modelId: string, version: string): FakeGeminiModelRules {
   return fakeGeminiModelRules[modelId] as FakeGeminiModelRules;
 }
 
-function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, vertex: boolean): PlannedGeminiCall {
+function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, vertex: boolean, modelId: string): PlannedGeminiCall {
   for (const field of Object.keys(body)) {
     if (!['contents', 'generationConfig', 'safetySettings', 'systemInstruction', 'tools', 'toolConfig', 'cachedContent'].includes(field)) {
       throw unknownName(field, '');
@@ -225,12 +348,21 @@ function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, ve
     throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified');
   const texts: string[] = [];
   let referenceImages = 0;
-  for (const content of contents as Array<{ parts?: unknown }>) {
+  const lastIndex = contents.length - 1;
+  for (const [contentIndex, content] of (contents as Array<{ role?: unknown; parts?: unknown }>).entries()) {
     if (!Array.isArray(content.parts) || content.parts.length === 0)
       throw new GoogleApiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.');
-    for (const part of content.parts as Array<{ text?: unknown; inlineData?: { mimeType?: unknown; data?: unknown } }>) {
-      if (typeof part.text === 'string') texts.push(part.text);
-      else if (part.inlineData !== undefined) {
+    const role = content.role ?? 'user';
+    if (role !== 'user' && role !== 'model')
+      throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Please use a valid role: user, model. Got: ${String(role)}.`);
+    if (contentIndex === lastIndex && role !== 'user')
+      throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'The last content of a request must come from the user role.');
+    if (role === 'model') checkSignatures(content.parts as FakePart[], contentIndex, rules, modelId);
+    for (const part of content.parts as FakePart[]) {
+      // Only the user's words are the prompt; the model's earlier text is context.
+      if (typeof part.text === 'string') {
+        if (role === 'user') texts.push(part.text);
+      } else if (part.inlineData !== undefined) {
         const mimeType = String(part.inlineData.mimeType ?? '');
         if (!inputMimeTypes.has(mimeType)) throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Unsupported MIME type: ${mimeType}`);
         if (typeof part.inlineData.data !== 'string' || !/^[A-Za-z0-9+/=]+$/.test(part.inlineData.data)) {
@@ -279,6 +411,8 @@ function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, ve
       `Unsupported image size: ${String(imageSize)}. Supported: ${rules.imageSizes.join(', ')}.`,
     );
   }
+  const thinkingLevel = checkThinkingConfig(config['thinkingConfig'], rules, modelId);
+  const googleSearch = checkTools(body['tools'], rules, modelId);
   const modalities = config['responseModalities'];
   const wantsImage = !Array.isArray(modalities) || modalities.includes('IMAGE');
   const prompt = texts.join('\n');
@@ -290,6 +424,8 @@ function validate(body: Record<string, unknown>, rules: FakeGeminiModelRules, ve
     ...(imageSize === undefined ? {} : { imageSize }),
     wantsImage,
     referenceImages,
+    ...(thinkingLevel === undefined ? {} : { thinkingLevel }),
+    googleSearch,
     promptTokens: Math.ceil(prompt.split(/\s+/).filter(Boolean).length * 1.3) + referenceImages * 560,
   };
 }
@@ -310,7 +446,8 @@ async function answerImage(
   const outputTokens = rules.outputTokensByImageSize[planned.imageSize ?? '1K'] ?? 1120;
   const parts: unknown[] = [];
   let thoughtsTokenCount: number | undefined;
-  if (rules.thinks) {
+  // MINIMAL thinking skips the visible thoughts; any other level (or the model's default) shows them.
+  if (rules.thinks || (planned.thinkingLevel !== undefined && planned.thinkingLevel !== 'MINIMAL')) {
     // Reasoning models show their work: a thought text and a draft image, both marked `thought`, before the answer.
     const draft = await sharp(Buffer.from(image, 'base64'))
       .resize(Math.max(16, Math.round(width / 8)))
@@ -320,10 +457,19 @@ async function answerImage(
     parts.push({ inlineData: { mimeType: 'image/png', data: draft.toString('base64') }, thought: true });
     thoughtsTokenCount = 214;
   }
-  parts.push({ text: 'Here is the image you asked for.' });
-  parts.push({ inlineData: { mimeType: 'image/png', data: image } });
+  // Signed like the real API: the first part after the thoughts and every final image part.
+  const signature = rules.thoughtSignatures ? () => ({ thoughtSignature: signThought(modelId) }) : () => ({});
+  parts.push({ text: 'Here is the image you asked for.', ...signature() });
+  parts.push({ inlineData: { mimeType: 'image/png', data: image }, ...signature() });
   sendJson(response, 200, {
-    candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+    candidates: [
+      {
+        content: { role: 'model', parts },
+        finishReason: 'STOP',
+        index: 0,
+        ...(planned.googleSearch ? { groundingMetadata: groundingFor(planned.prompt) } : {}),
+      },
+    ],
     usageMetadata: {
       promptTokenCount: planned.promptTokens,
       candidatesTokenCount: outputTokens + 10,

@@ -63,6 +63,72 @@ describe('fake OpenAI server', () => {
     await expect(failure).rejects.toThrow(message);
   });
 
+  it.each([
+    [{ model: 'gpt-image-2', prompt: 'x', complexity: 'low' }, /Unsupported parameter: 'complexity'/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', complexity: 'extreme' }, /Supported values are: 'low', 'medium', and 'high'/],
+    [{ model: 'gpt-image-2.5-flare', prompt: 'x', output_format: 'gif' }, /Invalid value: 'gif'/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', output_format: 'gif', frame_count: 17 }, /between 2 and 16/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', frame_count: 4 }, /only supported with output_format=gif/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', output_format: 'gif', stream: true }, /not supported with output_format=gif/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', output_format: 'svg', n: 2 }, /n=1/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', output_format: 'svg', output_compression: 50 }, /output_compression/],
+    [{ model: 'gpt-image-2.6-flare', prompt: 'x', svg: { model: 'author' } }, /only supported with output_format=svg/],
+  ])('refuses the late-2026 parameter misuse %j with a 400 like the real API', async (body, message) => {
+    const failure = client.images.generate(body as unknown as OpenAI.ImageGenerateParams);
+    await expect(failure).rejects.toMatchObject({ status: 400, error: expect.objectContaining({ type: 'invalid_request_error' }) });
+    await expect(failure).rejects.toThrow(message);
+  });
+
+  it('answers GIF requests with a real animation and SVG requests with a real drawing and svg_usage', async () => {
+    const gif = await client.images.generate({ model: 'gpt-image-2.6-sunburst', prompt: 'x', output_format: 'gif', frame_count: 3 });
+    const gifFacts = await sharp(Buffer.from(gif.data?.[0]?.b64_json ?? '', 'base64')).metadata();
+    expect([gifFacts.format, gifFacts.pages, gifFacts.width]).toEqual(['gif', 3, 1024]);
+    const svg = await client.images.generate({ model: 'gpt-image-2.6-sunburst', prompt: 'x', output_format: 'svg', size: '1536x1024' });
+    const svgFacts = await sharp(Buffer.from(svg.data?.[0]?.b64_json ?? '', 'base64')).metadata();
+    expect([svgFacts.format, svgFacts.width, svgFacts.height]).toEqual(['svg', 1536, 1024]);
+    expect(svg.svg_usage?.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('takes a markup overlay on 2.6 edits and refuses it with a mask or without transparency', async () => {
+    const image = await createTestImage({ width: 1024, height: 1024 });
+    const overlay = await createTestImage({ width: 1024, height: 1024, alpha: true });
+    const mask = await createTestMask({ width: 1024, height: 1024, editRegion: { left: 0, top: 0, width: 10, height: 10 } });
+    const upload = (bytes: Buffer, name: string) => toFile(bytes, name, { type: 'image/png' });
+    await expect(
+      client.images.edit({
+        model: 'gpt-image-2.6-sunburst',
+        prompt: 'x',
+        image: await upload(image, 'a.png'),
+        markup: await upload(overlay, 'm.png'),
+      }),
+    ).resolves.toBeDefined();
+    await expect(
+      client.images.edit({
+        model: 'gpt-image-2',
+        prompt: 'x',
+        image: await upload(image, 'a.png'),
+        markup: await upload(overlay, 'm.png'),
+      }),
+    ).rejects.toThrow(/Unknown parameter: 'markup'/);
+    await expect(
+      client.images.edit({
+        model: 'gpt-image-2.6-sunburst',
+        prompt: 'x',
+        image: await upload(image, 'a.png'),
+        markup: await upload(overlay, 'm.png'),
+        mask: await upload(mask, 'k.png'),
+      }),
+    ).rejects.toThrow(/cannot be combined/);
+    await expect(
+      client.images.edit({
+        model: 'gpt-image-2.6-sunburst',
+        prompt: 'x',
+        image: await upload(image, 'a.png'),
+        markup: await upload(image, 'm.png'),
+      }),
+    ).rejects.toThrow(/transparent pixels/);
+  });
+
   it('refuses a wrong key with 401', async () => {
     const stranger = new OpenAI({ apiKey: 'wrong', baseURL: `${fake.url}/v1`, maxRetries: 0 });
     await expect(stranger.images.generate({ model: 'gpt-image-2', prompt: 'x' })).rejects.toMatchObject({ status: 401 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
-import sharp from 'sharp';
+import sharp, { type SharpOptions } from 'sharp';
 import { fakeModelRules, plausibleOutputTokens, shutDownModels, sizeProblem, type FakeModelRules } from './openai-model-table';
 import { handleGeminiRequest } from './fake-gemini-routes';
 import { readBody } from './request-body';
@@ -54,6 +54,8 @@ export interface FakeOpenAIServerOptions {
   port?: number;
   /** Simulated generation time for every image request, in milliseconds. */
   latencyMs?: number;
+  /** Pause before each streamed partial image and before the completed one, in milliseconds (tests of live previews). */
+  partialDelayMs?: number;
   /** Model ids `GET /v1/models` lists (simulates a key without access to some models); default every model the fake knows. */
   availableModels?: readonly string[];
   /** The only Gemini key accepted; by default any key starting with `AIza`. */
@@ -90,6 +92,10 @@ const generationParameters = new Set([
   'stream',
   'user',
   'safety_identifier',
+  'complexity',
+  'frame_count',
+  'frame_duration_ms',
+  'svg',
 ]);
 const editParameters = new Set([
   'model',
@@ -109,7 +115,13 @@ const editParameters = new Set([
   'user',
   'safety_identifier',
   'markup',
+  'complexity',
+  'frame_count',
+  'frame_duration_ms',
+  'svg[model]',
+  'svg[reasoning][effort]',
 ]);
+const complexities = ['low', 'medium', 'high'];
 const imageMimeTypes = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 class ApiError extends Error {
@@ -261,6 +273,22 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     }
     if (!rules.markup && parameters['markup'] !== undefined)
       throw new ApiError(400, "Unknown parameter: 'markup'.", 'markup', 'unknown_parameter');
+    if (parameters['complexity'] !== undefined) {
+      if (!rules.complexity)
+        throw new ApiError(
+          400,
+          "Unsupported parameter: 'complexity' is not supported with this model.",
+          'complexity',
+          'unsupported_parameter',
+        );
+      if (!complexities.includes(String(parameters['complexity'])))
+        throw new ApiError(
+          400,
+          `Invalid value: '${String(parameters['complexity'])}'. Supported values are: 'low', 'medium', and 'high'.`,
+          'complexity',
+          'invalid_value',
+        );
+    }
     const prompt = parameters['prompt'];
     if (typeof prompt !== 'string' || prompt.length === 0)
       throw new ApiError(400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
@@ -294,13 +322,16 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         'invalid_value',
       );
     const format = String(parameters['output_format'] ?? 'png');
-    if (!['png', 'jpeg', 'webp'].includes(format))
+    const formats = ['png', 'jpeg', 'webp', ...(rules.vectorAndAnimation ?? [])];
+    if (!formats.includes(format))
       throw new ApiError(
         400,
-        `Invalid value: '${format}'. Supported values are: 'png', 'jpeg', and 'webp'.`,
+        `Invalid value: '${format}'. Supported values are: ${formats.map((value) => `'${value}'`).join(', ')}.`,
         'output_format',
         'invalid_value',
       );
+    const streamed = parameters['stream'] === true || parameters['stream'] === 'true' || Number(parameters['partial_images'] ?? 0) > 0;
+    const frames = checkAnimationAndVector(parameters, format, streamed);
     if (background === 'transparent' && format === 'jpeg')
       throw new ApiError(
         400,
@@ -339,8 +370,101 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
       background,
       format,
       partials,
+      frames,
+      frameDurationMs: Number(parameters['frame_duration_ms'] ?? 200),
       stream: parameters['stream'] === true || parameters['stream'] === 'true',
     };
+  };
+
+  /**
+   * The GIF and SVG rules of the openai 7.59 types: GIF 2–16 frames (9 by default), a delay up to 655,350 ms, no
+   * streaming, partial images or compression; SVG n = 1, no streaming, partial images or compression; frame fields and
+   * `svg` only with their format. Returns the frame count (1 for anything but GIF).
+   */
+  const checkAnimationAndVector = (parameters: Record<string, unknown>, format: string, streamed: boolean): number => {
+    const onlyWith = (name: string, wanted: string) => {
+      if (parameters[name] !== undefined && format !== wanted)
+        throw new ApiError(400, `'${name}' is only supported with output_format=${wanted}.`, name, 'invalid_value');
+    };
+    onlyWith('frame_count', 'gif');
+    onlyWith('frame_duration_ms', 'gif');
+    if (format !== 'svg' && (parameters['svg'] !== undefined || parameters['svg[model]'] !== undefined))
+      throw new ApiError(400, "'svg' is only supported with output_format=svg.", 'svg', 'invalid_value');
+    if (format !== 'gif' && format !== 'svg') return 1;
+    if (streamed)
+      throw new ApiError(400, `Streaming and partial images are not supported with output_format=${format}.`, 'stream', 'invalid_value');
+    if (parameters['output_compression'] !== undefined)
+      throw new ApiError(400, `output_compression is not supported with output_format=${format}.`, 'output_compression', 'invalid_value');
+    if (format === 'svg') {
+      if (Number(parameters['n'] ?? 1) !== 1) throw new ApiError(400, 'SVG output requires n=1.', 'n', 'invalid_value');
+      return 1;
+    }
+    const frames = Number(parameters['frame_count'] ?? 9);
+    if (!Number.isInteger(frames) || frames < 2 || frames > 16)
+      throw new ApiError(400, "Invalid 'frame_count': integer between 2 and 16 expected.", 'frame_count', 'integer_out_of_range');
+    const duration = Number(parameters['frame_duration_ms'] ?? 200);
+    if (!Number.isInteger(duration) || duration < 1 || duration > 655_350)
+      throw new ApiError(
+        400,
+        "Invalid 'frame_duration_ms': integer between 1 and 655350 expected.",
+        'frame_duration_ms',
+        'integer_out_of_range',
+      );
+    return frames;
+  };
+
+  /** A real animated GIF: a bright bar crossing a dark field, one position per frame (few colours, so it encodes fast). */
+  const renderGif = (width: number, height: number, frames: number, durationMs: number): Promise<Buffer> => {
+    const key = `gif:${width}x${height}:${frames}:${durationMs}`;
+    let image = renderCache.get(key);
+    if (!image) {
+      const pixels = Buffer.alloc(width * height * frames * 3, 40);
+      const bar = Math.max(1, Math.round(width / 10));
+      for (let frame = 0; frame < frames; frame += 1) {
+        const left = Math.floor((frame * (width - bar)) / Math.max(1, frames - 1));
+        for (let y = 0; y < height; y += 1) {
+          const row = (frame * height + y) * width * 3;
+          for (let x = left; x < left + bar; x += 1) pixels.set([230, 120, 40], row + x * 3);
+        }
+      }
+      image = sharp(pixels, { raw: { width, height: height * frames, channels: 3, pageHeight: height } } as SharpOptions)
+        .gif({ delay: Array.from({ length: frames }, () => Math.round(durationMs / 10) * 10), loop: 0, effort: 1, colours: 4, dither: 0 })
+        .toBuffer();
+      renderCache.set(key, image);
+    }
+    return image;
+  };
+
+  /** A real SVG drawing of the asked size. */
+  const renderSvg = (width: number, height: number, prompt: string): Buffer =>
+    Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+        `<title>${prompt.replace(/[<>&"]/g, '')}</title>` +
+        `<rect width="${width}" height="${height}" fill="#1d3557"/>` +
+        `<circle cx="${width / 2}" cy="${height / 2}" r="${Math.min(width, height) / 3}" fill="#e63946"/></svg>`,
+    );
+
+  /** "A transparent PNG overlaid on the first image … must match that image's dimensions … contain transparent pixels." */
+  const checkMarkup = async (markup: ReceivedFile & { data: Buffer }, first: Buffer | undefined, withMask: boolean) => {
+    if (withMask) throw new ApiError(400, "'markup' cannot be combined with 'mask'.", 'markup', 'invalid_value');
+    if (markup.contentType !== 'image/png')
+      throw new ApiError(
+        400,
+        `Invalid file 'markup': the markup must be a PNG, got '${markup.contentType}'.`,
+        'markup',
+        'invalid_image_format',
+      );
+    const [facts, firstFacts] = await Promise.all([sharp(markup.data).metadata(), sharp(first).metadata()]);
+    if (facts.width !== firstFacts.width || facts.height !== firstFacts.height)
+      throw new ApiError(
+        400,
+        `Invalid file 'markup': markup size ${facts.width}x${facts.height} does not match image size ${firstFacts.width}x${firstFacts.height}.`,
+        'markup',
+        'invalid_image_dimensions',
+      );
+    const alpha = facts.hasAlpha ? await sharp(markup.data).extractChannel('alpha').raw().toBuffer() : Buffer.alloc(0);
+    if (!alpha.includes(0))
+      throw new ApiError(400, "Invalid file 'markup': the markup must contain transparent pixels.", 'markup', 'invalid_image');
   };
 
   const takeFault = (): FakeOpenAIFault | undefined => {
@@ -369,10 +493,17 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
     inpaint?: { original: Buffer; mask: Buffer },
   ) => {
     const transparent = planned.background === 'transparent';
-    const rendered = await render(planned.width, planned.height, planned.format, transparent, planned.prompt);
-    const image = (inpaint ? await inpaintRendered(rendered, inpaint, planned) : rendered).toString('base64');
+    let image: string;
+    if (planned.format === 'gif')
+      image = (await renderGif(planned.width, planned.height, planned.frames, planned.frameDurationMs)).toString('base64');
+    else if (planned.format === 'svg') image = renderSvg(planned.width, planned.height, planned.prompt).toString('base64');
+    else {
+      const rendered = await render(planned.width, planned.height, planned.format, transparent, planned.prompt);
+      image = (inpaint ? await inpaintRendered(rendered, inpaint, planned) : rendered).toString('base64');
+    }
     const textTokens = Math.ceil(planned.prompt.split(/\s+/).filter(Boolean).length * 1.3);
-    const outputTokens = plausibleOutputTokens(planned.width, planned.height, planned.quality) * planned.n + planned.partials * 100;
+    const outputTokens =
+      plausibleOutputTokens(planned.width, planned.height, planned.quality) * planned.frames * planned.n + planned.partials * 100;
     const usage = {
       input_tokens: textTokens + inputImageTokens,
       input_tokens_details: { text_tokens: textTokens, image_tokens: inputImageTokens },
@@ -391,6 +522,9 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         data: Array.from({ length: planned.n }, () => ({ b64_json: image })),
         ...common,
         usage,
+        ...(planned.format === 'svg'
+          ? { svg_usage: { model: 'fake-svg-author', input_tokens: 1200, output_tokens: 2400, reasoning_tokens: 800, total_tokens: 3600 } }
+          : {}),
       });
       return;
     }
@@ -412,6 +546,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
           ).toString('base64')
         : '';
     for (let index = 0; index < planned.partials; index += 1) {
+      if (options.partialDelayMs && !(await wait(options.partialDelayMs, response))) return;
       send(`${prefix}.partial_image`, {
         b64_json: partial,
         partial_image_index: index,
@@ -419,6 +554,7 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         ...common,
       });
     }
+    if (planned.partials > 0 && options.partialDelayMs && !(await wait(options.partialDelayMs, response))) return;
     send(`${prefix}.completed`, { b64_json: image, created_at: Math.floor(Date.now() / 1000), ...common, usage });
     response.end();
   };
@@ -482,6 +618,10 @@ export async function createFakeOpenAIServer(options: FakeOpenAIServerOptions = 
         );
       }
       const mask = files.find((file) => file.field === 'mask');
+      const markup = files.find((file) => file.field === 'markup');
+      if (markup) await checkMarkup(markup, images[0]?.data, mask !== undefined);
+      if (mask && planned.format === 'gif')
+        throw new ApiError(400, 'Masks are not supported with output_format=gif.', 'mask', 'invalid_value');
       if (mask) {
         if (mask.contentType !== 'image/png')
           throw new ApiError(

@@ -13,6 +13,18 @@ export interface FakeGeminiModelRules {
   thinks: boolean;
   /** Output tokens of one image per tier. */
   outputTokensByImageSize: Readonly<Record<string, number>>;
+  /**
+   * Accepted `thinkingConfig.thinkingLevel` values (the `ThinkingLevel` enum names of `@google/genai` 3.3, matched
+   * without regard to case as Google's JSON parser does); empty when the model refuses the field.
+   */
+  thinkingLevels: readonly string[];
+  /** Whether `tools: [{ googleSearch: {} }]` (grounding with Google Search) is accepted. */
+  googleSearch: boolean;
+  /**
+   * Whether the model signs its answer parts (`thoughtSignature`) and requires the signatures back on the model turns
+   * of a follow-up request (multi-turn editing), as the Gemini 3 image models do.
+   */
+  thoughtSignatures: boolean;
 }
 
 const standardRatios = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'];
@@ -25,20 +37,21 @@ export const fakeGeminiModelRules: Readonly<Record<string, FakeGeminiModelRules>
     maxReferenceImages: 14,
     thinks: true,
     outputTokensByImageSize: { '1K': 1120, '2K': 1120, '4K': 2000 },
-  },
-  'gemini-3.1-flash-image': {
-    aspectRatios: [...standardRatios, ...extremeRatios],
-    imageSizes: ['512', '1K', '2K', '4K'],
-    maxReferenceImages: 14,
-    thinks: false,
-    outputTokensByImageSize: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
+    // It always thinks; the level is not adjustable.
+    thinkingLevels: [],
+    googleSearch: true,
+    thoughtSignatures: true,
   },
   'gemini-nano-banana-2.1': {
     aspectRatios: [...standardRatios, ...extremeRatios],
-    imageSizes: ['512', '1K', '2K', '4K'],
+    // [3P] It refuses the 512 tier: all 14 ratios at 1K, 2K and 4K only.
+    imageSizes: ['1K', '2K', '4K'],
     maxReferenceImages: 14,
     thinks: false,
-    outputTokensByImageSize: { '512': 560, '1K': 1120, '2K': 1680, '4K': 3780 },
+    outputTokensByImageSize: { '1K': 1120, '2K': 1680, '4K': 3780 },
+    thinkingLevels: ['MINIMAL', 'HIGH'],
+    googleSearch: true,
+    thoughtSignatures: true,
   },
   'gemini-3.1-flash-lite-image': {
     aspectRatios: standardRatios,
@@ -46,11 +59,15 @@ export const fakeGeminiModelRules: Readonly<Record<string, FakeGeminiModelRules>
     maxReferenceImages: 3,
     thinks: false,
     outputTokensByImageSize: { '512': 560, '1K': 1120 },
+    thinkingLevels: [],
+    googleSearch: false,
+    thoughtSignatures: true,
   },
 };
 
-/** Models the API answers 404 for: shut down. */
+/** Models the API answers 404 for: shut down ([3P] gemini-3.1-flash-image on 2026-10-29). */
 export const shutDownGeminiModels = [
+  'gemini-3.1-flash-image',
   'gemini-2.5-flash-image',
   'gemini-2.5-flash-image-preview',
   'gemini-3-pro-image-preview',

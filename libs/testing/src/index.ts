@@ -14,3 +14,5 @@ export type {
   InMemoryProviderResult,
   ReceivedProviderCall,
 } from './in-memory-image-provider';
+export { startS3CompatibleServer } from './s3-compatible-server';
+export type { S3CompatibleServer } from './s3-compatible-server';

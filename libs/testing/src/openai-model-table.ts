@@ -11,16 +11,27 @@ export interface FakeModelRules {
   inputFidelity: readonly string[];
   /** Whether `markup` is accepted on edits. */
   markup: boolean;
+  /** Whether `complexity` is accepted (low, medium, high); without it the parameter is "not supported with this model". */
+  complexity?: boolean;
+  /** Output formats beyond png, jpeg and webp: `gif` (animated, 2–16 frames) and `svg` (n = 1). */
+  vectorAndAnimation?: readonly ('gif' | 'svg')[];
 }
 
 const standardQualities = ['low', 'medium', 'high', 'auto'];
 
 export const fakeModelRules: Readonly<Record<string, FakeModelRules>> = {
-  'gpt-image-2': { sizes: 'flexible', qualities: standardQualities, backgrounds: ['opaque', 'auto'], inputFidelity: [], markup: false },
+  // openai 7.x: transparent backgrounds on gpt-image-2 are "in preview" (accepted; png or webp only).
+  'gpt-image-2': {
+    sizes: 'flexible',
+    qualities: standardQualities,
+    backgrounds: ['transparent', 'opaque', 'auto'],
+    inputFidelity: [],
+    markup: false,
+  },
   'gpt-image-2-2026-04-21': {
     sizes: 'flexible',
     qualities: standardQualities,
-    backgrounds: ['opaque', 'auto'],
+    backgrounds: ['transparent', 'opaque', 'auto'],
     inputFidelity: [],
     markup: false,
   },
@@ -40,17 +51,21 @@ export const fakeModelRules: Readonly<Record<string, FakeModelRules>> = {
   },
   'gpt-image-2.6-sunburst': {
     sizes: 'presets',
-    qualities: standardQualities,
+    qualities: [...standardQualities, 'xhigh', 'max'],
     backgrounds: ['transparent', 'opaque', 'auto'],
     inputFidelity: ['high', 'low'],
-    markup: false,
+    markup: true,
+    complexity: true,
+    vectorAndAnimation: ['gif', 'svg'],
   },
   'gpt-image-2.6-flare': {
     sizes: 'presets',
-    qualities: standardQualities,
+    qualities: [...standardQualities, 'xhigh', 'max'],
     backgrounds: ['transparent', 'opaque', 'auto'],
     inputFidelity: ['high', 'low'],
-    markup: false,
+    markup: true,
+    complexity: true,
+    vectorAndAnimation: ['gif', 'svg'],
   },
   'gpt-image-1.5': {
     sizes: 'presets',

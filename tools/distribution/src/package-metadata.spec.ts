@@ -28,7 +28,7 @@ const projectLicense = fs.readFileSync(path.join(workspaceRoot, 'LICENSE'), 'utf
 const { packages } = distribution();
 
 describe('published packages', () => {
-  it('are the thirteen libraries and apps, and nothing private', () => {
+  it('are the fourteen libraries and apps, and nothing private', () => {
     expect(packages.map((entry) => entry.name).sort()).toEqual(
       [
         'cache',
@@ -39,6 +39,7 @@ describe('published packages', () => {
         'http-server',
         'imaging',
         'mcp',
+        'mcp-app-views',
         'prompt-templates',
         'providers',
         'stdio-server',

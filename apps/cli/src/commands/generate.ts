@@ -27,7 +27,8 @@ Examples:
   $ imagegen generate "app icon, flat, rounded" -q low -f webp --out icon.webp
   $ imagegen generate "four moods of a cat" -n 4 --out ./cats/
   $ imagegen generate --template og-image-prompt --arg title="Launch day" --arg brand_name=Acme
-  $ imagegen --json generate "a teapot" -q low | jq -r '.images[0].file_path'`,
+  $ imagegen --json generate "a teapot" -q low | jq -r '.images[0].file_path'
+  $ imagegen generate "tomorrow's weather in Lisbon as a poster" -m gemini-nano-banana-2.1 --search-grounding`,
     )
     .action(async (prompt: string | undefined, options: GenerateOptions) => {
       if (options.arg && !options.template)

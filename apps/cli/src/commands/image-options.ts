@@ -14,11 +14,17 @@ export interface ImageCommandOptions {
   quality?: string;
   style?: string;
   background?: string;
-  format?: 'png' | 'jpeg' | 'webp';
+  format?: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
   compression?: number;
   moderation?: string;
   partialImages?: number;
+  complexity?: string;
+  frames?: number;
+  frameDuration?: number;
+  safetyIdentifier?: string;
   fresh?: boolean;
+  thinkingLevel?: string;
+  searchGrounding?: boolean;
   /** `false` when --no-cache is given. */
   cache?: boolean;
   out?: string;
@@ -34,14 +40,46 @@ export function addImageOptions(command: Command): Command {
       new Option('--style <style>', 'folded into the prompt (no current model has a style parameter)').choices(['vivid', 'natural']),
     )
     .addOption(new Option('--background <background>', 'transparent needs png or webp').choices(['auto', 'transparent', 'opaque']))
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['png', 'jpeg', 'webp']))
+    .addOption(
+      new Option('-f, --format <format>', 'output format; gif (animated) and svg (vector, one image) on models that list them').choices([
+        'png',
+        'jpeg',
+        'webp',
+        'gif',
+        'svg',
+      ]),
+    )
+    .addOption(
+      new Option('--complexity <level>', 'how much the model plans the picture, apart from quality (on models that list it)').choices([
+        'low',
+        'medium',
+        'high',
+      ]),
+    )
+    .option('--frames <2-16>', 'gif only: frames of the animation (default 9)', integerOption('--frames', 2, 16))
+    .option(
+      '--frame-duration <ms>',
+      'gif only: delay per frame in milliseconds (default 200)',
+      integerOption('--frame-duration', 10, 655_350),
+    )
+    .option(
+      '--safety-identifier <id>',
+      'stable, non-identifying id of the end user for OpenAI; default PROVIDERS__OPENAI__SAFETY_IDENTIFIER',
+    )
     .option('--compression <0-100>', 'compression for jpeg and webp (100 = best quality)', integerOption('--compression', 0, 100))
     .addOption(new Option('--moderation <level>', 'provider moderation strictness').choices(['auto', 'low']))
     .option(
       '--partial-images <0-3>',
-      'stream up to 3 partial images while generating (noted as they arrive)',
+      'stream up to 3 partial images while generating (noted as they arrive; about 100 output tokens each, in the estimate)',
       integerOption('--partial-images', 0, 3),
     )
+    .addOption(
+      new Option(
+        '--thinking-level <level>',
+        'how much the model reasons before drawing, on models that have it (see `models show`)',
+      ).choices(['minimal', 'low', 'medium', 'high', 'xhigh']),
+    )
+    .option('--search-grounding', 'ground the image in Google Search results, on models that have it; each search query is billed')
     .option('--fresh', 'skip the cache and make a new image')
     .option('--no-cache', 'the same as --fresh')
     .option(
@@ -63,7 +101,13 @@ export function requestFields(options: ImageCommandOptions): Omit<GenerateImageI
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.moderation ? { moderation: options.moderation } : {}),
     ...(options.partialImages ? { partialImages: options.partialImages } : {}),
+    ...(options.complexity ? { complexity: options.complexity } : {}),
+    ...(options.frames === undefined ? {} : { frameCount: options.frames }),
+    ...(options.frameDuration === undefined ? {} : { frameDurationMs: options.frameDuration }),
+    ...(options.safetyIdentifier ? { safetyIdentifier: options.safetyIdentifier } : {}),
     ...(options.fresh || options.cache === false ? { fresh: true } : {}),
+    ...(options.thinkingLevel ? { thinkingLevel: options.thinkingLevel } : {}),
+    ...(options.searchGrounding ? { searchGrounding: true } : {}),
   };
 }
 
@@ -136,6 +180,10 @@ export async function runImageCall(
           format: image.format,
           bytes: image.byteLength,
           created_at: image.createdAt,
+          ...(image.grounding === undefined
+            ? {}
+            : { grounding: { search_queries: image.grounding.searchQueries, sources: image.grounding.sources } }),
+          ...(image.conversationTurns === undefined ? {} : { conversation_turns: image.conversationTurns }),
         })),
       },
       () =>
@@ -143,6 +191,15 @@ export async function runImageCall(
           ...result.images.flatMap((image, index) => [
             `${color.cyan(image.imageId)}  ${image.width}x${image.height} ${image.format}  ${formatBytes(image.byteLength)}  ${image.filePath ?? image.resourceUri}`,
             ...(copied[index] ? [`  copied to ${copied[index]}`] : []),
+            ...(image.grounding
+              ? [
+                  `  grounded with Google Search: ${image.grounding.searchQueries.map((query) => `"${query}"`).join(', ') || 'no search was run'}`,
+                  ...image.grounding.sources.map((source) => `    ${source.title ? `${source.title}: ` : ''}${source.uri}`),
+                ]
+              : []),
+            ...(image.conversationTurns === undefined
+              ? []
+              : [color.dim(`  continue in conversation: imagegen edit ${image.imageId} "…" --continue-conversation`)]),
           ]),
           ...result.warnings.map((warning) => `${color.yellow('warning:')} ${warning.message}`),
           result.fromCache

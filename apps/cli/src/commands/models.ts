@@ -15,7 +15,7 @@ export function describeStatus(status: ModelStatus): string {
   return `retired ${status.retiredDate}, use ${status.replacement}`;
 }
 
-/** What the vendor offers that this tool does not request yet, in one line. */
+/** The abilities only some models have (complexity, GIF and SVG output, markup edits, preview backgrounds), in one line. */
 function describeVendorFeatures(features: VendorFeatures): string {
   const parts: string[] = [];
   if (features.complexities?.length) parts.push(`complexity ${features.complexities.join('/')}`);
@@ -36,7 +36,7 @@ function describeAvailability(listing: ModelListing): string {
   if (listing.definition.status.kind === 'retired') return '-';
   if (!listing.providerConfigured) return 'provider not configured';
   if (listing.availableForKey === true) return 'available for your key';
-  if (listing.availableForKey === false) return 'not available for your key';
+  if (listing.availableForKey === false) return 'not available for your key (absent from the provider’s list; requests refused)';
   return 'provider configured';
 }
 
@@ -205,7 +205,16 @@ Examples:
               `moderation:     ${list(capabilities.moderation)}`,
               `input fidelity: ${list(capabilities.inputFidelity)}`,
               `partial images: ${capabilities.partialImages === 0 ? 'no streaming' : `up to ${capabilities.partialImages}`}`,
-              ...(capabilities.vendorFeatures ? [`not yet here:   ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
+              ...(capabilities.thinkingLevels?.length ? [`thinking level: ${list(capabilities.thinkingLevels)} (--thinking-level)`] : []),
+              ...(capabilities.searchGrounding
+                ? [
+                    `grounding:      Google Search (--search-grounding)${capabilities.searchGrounding.pricePerQueryUsd === undefined ? ', price unknown' : `, ${formatUsd(capabilities.searchGrounding.pricePerQueryUsd)} per search query${capabilities.searchGrounding.unverified ? ' (unverified)' : ''}`}`,
+                  ]
+                : []),
+              ...(capabilities.multiTurnEditing
+                ? ['multi-turn:     edits can continue an image’s conversation (edit --continue-conversation)']
+                : []),
+              ...(capabilities.vendorFeatures ? [`also:           ${describeVendorFeatures(capabilities.vendorFeatures)}`] : []),
               ...(pricing?.kind === 'tokens'
                 ? [
                     `pricing:        per million tokens: text in $${pricing.textInputPerMillion}, image in $${pricing.imageInputPerMillion}, image out $${pricing.imageOutputPerMillion}${pricing.unverified ? ' (unverified)' : ''}`,

@@ -47,7 +47,8 @@ beforeAll(async () => {
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(`No Chromium at ${chromiumPath}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
-  fake = await createFakeOpenAIServer();
+  // Partial images a moment apart, so the view's polling sees them arrive while the edit runs.
+  fake = await createFakeOpenAIServer({ partialDelayMs: 250 });
   storage = fs.mkdtempSync(path.join(os.tmpdir(), 'imagegen-browser-'));
   const { config } = loadConfig({
     env: { OPENAI_API_KEY: 'sk-browser-test', PROVIDERS__OPENAI__BASE_URL: `${fake.url}/v1`, STORAGE__BASE_PATH: storage },
@@ -209,8 +210,13 @@ describe('the image view in a host', () => {
     const editCall = log.toolCalls.find((call) => call.name === 'edit_image');
     const editResult = log.toolResults.find((result) => result.name === 'edit_image');
     expect(editResult?.isError).toBe(false);
+    // The view's edit starts as a job (wait_seconds 0) and streams partial images, which its polls receive.
+    expect(editCall?.arguments).toMatchObject({ wait_seconds: 0, partial_images: 2 });
+    const polls = log.toolResults.filter((result) => result.name === 'get_generation');
+    expect(polls.some((result) => result.structuredContent?.['partial_image'] !== undefined)).toBe(true);
+    const finished = [editResult, ...polls].find((result) => typeof result?.structuredContent?.['image_id'] === 'string');
     const sourceId = String(editCall?.arguments['image']);
-    const editedId = String(editResult?.structuredContent?.['image_id']);
+    const editedId = String(finished?.structuredContent?.['image_id']);
     const maskUrl = String(editCall?.arguments['mask']);
     expect(maskUrl).toMatch(/^data:image\/png;base64,/);
 
@@ -246,6 +252,47 @@ describe('the image view in a host', () => {
     expect(masked).toBeGreaterThan(10_000);
     expect(changedOutside).toBe(0);
     expect(changedInside / masked).toBeGreaterThan(0.95);
+    expect(log.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a markup overlay on a model with markup edits and sends it as markup, not as a mask', async () => {
+    const page = await openHost('generate_image', {
+      prompt: 'a poster',
+      model: 'gpt-image-2.6-sunburst',
+      size: '1024x1024',
+      quality: 'low',
+    });
+    const view = page.frameLocator('iframe');
+    await view.locator('figure.variant img').waitFor(appear);
+    await view.getByRole('button', { name: 'Edit a region…' }).click();
+    const canvas = view.getByTestId('mask-canvas');
+    await canvas.waitFor();
+    await view.getByLabel('Draw on the image (markup)').check();
+    await canvas.focus();
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Shift+ArrowRight');
+    await view.getByLabel('Edit instruction').fill('put a hat where the line is');
+    await view.getByRole('button', { name: 'Apply edit' }).click();
+    await view.locator('figure.variant', { hasText: 'Edit of' }).locator('img').waitFor(appear);
+    const log = await hostLog(page);
+    const editCall = log.toolCalls.find((call) => call.name === 'edit_image');
+    expect(editCall?.arguments).not.toHaveProperty('mask');
+    const markup = await sharp(Buffer.from(String(editCall?.arguments['markup']).split(',')[1] ?? '', 'base64'))
+      .extractChannel('alpha')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([markup.info.width, markup.info.height]).toEqual([1024, 1024]);
+    // The drawing is opaque, the rest fully transparent: a markup overlay, not a mask (whose unpainted part is opaque).
+    const opaque = markup.data.filter((alpha) => alpha === 255).length;
+    expect(opaque).toBeGreaterThan(100);
+    expect(opaque).toBeLessThan(1024 * 1024 * 0.2);
+    expect(
+      fake.requests
+        .filter((request) => request.path === '/v1/images/edits')
+        .at(-1)
+        ?.files?.map((file) => file.field),
+    ).toContain('markup');
     expect(log.errors).toEqual([]);
     await page.close();
   });

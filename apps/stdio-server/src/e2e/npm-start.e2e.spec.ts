@@ -24,14 +24,17 @@ describe('npm start', () => {
   afterAll(async () => {
     // npm, the shell and the server share one process group: stop all of it.
     if (child?.pid !== undefined && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
       try {
         process.kill(-child.pid, 'SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       } catch {
         // Already gone.
       }
     }
     await fake?.close();
-    fs.rmSync(storage, { recursive: true, force: true });
+    // npm (its HOME is the storage folder) may still be writing its log there as the group stops: retry the removal.
+    fs.rmSync(storage, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('writes JSON-RPC only to standard output: its first byte is {', async () => {

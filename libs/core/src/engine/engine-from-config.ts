@@ -1,15 +1,10 @@
-import * as path from 'node:path';
-import { ImageGenError, localPrincipalId, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import { createMemoryCache, createRedisCache } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
-import { createFileSystemImageStore } from '@imagegen/storage';
-import { createCostLedger } from '../cost/cost-ledger';
-import { createFileLedgerPersistence } from '../cost/ledger-persistence';
-import { createFilePrincipalBudgetPersistence, openPrincipalBudgets } from '../cost/principal-budgets';
-import { createFileJobPersistence } from '../generation/job-persistence';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
+import { openBackendsFromConfig } from './backends-from-config';
 import { configureImagingOnLoad } from './imaging-module';
 import { createProvidersFromConfig, providerSettingHints } from './providers-from-config';
 import { createImageEngine, type CachedGeneration, type ImageEngine, type RetryPolicy } from './image-engine';
@@ -32,7 +27,8 @@ const hoursToMs = (hours: number) => hours * 3_600_000;
 
 /**
  * Builds an engine from a validated configuration: the registry (with user models), the providers that have
- * credentials, the filesystem store, the cache, the cost ledger (beside the images), templates and limiters.
+ * credentials, the image store, cost ledger and job store chosen by `STORAGE__BACKEND` and `DATABASE__URL` (a folder
+ * and files beside the images by default), the cache, templates and limiters.
  * Throws `invalid_config` when the configured default model is retired or unknown, before anything starts.
  */
 export async function createImageEngineFromConfig(config: ImageGenConfig, options: EngineFromConfigOptions = {}): Promise<ImageEngine> {
@@ -74,36 +70,8 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     });
     defaultModel = fallback;
   }
-  const storage = config.storage;
-  logger.info('storage folder', { basePath: storage.base_path });
-  const store = await createFileSystemImageStore({
-    basePath: storage.base_path,
-    filePermissions: storage.file_permissions,
-    createSubdirectories: storage.create_subdirectories,
-    minFreeBytes: storage.min_free_space_mb * 1024 * 1024,
-    clock,
-    logger: logger.child({ component: 'storage' }),
-  });
-  const principalBudgets = await openPrincipalBudgets({
-    defaults: {
-      ...(config.cost.principal_daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.principal_daily_budget_usd }),
-      ...(config.cost.principal_monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.principal_monthly_budget_usd }),
-    },
-    persistence: createFilePrincipalBudgetPersistence(path.join(storage.base_path, 'principal-budgets.jsonl'), logger),
-    // Per-user caps are for signed-in users; without sign-in (the local principal) the global caps apply alone.
-    exempt: [localPrincipalId],
-    clock,
-  });
-  const ledger = await createCostLedger({
-    principalBudgets: (principalId) => principalBudgets.limitsOf(principalId),
-    persistence: createFileLedgerPersistence(path.join(storage.base_path, 'cost-ledger.jsonl'), logger),
-    budgets: {
-      ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
-      ...(config.cost.monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.monthly_budget_usd }),
-    },
-    clock,
-    logger,
-  });
+  const backends = await openBackendsFromConfig(config, { clock, logger });
+  const { store, ledger, principalBudgets } = backends;
   const customTemplates =
     config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
   const templates = createTemplateRegistry({ customTemplates });
@@ -120,7 +88,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
         })
       : createMemoryCache<CachedGeneration>({ maxBytes: cacheMaxBytes, ttlMs: hoursToMs(config.cache.ttl_hours), clock });
 
-  const engine = createImageEngine({
+  const baseEngine = createImageEngine({
     registry,
     providers,
     limiters,
@@ -137,6 +105,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
       outputFormat: config.images.default_output_format,
       moderation: config.images.default_moderation,
       ...(config.images.default_compression < 100 ? { compression: config.images.default_compression } : {}),
+      ...(config.providers.openai.safety_identifier ? { safetyIdentifier: config.providers.openai.safety_identifier } : {}),
     },
     inputLimits: { maxBytes: config.images.max_input_bytes, maxPixels: config.images.max_input_pixels },
     allowedFolders: config.server.allowed_folders,
@@ -151,12 +120,20 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     ...(config.images.default_style ? { defaultStyle: config.images.default_style } : {}),
     continueOnCancel: config.images.continue_on_cancel,
     templateAutoSize: config.templates.auto_size_optimization,
-    jobPersistence: createFileJobPersistence(path.join(storage.base_path, 'generation-jobs.jsonl'), logger),
+    jobPersistence: backends.jobPersistence,
     principalBudgets,
     shareCacheAcrossPrincipals: config.cache.share_across_principals,
   });
+  const engine: ImageEngine = {
+    ...baseEngine,
+    async close() {
+      await baseEngine.close();
+      await backends.close();
+    },
+  };
 
   if (options.scheduleRetention === false) return engine;
+  const storage = config.storage;
   const retention = { retentionDays: storage.retention_days, maxSizeBytes: Math.round(storage.max_size_gb * 1024 ** 3) };
   const runRetention = () =>
     engine.cleanup(retention).then(

@@ -1,5 +1,5 @@
 import type { ImagePreview } from '@imagegen/imaging';
-import type { ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
+import type { GroundingReport, ImageGenerationRequest, ModelDefinition, PartialImageEvent, RequestWarning } from '@imagegen/providers';
 
 /**
  * Where an input image comes from. Explicit variants, so the engine never guesses whether a string is a path,
@@ -31,8 +31,20 @@ export interface EditImageInput extends Omit<GenerateImageInput, 'n'> {
   mask?: ImageSource;
   /** `high` or `low`, on models that accept it. */
   inputFidelity?: string;
+  /**
+   * Markup overlay: a transparent PNG (or WebP) the size of the first image with the change drawn on it (arrows,
+   * circles, notes); on models whose listing shows markup edits. Never with `mask`.
+   */
+  markup?: ImageSource;
   /** How many variations. */
   n?: number;
+  /**
+   * Continue the conversation of the first image (multi-turn editing): it must be a stored image made by a model
+   * with `multiTurnEditing`, and the edit uses that model (the default when `model` is unset). Its earlier turns go
+   * back to the model with their thought signatures; the new image keeps the longer conversation. Default false: an
+   * edit is a fresh single turn.
+   */
+  continueConversation?: boolean;
 }
 
 /** Stages a long call reports through {@link CallOptions.onProgress}. */
@@ -88,9 +100,9 @@ export interface StoredImage {
   data: Buffer;
   /** MIME type measured from the bytes. */
   mimeType: string;
-  /** `png`, `jpeg` or `webp`. */
-  format: 'png' | 'jpeg' | 'webp';
-  /** Measured pixel width. */
+  /** `png`, `jpeg`, `webp`, `gif` (an animation) or `svg` (a sanitized vector drawing). */
+  format: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
+  /** Measured pixel width (an SVG's as rendered at 72 dpi). */
   width: number;
   /** Measured pixel height. */
   height: number;
@@ -100,6 +112,10 @@ export interface StoredImage {
   createdAt: string;
   /** A preview within `CallOptions.preview`, when one was asked for (never on cache hits). */
   preview?: ImagePreview;
+  /** What grounding with Google Search searched for and drew on, for a grounded image. */
+  grounding?: GroundingReport;
+  /** Turns of the conversation the image keeps (multi-turn editing); absent when it cannot be continued. */
+  conversationTurns?: number;
 }
 
 /** What generate and edit return. */

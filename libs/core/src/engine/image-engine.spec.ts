@@ -112,7 +112,7 @@ describe('image engine', () => {
     [{ prompt: 'x', model: 'no-such-model' }, /no-such-model/],
     [{ prompt: 'x', quality: 'ultra' }, /low.*medium.*high/s],
     [{ prompt: 'x', model: 'gpt-image-2.5-flare', background: 'transparent', outputFormat: 'jpeg' as const }, /png|webp/],
-    [{ prompt: 'x', background: 'transparent' }, /opaque, auto/],
+    [{ prompt: 'x', complexity: 'low' }, /gpt-image-2 takes no complexity/],
     [{ prompt: 'x', n: 11 }, /10/],
     [{ prompt: 'x', size: '5000x5000' }, /3840/],
     [{ prompt: '' }, /prompt/i],

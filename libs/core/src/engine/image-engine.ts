@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import { ImageGenError, silentLogger, type Clock, type Logger } from '@imagegen/common';
 import type { CacheBackend } from '@imagegen/cache';
@@ -22,6 +23,7 @@ import {
   type PrincipalAccess,
   type StorageStats,
   type StoredImageContent,
+  type StoredImageStream,
 } from '@imagegen/storage';
 import type { BudgetLimits, CostLedger, CostTotals } from '../cost/cost-ledger';
 import type { PrincipalBudgetChange, PrincipalBudgets } from '../cost/principal-budgets';
@@ -32,11 +34,13 @@ import { costBounds } from '../generation/cost-bounds';
 import { openGenerationJobs, type GenerationJob } from '../generation/generation-jobs';
 import { createMemoryJobPersistence, type JobPersistence } from '../generation/job-persistence';
 import { resolveModel } from '../generation/resolve-model';
+import { loadConversation } from '../generation/conversation-history';
 import { startGeneration, type GenerationHandle, type GenerationParts } from '../generation/run-generation';
 import { loadImaging } from './imaging-module';
 import type { CallOptions, EditImageInput, GenerateImageInput, ImageResult, ModelListing } from './engine-types';
-import { resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
+import { imageIdFromReference, resolveImageSource, type ResolvedImageSource } from './resolve-image-source';
 import { deleteStoredImage, type DeleteImageReport } from './delete-image';
+import { createLiveModelList, type LiveModelList } from './live-model-list';
 
 export type { CachedGeneration } from '../generation/cached-generation';
 export type { RetryPolicy } from '../generation/call-provider';
@@ -122,13 +126,18 @@ export interface ImageEngine {
    * the job). Undefined for an unknown id. Jobs are durable: one interrupted by a restart is `failed` with code
    * `interrupted`.
    */
-  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<GenerationJob | undefined>;
+  getJob(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean }): Promise<GenerationJob | undefined>;
   /** Recent generation jobs, newest first (without images). */
   listJobs(limit?: number): Promise<GenerationJob[]>;
   /** Whether templates pick their sizes (`TEMPLATES__AUTO_SIZE_OPTIMIZATION`). */
   readonly templateAutoSize: boolean;
   /** A stored image with its bytes and metadata (`not_found` for an unknown id, `invalid_request` for a malformed one). */
   getImage(imageId: string): Promise<StoredImageContent>;
+  /**
+   * A stored image's metadata with its bytes as a stream (the HTTP `/images` route pipes it; object storage never holds
+   * the whole image in memory). Same errors as {@link getImage}.
+   */
+  openImageStream(imageId: string): Promise<StoredImageStream>;
   /** Deletes a stored image (file, sidecar, index entry) and the cache entry pointing at it. */
   deleteImage(imageId: string): Promise<DeleteImageReport>;
   /** Stored images, newest first. */
@@ -200,8 +209,10 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
   });
   // Opening reads a small file; a failure surfaces on the first request instead of as an unhandled rejection.
   jobsOpening.catch(() => undefined);
+  const liveModels = createLiveModelList(dependencies.clock ? { clock: dependencies.clock } : {});
   const parts = (jobs: Awaited<typeof jobsOpening>): GenerationParts => ({
     registry,
+    liveModels,
     providers: dependencies.providers,
     ...(dependencies.limiters ? { limiters: dependencies.limiters } : {}),
     ...(dependencies.retryPolicies ? { retryPolicies: dependencies.retryPolicies } : {}),
@@ -257,13 +268,47 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
           details: { setting: 'images' },
         });
       }
-      const { images, mask, warnings } = await resolveInputs(input);
+      // The conversation first: a refusal to continue it should not wait for the images to be read.
+      const { conversation, request } = await continuedConversation(input);
+      const { images, mask, markup, warnings } = await resolveInputs(input);
+      if (conversation !== undefined && conversation.droppedTurns > 0) {
+        warnings.push({
+          type: 'translated',
+          setting: 'continue_conversation',
+          message: `The ${conversation.droppedTurns} oldest turn(s) of the conversation were left out to stay within ${conversation.modelId}'s input-image limit.`,
+        });
+      }
       return startGeneration(
-        { operation: 'edit', input, inputImages: images, ...(mask ? { mask } : {}), inputWarnings: warnings },
+        {
+          operation: 'edit',
+          input: request,
+          inputImages: images,
+          ...(mask ? { mask } : {}),
+          ...(markup ? { markup } : {}),
+          inputWarnings: warnings,
+          ...(conversation ? { conversation } : {}),
+        },
         options,
         await generationParts(),
       );
     };
+
+    /** Multi-turn editing: the first image's stored conversation, and the request on its model unless one was named. */
+    async function continuedConversation(input: EditImageInput) {
+      if (input.continueConversation !== true) return { request: input, conversation: undefined };
+      const first = input.images[0];
+      let modelName = input.model;
+      if (modelName === undefined && first?.kind === 'stored') {
+        const stored = await viewStore.get(imageIdFromReference(first.imageId));
+        modelName = stored.metadata.conversation?.model;
+      }
+      const model = resolveModel(modelName, modelContext);
+      const conversation = await loadConversation(first, model, input.images.length - 1, {
+        store: viewStore,
+        limits: dependencies.inputLimits,
+      });
+      return { request: { ...input, model: model.id }, conversation };
+    }
 
     async function resolveInputs(input: EditImageInput) {
       const context = { store: viewStore, limits: dependencies.inputLimits, allowedFolders: dependencies.allowedFolders ?? [] };
@@ -282,7 +327,20 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
         warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
         mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
       }
-      return { images, mask, warnings };
+      let markup: InputImage | undefined;
+      if (input.markup && first) {
+        if (input.mask) {
+          throw new ImageGenError({
+            code: 'invalid_request',
+            message: 'markup cannot be combined with a mask: use one or the other.',
+            details: { setting: 'markup' },
+          });
+        }
+        const resolvedMarkup = await resolveImageSource(input.markup, 'markup', context);
+        const prepared = await (await loadImaging()).prepareMarkup(resolvedMarkup.image, first.image);
+        markup = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
+      }
+      return { images, mask, markup, warnings };
     }
 
     return {
@@ -295,8 +353,8 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       startEdit,
       getJob: async (jobId, options) => (await jobsOpening).get(jobId, { ...options, ...(ownJobs ? { principalId: ownJobs } : {}) }),
       listJobs: async (limit) => (await jobsOpening).list(limit, ownJobs),
-      getImage: (imageId) =>
-        viewStore.get(imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId),
+      getImage: (imageId) => viewStore.get(withoutResourceScheme(imageId)),
+      openImageStream: (imageId) => openImageStream(viewStore, withoutResourceScheme(imageId)),
       deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store: viewStore, logger }, imageId),
       history: (query) => viewStore.history(query),
       stats: () => viewStore.stats(),
@@ -308,7 +366,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
       },
       completeImageIds: (prefix, limit) => viewStore.listIds(prefix, limit),
       configuredProviders: () => [...dependencies.providers.keys()],
-      listModels: (options = {}) => listModels(dependencies, logger, options),
+      listModels: (options = {}) => listModels(dependencies, logger, options, liveModels),
       estimateCost(input) {
         const model = resolveModel(input.model, modelContext);
         const style = input.style ?? defaults.style;
@@ -342,18 +400,31 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
   }
 }
 
+const withoutResourceScheme = (imageId: string) =>
+  imageId.startsWith('generated-images://') ? imageId.slice('generated-images://'.length) : imageId;
+
+/** Streams from the store when it can; otherwise reads the image whole and streams that. */
+async function openImageStream(store: ImageStore, imageId: string): Promise<StoredImageStream> {
+  if (store.openImageStream) return store.openImageStream(imageId);
+  const { bytes, ...image } = await store.get(imageId);
+  return { ...image, sizeBytes: bytes.length, stream: Readable.from([Buffer.from(bytes)]) };
+}
+
 /** Every registry model with whether its provider is configured and (when asked) whether the key can use it. */
 async function listModels(
   dependencies: ImageEngineDependencies,
   logger: Logger,
   options: { checkAvailability?: boolean; includeRetired?: boolean; signal?: AbortSignal },
+  liveModels: LiveModelList,
 ): Promise<ModelListing[]> {
   const available = new Map<string, Set<string> | undefined>();
   if (options.checkAvailability) {
     await Promise.all(
       [...dependencies.providers].map(async ([id, provider]) => {
         try {
-          available.set(id, new Set((await provider.listAvailableModels(options.signal)).map((name) => name.toLowerCase())));
+          const listed = await provider.listAvailableModels(options.signal);
+          liveModels.record(id, listed);
+          available.set(id, new Set(listed.map((name) => name.toLowerCase())));
         } catch (error) {
           logger.warn('could not list available models', {
             provider: id,

@@ -44,8 +44,12 @@ export async function resolveImageSource(
     case 'stored': {
       const imageId = imageIdFromReference(source.imageId);
       const stored = await context.store.get(imageId);
+      const imaging = await loadImaging();
+      // A stored SVG drawing is edited as its rendering (vendors take raster images only).
+      const bytes =
+        stored.mimeType === 'image/svg+xml' ? await imaging.rasterizeSvg(stored.bytes, { limits: context.limits }) : stored.bytes;
       return {
-        image: await (await loadImaging()).decodeImageInput(stored.bytes, { limits: context.limits, inputName }),
+        image: await imaging.decodeImageInput(bytes, { limits: context.limits, inputName }),
         storedImageId: stored.imageId,
       };
     }

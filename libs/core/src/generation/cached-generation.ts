@@ -33,6 +33,11 @@ export function storedImageFromContent(content: StoredImageContent): StoredImage
     height: info.height,
     byteLength: content.bytes.length,
     createdAt: content.metadata.created_at,
+    // A cached or finished-job answer shows the same grounding and conversation as the first one did.
+    ...(content.metadata.grounding === undefined
+      ? {}
+      : { grounding: { searchQueries: content.metadata.grounding.search_queries, sources: content.metadata.grounding.sources } }),
+    ...(content.metadata.conversation === undefined ? {} : { conversationTurns: content.metadata.conversation.turns.length }),
   };
 }
 

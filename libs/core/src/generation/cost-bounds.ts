@@ -11,9 +11,11 @@ export interface CostBounds {
   maxUsd?: number;
 }
 
+/** Search queries a budget holds per grounded image (the estimate counts one; Google runs as many as it needs). */
+const searchQueriesAllowance = 5;
 /** Headroom over the table figures for the parts of a bill that are estimated (prompt text, input images). */
 const estimateHeadroom = 1.25;
-/** Input-image tokens allowed per source image of an edit, at the image-input rate (a 1536x1024 image is about 1 500). */
+/** Input-image tokens allowed per source image of an edit (and per image of a continued conversation), at the image-input rate (a 1536x1024 image is about 1 500). */
 const inputImageTokensAllowance = 6_000;
 
 /** Step: the estimate and the upper bound of a planned request. */
@@ -28,9 +30,13 @@ export function costBounds(model: ModelDefinition, plan: RequestPlan): CostBound
     estimatedUsd,
     ...candidates.map((quality) => estimateCost(model, { ...call, ...(quality === undefined ? {} : { quality }) }) ?? 0),
   );
-  const inputImages = (plan.call.images?.length ?? 0) + (plan.call.mask ? 1 : 0);
+  const historyImages = (plan.call.conversation ?? []).reduce((sum, turn) => sum + turn.parts.filter((part) => part.image).length, 0);
+  const inputImages = (plan.call.images?.length ?? 0) + (plan.call.mask ? 1 : 0) + historyImages;
   const inputUsd = (inputImages * inputImageTokensAllowance * pricing.imageInputPerMillion) / 1_000_000;
-  return { estimatedUsd, maxUsd: Math.round((dearest * estimateHeadroom + inputUsd) * 1_000_000) / 1_000_000 };
+  // The model decides how many searches a grounded answer runs; the estimate counts one, the hold allows a few.
+  const searchPrice = call.searchGrounding === true ? (model.capabilities.searchGrounding?.pricePerQueryUsd ?? 0) : 0;
+  const searchUsd = searchPrice * (searchQueriesAllowance - 1) * call.n;
+  return { estimatedUsd, maxUsd: Math.round((dearest * estimateHeadroom + inputUsd + searchUsd) * 1_000_000) / 1_000_000 };
 }
 
 function qualitiesPriced(model: ModelDefinition): string[] {
@@ -57,7 +63,13 @@ export function actualCost(model: ModelDefinition, plan: RequestPlan, results: r
 export function tokensOf(results: readonly ProviderResult[]): Record<string, number> | undefined {
   const totals: Record<string, number> = {};
   for (const result of results) {
-    for (const [key, value] of Object.entries(result.usage ?? {})) {
+    const { svgAuthoring, ...counts } = result.usage ?? {};
+    // The SVG author's tokens are billed too: recorded beside the rendering tokens under their own names.
+    const all: Record<string, unknown> = {
+      ...counts,
+      ...(svgAuthoring ? { svgAuthoringInputTokens: svgAuthoring.inputTokens, svgAuthoringOutputTokens: svgAuthoring.outputTokens } : {}),
+    };
+    for (const [key, value] of Object.entries(all)) {
       if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
     }
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ImageGenError, localPrincipalId, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
 import { mayStillBeRunning, thisProcess } from '../cost/process-identity';
+import type { PartialImageEvent } from '@imagegen/providers';
 import type { ImageResult, ProgressEvent } from '../engine/engine-types';
 import { resultFromSummary, summarizeResult } from './cached-generation';
 import type { JobPersistence, JobRecord, JobStatus } from './job-persistence';
@@ -21,6 +22,8 @@ export interface GenerationJob {
   result?: ImageResult;
   /** For `failed`: what went wrong. `code` is `interrupted` when the server stopped while the job ran. */
   error?: { code: string; message: string };
+  /** For `running` jobs that stream (`partialImages`): the newest partial image, and how many arrived so far. */
+  latestPartial?: PartialImageEvent & { received: number };
 }
 
 /** What a running job's work receives. */
@@ -47,6 +50,10 @@ interface RunningJob {
   reachedProvider: boolean;
   abandon: AbortController;
   listeners: Set<(event: ProgressEvent) => void>;
+  /** The newest streamed partial image (kept in memory while the job runs, for views that poll). */
+  latestPartial?: PartialImageEvent & { received: number };
+  /** Wakes callers of `get` waiting for the next partial image. */
+  partialWaiters: Set<() => void>;
 }
 
 /** Settings of {@link openGenerationJobs}. */
@@ -70,10 +77,14 @@ export interface GenerationJobs {
     work: (control: JobControl) => Promise<ImageResult>,
   ): RunningJobHandle;
   /**
-   * A job by id: waits up to `waitMs` for a running one to finish; undefined for an unknown id, and for another
-   * principal's job when `principalId` is given (without waiting for it or touching it).
+   * A job by id: waits up to `waitMs` for a running one to finish (with `untilPartial`, also returns as soon as a new
+   * partial image arrives); undefined for an unknown id, and for another principal's job when `principalId` is given
+   * (without waiting for it or touching it).
    */
-  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; principalId?: string }): Promise<GenerationJob | undefined>;
+  get(
+    jobId: string,
+    options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean; principalId?: string },
+  ): Promise<GenerationJob | undefined>;
   /** Jobs newest first (without images); only one principal's when `principalId` is given. */
   list(limit?: number, principalId?: string): Promise<GenerationJob[]>;
   /** Jobs running now. */
@@ -128,7 +139,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
   });
   for (const record of loaded) remember(record);
   for (const record of [...known.values()]) {
-    if (record.status !== 'running' || mayStillBeRunning(record.process)) continue;
+    if (record.status !== 'running') continue;
+    const alive = persistence.mayStillBeRunning ? await persistence.mayStillBeRunning(record.process) : mayStillBeRunning(record.process);
+    if (alive) continue;
     const interrupted: JobRecord = { ...record, status: 'failed', finishedAt: clock.now().toISOString(), error: interruptedError };
     remember(interrupted);
     await persist(interrupted);
@@ -141,6 +154,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
 
   /** A record from another process (or written since we loaded): read the file again. */
   const reload = async (jobId: string) => {
+    if (persistence.find) return persistence.find(jobId).catch(() => undefined);
     const records = await persistence.load().catch(() => [] as JobRecord[]);
     let latest: JobRecord | undefined;
     for (const record of records) if (record.jobId === jobId) latest = record;
@@ -242,6 +256,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         reachedProvider: false,
         abandon,
         listeners: new Set(),
+        partialWaiters: new Set(),
       };
       const control: JobControl = {
         signal: AbortSignal.any([abandon.signal, shutdown.signal]),
@@ -250,6 +265,11 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
         },
         progress: (event) => {
           const full = { ...event, elapsedMs: Date.now() - job.startedAt };
+          if (event.partialImage) {
+            job.latestPartial = { ...event.partialImage, received: (job.latestPartial?.received ?? 0) + 1 };
+            for (const wake of job.partialWaiters) wake();
+            job.partialWaiters.clear();
+          }
           for (const listener of job.listeners) listener(full);
         },
       };
@@ -295,10 +315,18 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       if (job) {
         job.handedOut = true;
         const waitMs = getOptions.waitMs ?? 0;
-        if (waitMs > 0) await settledWithin(job.promise, waitMs, getOptions.signal);
+        let wake: (() => void) | undefined;
+        const nextPartial = getOptions.untilPartial ? new Promise<void>((resolve) => job.partialWaiters.add((wake = resolve))) : undefined;
+        if (waitMs > 0)
+          await settledWithin(nextPartial ? Promise.race([job.promise, nextPartial]) : job.promise, waitMs, getOptions.signal);
+        if (wake) job.partialWaiters.delete(wake);
       }
-      const record = known.get(jobId) ?? (await reload(jobId));
-      return record && !isForeign(record) ? view(record) : undefined;
+      // A shared store may hold a newer state written by another replica than the one remembered here.
+      const shared = persistence.find !== undefined && job === undefined;
+      const record = shared ? ((await reload(jobId)) ?? known.get(jobId)) : (known.get(jobId) ?? (await reload(jobId)));
+      if (!record || isForeign(record)) return undefined;
+      const seen = await view(record);
+      return seen.status === 'running' && job?.latestPartial ? { ...seen, latestPartial: job.latestPartial } : seen;
     },
     async list(limit = 20, principalId) {
       return [...known.values()]

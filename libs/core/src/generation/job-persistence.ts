@@ -38,6 +38,13 @@ export interface JobPersistence {
   load(): Promise<JobRecord[]>;
   /** Adds one record. */
   append(record: JobRecord): Promise<void>;
+  /** The latest record of one job, when the store can look one up without loading everything (shared stores); optional. */
+  find?(jobId: string): Promise<JobRecord | undefined>;
+  /**
+   * Whether the process that wrote a running job may still run it, for stores shared by several hosts (where a pid
+   * means nothing); optional: without it the pid is checked on this host.
+   */
+  mayStillBeRunning?(writer: ProcessIdentity): Promise<boolean>;
   /** Replaces everything with `records` (compaction); optional. */
   replace?(records: JobRecord[]): Promise<void>;
 }

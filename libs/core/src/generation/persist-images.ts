@@ -4,6 +4,7 @@ import type { ImageStore } from '@imagegen/storage';
 import { loadImaging } from '../engine/imaging-module';
 import type { CallOptions, StoredImage } from '../engine/engine-types';
 import { tokensOf } from './cost-bounds';
+import { conversationRecord } from './conversation-history';
 import { finishImage } from './finish-image';
 import type { GenerationPlan } from './plan-generation';
 
@@ -49,6 +50,8 @@ export async function persistImages(
 ): Promise<StoredImage[]> {
   const { plan, warnings } = planned;
   const produced = results.flatMap((result) => result.images);
+  // Which answer each image came from: its conversation and grounding are that answer's.
+  const origins = results.flatMap((result) => result.images.map((_image, indexInResult) => ({ result, indexInResult })));
   const stored: StoredImage[] = [];
   try {
     context.progress({ stage: 'processing', message: `Processing ${produced.length} image(s).` });
@@ -72,7 +75,10 @@ export async function persistImages(
         )
       : [];
     const tokensUsed = tokensOf(results);
-    for (const image of finished) {
+    for (const [index, image] of finished.entries()) {
+      const origin = origins[index];
+      const conversation = conversationOf(planned, origin);
+      const grounding = origin?.result.grounding;
       const saved = await context.store.save({
         bytes: image.data,
         format: image.format,
@@ -94,6 +100,8 @@ export async function persistImages(
         sourceImageIds: planned.sourceImageIds,
         provenance: { c2paPresent: image.hasC2pa, c2paRemoved: image.provenanceRemoved },
         ...(planned.labels ? { extra: { labels: planned.labels } } : {}),
+        ...(conversation === undefined ? {} : { conversation }),
+        ...(grounding === undefined ? {} : { grounding: { search_queries: grounding.searchQueries, sources: grounding.sources } }),
       });
       stored.push({
         imageId: saved.imageId,
@@ -106,6 +114,8 @@ export async function persistImages(
         height: image.height,
         byteLength: image.data.length,
         createdAt: saved.metadata.created_at,
+        ...(grounding === undefined ? {} : { grounding }),
+        ...(conversation === undefined ? {} : { conversationTurns: conversation.turns.length }),
       });
     }
     for (const [index, image] of stored.entries()) {
@@ -116,4 +126,17 @@ export async function persistImages(
   } catch (error) {
     throw new PartialPersistError(stored, error);
   }
+}
+
+/**
+ * The conversation one image keeps: only on models with multi-turn editing and only when the answer reported its
+ * parts (a provider without them has nothing a follow-up could send back).
+ */
+function conversationOf(planned: GenerationPlan, origin: { result: ProviderResult; indexInResult: number } | undefined) {
+  const start = planned.conversationStart;
+  const answerParts = origin?.result.answerParts;
+  if (start === undefined || origin === undefined || answerParts === undefined) return undefined;
+  // Only this image's own part: the other images of the same answer keep conversations of their own.
+  const parts = answerParts.filter((part) => part.imageIndex === undefined || part.imageIndex === origin.indexInResult);
+  return conversationRecord(planned.model, start.earlier, start.userTurn, parts);
 }

@@ -10,6 +10,8 @@ import {
 import { loadImaging } from '../engine/imaging-module';
 import type { EditImageInput, GenerateImageInput } from '../engine/engine-types';
 import type { ResolvedImageSource } from '../engine/resolve-image-source';
+import type { ImageConversationTurn } from '@imagegen/storage';
+import { conversationFingerprint, userTurnRecord, type ContinuedConversation } from './conversation-history';
 
 /** A request as the engine received it, with its inputs already read and validated. */
 export interface GenerationRequest {
@@ -19,8 +21,12 @@ export interface GenerationRequest {
   inputImages: readonly ResolvedImageSource[];
   /** The prepared mask of an edit. */
   mask?: InputImage;
+  /** The prepared markup overlay of an edit. */
+  markup?: InputImage;
   /** Warnings found while reading the inputs. */
   inputWarnings: readonly RequestWarning[];
+  /** The conversation an edit continues (multi-turn editing). */
+  conversation?: ContinuedConversation;
 }
 
 /** Everything later steps need to know about one request, decided before anything is paid for. */
@@ -42,6 +48,11 @@ export interface GenerationPlan {
   labels?: Record<string, string>;
   /** Whether the cache lookup and sharing are skipped (`fresh`). */
   fresh: boolean;
+  /**
+   * On models with multi-turn editing: the earlier turns and this user turn, as the new images' sidecars record them
+   * (each image adds the model's answer).
+   */
+  conversationStart?: { earlier: readonly ImageConversationTurn[]; userTurn: ImageConversationTurn };
 }
 
 /** The defaults a plan fills in. */
@@ -53,7 +64,7 @@ export interface PlanDefaults extends RequestDefaults {
 
 /** Step 2: validates the request for its model, applies defaults and computes the request's cache key. */
 export async function planGeneration(request: GenerationRequest, model: ModelDefinition, defaults: PlanDefaults): Promise<GenerationPlan> {
-  const { operation, input, mask } = request;
+  const { operation, input, mask, markup } = request;
   const providerImages: InputImage[] = [];
   for (const { image } of request.inputImages) {
     // Vendors take PNG, JPEG and WebP; a GIF (first frame) is sent as PNG.
@@ -64,12 +75,18 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
   const call = {
     ...input,
     ...(style === undefined ? {} : { style }),
-    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}) } : {}),
+    ...(operation === 'edit' ? { images: providerImages, ...(mask ? { mask } : {}), ...(markup ? { markup } : {}) } : {}),
+    ...(request.conversation === undefined ? {} : { conversation: request.conversation.turns }),
   };
+  delete (call as { continueConversation?: boolean }).continueConversation;
   delete (call as { fresh?: boolean }).fresh;
   delete (call as { labels?: unknown }).labels;
   const plan = planRequest(model, call, defaults);
-  const parameters = describeParameters(plan);
+  const parameters = {
+    ...describeParameters(plan),
+    // The overlay changes the picture, so it is part of the cache key (by content) and of the recorded request.
+    ...(markup ? { markup_sha256: hashBytes(markup.data) } : {}),
+  };
   const requestHash = computeRequestKey({
     operation,
     model: model.id,
@@ -77,7 +94,19 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
     parameters,
     images: providerImages.map((image) => hashBytes(image.data)),
     mask: mask ? hashBytes(mask.data) : undefined,
+    conversation: request.conversation === undefined ? undefined : conversationFingerprint(request.conversation.records),
   });
+  // The continued image is already the history's last model turn; the user turn records the images beyond it.
+  const newTurnImages = request.inputImages
+    .map((source, index) => ({
+      image: providerImages[index] as InputImage,
+      ...(source.storedImageId ? { storedImageId: source.storedImageId } : {}),
+    }))
+    .slice(request.conversation === undefined ? 0 : 1);
+  const conversationStart =
+    model.capabilities.multiTurnEditing === true
+      ? { earlier: request.conversation?.records ?? [], userTurn: userTurnRecord(plan.call.prompt, newTurnImages) }
+      : undefined;
   return {
     operation,
     model,
@@ -89,6 +118,7 @@ export async function planGeneration(request: GenerationRequest, model: ModelDef
     sourceImageIds: request.inputImages.flatMap((source) => (source.storedImageId ? [source.storedImageId] : [])),
     ...(input.labels ? { labels: input.labels } : {}),
     fresh: input.fresh === true,
+    ...(conversationStart === undefined ? {} : { conversationStart }),
   };
 }
 
@@ -108,5 +138,12 @@ export function describeParameters(plan: RequestPlan): Record<string, unknown> {
     ...(plan.compression === undefined ? {} : { compression: plan.compression }),
     ...(call.moderation === undefined ? {} : { moderation: call.moderation }),
     ...(call.inputFidelity === undefined ? {} : { input_fidelity: call.inputFidelity }),
+    ...(call.thinkingLevel === undefined ? {} : { thinking_level: call.thinkingLevel }),
+    ...(call.searchGrounding === true ? { search_grounding: true } : {}),
+    ...(call.conversation === undefined ? {} : { continue_conversation: true, conversation_turns: call.conversation.length }),
+    ...(call.complexity === undefined ? {} : { complexity: call.complexity }),
+    ...(call.frameCount === undefined ? {} : { frame_count: call.frameCount }),
+    ...(call.frameDurationMs === undefined ? {} : { frame_duration_ms: call.frameDurationMs }),
+    ...(call.partialImages === undefined ? {} : { partial_images: call.partialImages }),
   };
 }

@@ -16,10 +16,13 @@ import { planGeneration, type GenerationRequest, type PlanDefaults } from './pla
 import { preflight } from './preflight';
 import { recordFailedCall } from './record-cost';
 import { providerFor, resolveModel } from './resolve-model';
+import type { LiveModelList } from '../engine/live-model-list';
 
 /** Everything the flow uses, built once per engine. */
 export interface GenerationParts {
   registry: import('@imagegen/providers').ModelRegistry;
+  /** What the providers' own model lists said; a model a fresh list lacks is refused before its job starts. */
+  liveModels?: LiveModelList;
   providers: ReadonlyMap<string, ImageProvider>;
   limiters?: ReadonlyMap<string, ProviderLimiter>;
   retryPolicies?: ReadonlyMap<string, RetryPolicy>;
@@ -103,6 +106,7 @@ export async function startGeneration(request: GenerationRequest, options: CallO
     }
   }
 
+  parts.liveModels?.assertListed(model, defaultModelOf(model.provider, parts));
   const key = planned.fresh ? `${jobKey}:${randomUUID()}` : jobKey;
   const job = parts.jobs.start(
     key,
@@ -232,6 +236,15 @@ async function produceImages(
   });
   control.progress({ stage: 'done', message: `Stored ${stored.length} image(s).` });
   return result;
+}
+
+/** The provider's default model, to suggest instead of one its list lacks; undefined when there is none. */
+function defaultModelOf(provider: string, parts: GenerationParts): string | undefined {
+  try {
+    return parts.registry.defaultModelFor(provider).id;
+  } catch {
+    return undefined;
+  }
 }
 
 export type { RequestWarning };

@@ -43,6 +43,17 @@ describe('cost bounds', () => {
     expect(auto.maxUsd).toBeGreaterThan(low.maxUsd ?? Infinity);
   });
 
+  it('holds room in the budget for a few search queries of a grounded request, beyond the one the estimate counts', () => {
+    const gemini = registry.resolve('gemini-nano-banana-2.1');
+    const plain = costBounds(gemini, planRequest(gemini, { prompt: 'Lisbon today', size: '1024x1024' }, defaults));
+    const grounded = costBounds(
+      gemini,
+      planRequest(gemini, { prompt: 'Lisbon today', size: '1024x1024', searchGrounding: true }, defaults),
+    );
+    expect((grounded.estimatedUsd ?? 0) - (plain.estimatedUsd ?? 0)).toBeCloseTo(0.014, 6);
+    expect((grounded.maxUsd ?? 0) - (plain.maxUsd ?? 0)).toBeGreaterThanOrEqual(5 * 0.014);
+  });
+
   it('takes the actual cost from usage, and none when a part is unknown', () => {
     const plan = planRequest(model, { prompt: 'a fox' }, defaults);
     const answered = (usage?: ProviderResult['usage']): ProviderResult => ({ images: [], warnings: [], ...(usage ? { usage } : {}) });

@@ -1,4 +1,4 @@
-import { parseImageResult, parseJobState } from './image-result';
+import { parseImageResult, parseJobState, parsePartialPreview } from './image-result';
 
 const generated = {
   task_id: 'task-1',
@@ -55,5 +55,29 @@ describe('reading a tool result in the image view', () => {
       result: { model: 'gpt-image-2', images: [{ width: 1536 }] },
     });
     expect(parseJobState(generated)).toMatchObject({ kind: 'completed', result: { prompt: 'a fox' } });
+  });
+});
+
+describe('partial images of a running job', () => {
+  it('reads the newest partial image get_generation attaches', () => {
+    const running = {
+      content: [
+        { type: 'text', text: 'still running' },
+        { type: 'image', data: 'aGVsbG8=', mimeType: 'image/png' },
+      ],
+      structuredContent: {
+        job_id: 'job_1',
+        status: 'running',
+        partial_image: { image_index: 0, partial_index: 1, received: 2, mime_type: 'image/png' },
+      },
+    };
+    expect(parsePartialPreview(running)).toEqual({ data: 'aGVsbG8=', mimeType: 'image/png', received: 2 });
+    expect(parseJobState(running.structuredContent)).toMatchObject({ kind: 'running', jobId: 'job_1' });
+  });
+
+  it('finds none when the job streams nothing', () => {
+    expect(
+      parsePartialPreview({ content: [{ type: 'text', text: 'x' }], structuredContent: { job_id: 'job_1', status: 'running' } }),
+    ).toBeUndefined();
   });
 });

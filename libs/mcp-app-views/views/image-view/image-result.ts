@@ -64,6 +64,31 @@ export function parseImageResult(structured: unknown): ImageResultView | undefin
   };
 }
 
+/** The newest partial image of a running job (get_generation attaches it as an image block), for the view to show. */
+export interface PartialPreview {
+  /** Base64 of the partial image. */
+  data: string;
+  mimeType: string;
+  /** How many partial images the job has streamed so far. */
+  received: number;
+}
+
+/** Reads the partial image of a running job's result, when it carries one. */
+export function parsePartialPreview(result: { content?: unknown; structuredContent?: unknown }): PartialPreview | undefined {
+  const structured = isObject(result.structuredContent) ? result.structuredContent : {};
+  const partial = isObject(structured['partial_image']) ? structured['partial_image'] : undefined;
+  if (!partial || !Array.isArray(result.content)) return undefined;
+  const block = result.content.find(
+    (item): item is Loose => isObject(item) && item['type'] === 'image' && typeof item['data'] === 'string',
+  );
+  if (!block) return undefined;
+  return {
+    data: text(block['data']),
+    mimeType: text(block['mimeType'], text(partial['mime_type'], 'image/png')),
+    received: number(partial['received']) ?? 1,
+  };
+}
+
 /** Reads a job result: running, failed (with the reason), or completed with the same image fields. */
 export function parseJobState(structured: unknown): JobState | undefined {
   if (!isObject(structured)) return undefined;

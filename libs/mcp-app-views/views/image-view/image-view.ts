@@ -2,10 +2,12 @@ import type { App } from '@modelcontextprotocol/ext-apps';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { blobToBase64, connectToHost, describeFailure, readImageThroughHost, toolErrorText } from '../shared/host-connection';
 import { element, formatBytes, formatUsd } from '../shared/format';
-import { parseJobState, type ImageResultView, type ImageVariant } from './image-result';
+import { parseJobState, parsePartialPreview, type ImageResultView, type ImageVariant } from './image-result';
 import { MaskEditor } from './mask-editor';
 
 const jobPollMs = 1500;
+/** Partial images the view's own edits ask for: rough previews while the model works (about 100 output tokens each). */
+const viewPartialImages = 2;
 const jobPollLimitMs = 15 * 60_000;
 
 const statusBox = document.getElementById('status') as HTMLElement;
@@ -17,6 +19,26 @@ const editorSlot = document.getElementById('editor-slot') as HTMLElement;
 let app: App;
 let editor: MaskEditor | undefined;
 let progressTimer: ReturnType<typeof setInterval> | undefined;
+/** What the editor needs to know per model, from list_available_models (asked once, when the editor first opens). */
+interface ModelFacts {
+  markup: boolean;
+  partialImages: number;
+}
+let modelFacts: Promise<Map<string, ModelFacts>> | undefined;
+const partialBox = element('figure', { class: 'partial', 'aria-live': 'polite', hidden: '' });
+statusBox.after(partialBox);
+
+/** Shows the newest partial image of a running job: a rough preview that the finished image replaces. */
+function showPartial(data: string, mimeType: string, received: number): void {
+  const image = element('img', { src: `data:${mimeType};base64,${data}`, alt: `Rough preview ${received} of the image being made` });
+  partialBox.replaceChildren(image, element('figcaption', {}, `Rough preview ${received}: the finished image follows.`));
+  partialBox.hidden = false;
+}
+
+function hidePartial(): void {
+  partialBox.hidden = true;
+  partialBox.replaceChildren();
+}
 /** Blob URLs of the images shown, by image id, for the editor and downloads. */
 const loaded = new Map<string, { url: string; blob: Blob; variant: ImageVariant; result: ImageResultView }>();
 
@@ -113,12 +135,34 @@ async function download(variant: ImageVariant): Promise<void> {
   }
 }
 
-function openEditor(variant: ImageVariant, result: ImageResultView, source: HTMLImageElement, card: HTMLElement): void {
+type ListedCapabilities = { markup_edits?: boolean; partial_images?: number };
+type Listing = { providers?: Record<string, { models?: Record<string, { capabilities?: ListedCapabilities }> }> };
+
+/** Markup edits and partial images per model, as the listing shows them; empty when the host cannot ask. */
+function factsOfModels(): Promise<Map<string, ModelFacts>> {
+  modelFacts ??= app
+    .callServerTool({ name: 'list_available_models', arguments: { include_retired: false } })
+    .then((listed) => {
+      const found = new Map<string, ModelFacts>();
+      for (const provider of Object.values((listed.structuredContent as Listing | undefined)?.providers ?? {})) {
+        for (const [id, model] of Object.entries(provider.models ?? {})) {
+          found.set(id, { markup: model.capabilities?.markup_edits === true, partialImages: model.capabilities?.partial_images ?? 0 });
+        }
+      }
+      return found;
+    })
+    .catch(() => new Map<string, ModelFacts>());
+  return modelFacts;
+}
+
+async function openEditor(variant: ImageVariant, result: ImageResultView, source: HTMLImageElement, card: HTMLElement): Promise<void> {
   closeEditor();
+  const facts = (await factsOfModels()).get(result.model);
   editor = new MaskEditor(
     source,
-    (request) => void runMaskedEdit(variant, result, request.instruction, request.maskDataUrl, card),
+    (request) => void runMaskedEdit(variant, result, request.instruction, request, card, facts?.partialImages ?? 0),
     () => closeEditor(),
+    { markup: facts?.markup ?? false },
   );
   editorSlot.replaceChildren(editor.root);
   editor.focus();
@@ -129,18 +173,28 @@ function closeEditor(): void {
   editorSlot.replaceChildren();
 }
 
-async function runMaskedEdit(variant: ImageVariant, result: ImageResultView, instruction: string, mask: string, sourceCard: HTMLElement) {
+async function runMaskedEdit(
+  variant: ImageVariant,
+  result: ImageResultView,
+  instruction: string,
+  drawn: { kind: 'mask' | 'markup'; dataUrl: string },
+  sourceCard: HTMLElement,
+  modelPartialImages: number,
+) {
   errorBox.textContent = '';
-  editor?.setBusy(true, 'Editing the painted area…');
+  editor?.setBusy(true, drawn.kind === 'markup' ? 'Editing as drawn…' : 'Editing the painted area…');
   showProgress(`Editing ${variant.imageId}`);
   try {
+    // wait_seconds 0: the answer is the running job at once, so its partial images can be shown while it works.
     const edited = await app.callServerTool({
       name: 'edit_image',
       arguments: {
         image: variant.imageId,
-        mask,
+        [drawn.kind]: drawn.dataUrl,
         prompt: instruction,
         size: `${variant.width}x${variant.height}`,
+        ...(modelPartialImages > 0 ? { partial_images: Math.min(viewPartialImages, modelPartialImages) } : {}),
+        wait_seconds: 0,
         ...(result.model && result.model !== 'unknown model' ? { model: result.model } : {}),
       },
     });
@@ -163,20 +217,31 @@ async function settle(result: CallToolResult): Promise<ImageResultView | undefin
   }
   let state = parseJobState(result.structuredContent);
   const started = Date.now();
+  let shownPartials = 0;
+  let latest: CallToolResult = result;
   while (state?.kind === 'running') {
     showProgress(state.message ?? `Job ${state.jobId} is running`);
+    const partial = parsePartialPreview(latest);
+    if (partial && partial.received > shownPartials) {
+      shownPartials = partial.received;
+      showPartial(partial.data, partial.mimeType, partial.received);
+    }
     if (Date.now() - started > jobPollLimitMs) {
       showError(`Job ${state.jobId} is still running after ${Math.round(jobPollLimitMs / 60000)} minutes; ask for it again later.`);
       return undefined;
     }
-    await new Promise((resolve) => setTimeout(resolve, jobPollMs));
-    const polled = await app.callServerTool({ name: 'get_generation', arguments: { job_id: state.jobId } });
+    // A short pause between polls; each poll waits on the server until the job ends or its next partial image arrives.
+    await new Promise((resolve) => setTimeout(resolve, shownPartials > 0 ? 100 : jobPollMs));
+    const polled = await app.callServerTool({ name: 'get_generation', arguments: { job_id: state.jobId, return_on_partial: true } });
     if (polled.isError) {
+      hidePartial();
       showError(toolErrorText(polled, `Could not follow job ${state.jobId}.`));
       return undefined;
     }
+    latest = polled;
     state = parseJobState(polled.structuredContent);
   }
+  hidePartial();
   if (state?.kind === 'failed') {
     showError(state.message);
     return undefined;
@@ -230,7 +295,7 @@ async function renderImages(result: ImageResultView, placement: { editOf?: strin
         actions.append(choose);
       }
       const edit = element('button', { type: 'button' }, 'Edit a region…');
-      edit.addEventListener('click', () => openEditor(variant, result, image, card));
+      edit.addEventListener('click', () => void openEditor(variant, result, image, card));
       const save = element('button', { type: 'button' }, 'Download original');
       save.addEventListener('click', () => void download(variant));
       actions.append(edit, save);

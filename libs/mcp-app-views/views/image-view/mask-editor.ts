@@ -1,5 +1,5 @@
 import { element } from '../shared/format';
-import { invertPaint, maskPixelsFromPaint, paintedPixelCount } from './mask-pixels';
+import { invertPaint, markupPixelsFromPaint, maskPixelsFromPaint, paintedPixelCount } from './mask-pixels';
 
 const paintColour: readonly [number, number, number] = [255, 0, 80];
 const undoDepth = 30;
@@ -8,8 +8,22 @@ const undoDepth = 30;
 export interface MaskedEditRequest {
   /** The instruction typed. */
   instruction: string;
-  /** The mask as a `data:image/png;base64,…` URL, the image's size (transparent = edit here). */
-  maskDataUrl: string;
+  /**
+   * `mask`: the painted area is where the model may change the image. `markup`: the drawing itself (arrows, circles,
+   * notes) is laid over the image to show the model what to change, on models with markup edits.
+   */
+  kind: 'mask' | 'markup';
+  /**
+   * A `data:image/png;base64,…` URL at the image's size: the mask (transparent = edit here) or the markup overlay
+   * (the drawing opaque, the rest transparent).
+   */
+  dataUrl: string;
+}
+
+/** What the editor offers. */
+export interface MaskEditorOptions {
+  /** Whether the model takes markup overlays: then a switch chooses between painting an area and drawing markup. */
+  markup?: boolean;
 }
 
 /**
@@ -28,6 +42,7 @@ export class MaskEditor {
   private readonly message: HTMLElement;
   private readonly toolButtons: Record<'brush' | 'eraser', HTMLButtonElement>;
   private tool: 'brush' | 'eraser' = 'brush';
+  private mode: 'mask' | 'markup' = 'mask';
   private readonly history: ImageData[] = [];
   private lastPoint: { x: number; y: number } | undefined;
   private keyboardPoint: { x: number; y: number };
@@ -36,6 +51,7 @@ export class MaskEditor {
     private readonly image: HTMLImageElement,
     private readonly onApply: (request: MaskedEditRequest) => void,
     private readonly onClose: () => void,
+    options: MaskEditorOptions = {},
   ) {
     const width = image.naturalWidth;
     const height = image.naturalHeight;
@@ -75,6 +91,7 @@ export class MaskEditor {
     invert.addEventListener('click', () => this.invert());
     const clear = element('button', { type: 'button' }, 'Clear');
     clear.addEventListener('click', () => this.clear());
+    const modeSwitch = options.markup ? this.modeSwitch(invert) : undefined;
     const tools = element(
       'div',
       { class: 'row mask-tools', role: 'toolbar', 'aria-label': 'Mask tools' },
@@ -100,6 +117,7 @@ export class MaskEditor {
       'section',
       { class: 'mask-editor', 'aria-label': 'Mask editor' },
       element('h2', {}, 'Edit a region'),
+      modeSwitch,
       tools,
       stage,
       element('label', { class: 'instruction' }, 'Instruction', this.instruction),
@@ -109,6 +127,31 @@ export class MaskEditor {
     this.bindPointer();
     this.bindKeyboard();
     this.bindResize();
+  }
+
+  /** Two radio buttons: paint the area to change (mask), or draw the change on the image (markup). */
+  private modeSwitch(invert: HTMLButtonElement): HTMLElement {
+    const choice = (mode: 'mask' | 'markup', label: string) => {
+      const input = element('input', { type: 'radio', name: 'edit-mode', value: mode, ...(mode === 'mask' ? { checked: '' } : {}) });
+      input.addEventListener('change', () => {
+        if (!input.checked) return;
+        this.mode = mode;
+        // Inverting a drawing means nothing: only a mask has an inside and an outside.
+        invert.disabled = mode === 'markup';
+        this.instruction.placeholder =
+          mode === 'markup'
+            ? 'What should the model do where you drew? (e.g. "put a hat where the circle is")'
+            : 'What should change inside the painted area?';
+      });
+      return element('label', {}, input, ` ${label}`);
+    };
+    return element(
+      'fieldset',
+      { class: 'row edit-mode' },
+      element('legend', {}, 'How to show the change'),
+      choice('mask', 'Paint the area to change'),
+      choice('markup', 'Draw on the image (markup)'),
+    );
   }
 
   /** Puts the keyboard focus on the paint layer. */
@@ -279,8 +322,9 @@ export class MaskEditor {
     canvas.height = this.paint.height;
     const maskContext = canvas.getContext('2d');
     if (!maskContext) throw new Error('This browser cannot draw on a canvas.');
-    maskContext.putImageData(new ImageData(maskPixelsFromPaint(painted.data), canvas.width, canvas.height), 0, 0);
-    this.onApply({ instruction, maskDataUrl: canvas.toDataURL('image/png') });
+    const pixels = this.mode === 'markup' ? markupPixelsFromPaint(painted.data, paintColour) : maskPixelsFromPaint(painted.data);
+    maskContext.putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
+    this.onApply({ instruction, kind: this.mode, dataUrl: canvas.toDataURL('image/png') });
   }
 
   /** The image this editor paints over. */

@@ -30,3 +30,20 @@ export function invertPaint(paint: Uint8ClampedArray, colour: readonly [number, 
     paint[offset + 3] = painted ? 0 : 255;
   }
 }
+
+/**
+ * The markup overlay sent with a markup edit (OpenAI `markup`: "a transparent PNG overlaid on the first image"): what
+ * was drawn stays, opaque in the paint colour, and everything else is fully transparent. The same half-coverage cut as
+ * the mask, so the drawing sent is the drawing shown.
+ */
+export function markupPixelsFromPaint(paint: Uint8ClampedArray, colour: readonly [number, number, number]): Uint8ClampedArray<ArrayBuffer> {
+  const markup = new Uint8ClampedArray(paint.length);
+  for (let offset = 0; offset < paint.length; offset += 4) {
+    if ((paint[offset + 3] ?? 0) < 128) continue;
+    markup[offset] = colour[0];
+    markup[offset + 1] = colour[1];
+    markup[offset + 2] = colour[2];
+    markup[offset + 3] = 255;
+  }
+  return markup;
+}

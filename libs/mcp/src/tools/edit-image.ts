@@ -10,6 +10,8 @@ import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
 import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { modelAbilityInputs, modelAbilityRequest } from './generate-image';
+import { lateAbilityArguments, lateAbilityInputs } from './late-ability-inputs';
 
 export const editImageToolName = 'edit_image';
 
@@ -33,11 +35,28 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
         model: z.string().optional(),
         size: z.string().optional().describe('WxH or auto'),
         quality: z.string().optional(),
-        output_format: z.enum(['png', 'jpeg', 'webp']).optional(),
+        output_format: z
+          .enum(['png', 'jpeg', 'webp', 'gif', 'svg'])
+          .optional()
+          .describe('png (default), jpeg or webp; gif (animated, no mask) or svg (vector, n=1) on models whose listing shows them'),
+        markup: z
+          .string()
+          .optional()
+          .describe(
+            'Markup overlay: a transparent PNG the size of the first image with the change drawn on it (arrows, circles, notes), given like `image`; on models whose listing shows markup edits; not with a mask',
+          ),
         background: z.string().optional(),
         input_fidelity: z.string().optional().describe('high or low, on models that accept it'),
         n: z.number().int().min(1).max(10).optional(),
+        ...lateAbilityInputs,
         fresh: z.boolean().optional(),
+        ...modelAbilityInputs,
+        continue_conversation: z
+          .boolean()
+          .optional()
+          .describe(
+            'Continue the conversation of the (first) stored image, on the model that made it (multi-turn editing, models whose listing shows multi_turn_editing): the model sees the earlier turns. Default false: a fresh edit',
+          ),
         include_data_url: z.boolean().optional(),
         wait_seconds: waitSecondsInput,
       }),
@@ -64,6 +83,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
               parseImageReference(value, settings.allowLocalFiles, given.length > 1 ? `images[${index}]` : 'image'),
             ),
             ...(maskText ? { mask: parseImageReference(maskText, settings.allowLocalFiles, 'mask') } : {}),
+            ...(args.markup ? { markup: parseImageReference(args.markup, settings.allowLocalFiles, 'markup') } : {}),
             ...(args.model ? { model: args.model } : {}),
             ...(args.size ? { size: args.size } : {}),
             ...(args.quality ? { quality: args.quality } : {}),
@@ -71,7 +91,10 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
             ...(args.background ? { background: args.background } : {}),
             ...(args.input_fidelity ? { inputFidelity: args.input_fidelity } : {}),
             ...(args.n ? { n: args.n } : {}),
+            ...lateAbilityArguments(args),
             ...(args.fresh ? { fresh: true } : {}),
+            ...modelAbilityRequest(args),
+            ...(args.continue_conversation === true ? { continueConversation: true } : {}),
           },
           {
             signal: context.mcpReq.signal,

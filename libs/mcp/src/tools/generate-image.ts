@@ -9,6 +9,7 @@ import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
 import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { lateAbilityArguments, lateAbilityInputs } from './late-ability-inputs';
 
 export const generateImageToolName = 'generate_image';
 
@@ -16,7 +17,10 @@ export const generateImageToolName = 'generate_image';
 export const imageOutputSchema = z.object({
   task_id: z.string().describe('Id of this request'),
   image_id: z.string().describe('Id of the (first) image'),
-  image_url: z.string().optional().describe('Complete data URL of the first image, only when include_data_url is set'),
+  image_url: z
+    .string()
+    .optional()
+    .describe('Complete data URL of the first image: only with include_data_url, and only when it fits the byte budget'),
   resource_uri: z.string().describe('MCP resource URI of the first image: generated-images://{image_id}'),
   file_path: z.string().optional().describe('Where the first image is on the server’s disk'),
   http_url: z.string().optional().describe('HTTP URL of the first image, when served over HTTP'),
@@ -42,6 +46,11 @@ export const imageOutputSchema = z.object({
       dimensions: z.string(),
       format: z.string(),
       file_size_bytes: z.number(),
+      grounding: z
+        .object({ search_queries: z.array(z.string()), sources: z.array(z.object({ title: z.string().optional(), uri: z.string() })) })
+        .optional()
+        .describe('What grounding with Google Search searched for and drew on'),
+      conversation_turns: z.number().optional().describe('Turns of the conversation kept for continue_conversation'),
     }),
   ),
   warnings: z.array(z.string()),
@@ -75,10 +84,38 @@ export function describeImageResult(result: ImageResult, settings: McpServerSett
       dimensions: `${image.width}x${image.height}`,
       format: image.format,
       file_size_bytes: image.byteLength,
+      ...(image.grounding === undefined
+        ? {}
+        : { grounding: { search_queries: image.grounding.searchQueries, sources: image.grounding.sources } }),
+      ...(image.conversationTurns === undefined ? {} : { conversation_turns: image.conversationTurns }),
     })),
     warnings: result.warnings.map((warning) => warning.message),
     from_cache: result.fromCache,
     ...(result.sharedCall ? { shared_call: true } : {}),
+  };
+}
+
+/** Inputs for the abilities only some models have (Gemini today); refused with a clear message on the others. */
+export const modelAbilityInputs = {
+  thinking_level: z
+    .enum(['minimal', 'low', 'medium', 'high', 'xhigh'])
+    .optional()
+    .describe(
+      'How much the model reasons before drawing, on models whose listing shows thinking_levels (gemini-nano-banana-2.1: minimal or high)',
+    ),
+  search_grounding: z
+    .boolean()
+    .optional()
+    .describe(
+      'Ground the image in Google Search results (current facts, real places), on models whose listing shows search_grounding; each search query is billed',
+    ),
+};
+
+/** The engine's fields for {@link modelAbilityInputs}. */
+export function modelAbilityRequest(args: { thinking_level?: string | undefined; search_grounding?: boolean | undefined }) {
+  return {
+    ...(args.thinking_level === undefined ? {} : { thinkingLevel: args.thinking_level }),
+    ...(args.search_grounding === true ? { searchGrounding: true } : {}),
   };
 }
 
@@ -96,15 +133,20 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         size: z.string().optional().describe('WxH, e.g. 1536x1024, 1024x1536, 1024x1024, 1200x630 (cropped exactly), or auto'),
         style: z.string().optional().describe('vivid or natural: folded into the prompt, since current models have no style parameter'),
         moderation: z.string().optional().describe('auto or low'),
-        output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('png (default), jpeg or webp'),
+        output_format: z
+          .enum(['png', 'jpeg', 'webp', 'gif', 'svg'])
+          .optional()
+          .describe('png (default), jpeg or webp; gif (animated) or svg (vector, n=1) on models whose listing shows them'),
         background: z.string().optional().describe('auto, transparent (png/webp) or opaque'),
         compression: z.number().int().min(0).max(100).optional().describe('0–100 for jpeg/webp'),
         n: z.number().int().min(1).max(10).optional().describe('How many images (1–10)'),
+        ...lateAbilityInputs,
         fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
+        ...modelAbilityInputs,
         include_data_url: z
           .boolean()
           .optional()
-          .describe('Put the full image as a data URL in image_url (large: may exceed client limits)'),
+          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),
@@ -126,7 +168,9 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
             ...(args.background ? { background: args.background } : {}),
             ...(args.compression === undefined ? {} : { compression: args.compression }),
             ...(args.n ? { n: args.n } : {}),
+            ...lateAbilityArguments(args),
             ...(args.fresh ? { fresh: true } : {}),
+            ...modelAbilityRequest(args),
           },
           {
             signal: context.mcpReq.signal,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ImageGenError, type Logger } from '@imagegen/common';
-import type { GenerationHandle, ImageEngine, ImageResult } from '@imagegen/core';
+import type { GenerationHandle, GenerationJob, ImageEngine, ImageResult } from '@imagegen/core';
 import { buildImageResult } from '../image-content';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
@@ -32,6 +32,10 @@ export const jobAwareOutputSchema = () =>
   imageOutputSchema.partial().extend({
     job_id: z.string().optional().describe('Id of the generation job; pass it to get_generation'),
     status: z.enum(['running', 'completed', 'failed']).optional().describe('running: call get_generation with job_id'),
+    partial_image: z
+      .object({ image_index: z.number(), partial_index: z.number(), received: z.number(), mime_type: z.string() })
+      .optional()
+      .describe('While running with partial_images: the newest rough preview, which is also an inline image block'),
     shared_call: z.boolean().optional().describe('True when this request shared an identical request’s call (no new cost)'),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   });
@@ -39,8 +43,11 @@ export const jobAwareOutputSchema = () =>
 const waitMsOf = (waitSeconds: number | undefined, settings: McpServerSettings) =>
   Math.min(longestWaitSeconds, waitSeconds ?? settings.defaultWaitSeconds ?? defaultWaitSeconds) * 1000;
 
-/** The result of a generation still running: a normal (non-error) answer telling the model how to get the image. */
-export function runningJobResult(jobId: string): CallToolResult {
+/**
+ * The result of a generation still running: a normal (non-error) answer telling the model how to get the image, with
+ * the newest partial image (a rough preview, small by nature) when the job streams them, for the image view.
+ */
+export function runningJobResult(jobId: string, partial?: GenerationJob['latestPartial']): CallToolResult {
   return {
     content: [
       {
@@ -48,10 +55,25 @@ export function runningJobResult(jobId: string): CallToolResult {
         text:
           `The image is still being generated (job ${jobId}); it will be stored when done. ` +
           `Call get_generation with job_id "${jobId}" to get it (it waits up to wait_seconds). ` +
-          'Do not call generate_image again for it: that would wait for the same job anyway.',
+          'Do not call generate_image again for it: that would wait for the same job anyway.' +
+          (partial ? ` A rough preview (partial image ${partial.received}) is attached.` : ''),
       },
+      ...(partial ? [{ type: 'image' as const, data: Buffer.from(partial.data).toString('base64'), mimeType: partial.mimeType }] : []),
     ],
-    structuredContent: { job_id: jobId, status: 'running' },
+    structuredContent: {
+      job_id: jobId,
+      status: 'running',
+      ...(partial
+        ? {
+            partial_image: {
+              image_index: partial.imageIndex,
+              partial_index: partial.partialIndex,
+              received: partial.received,
+              mime_type: partial.mimeType,
+            },
+          }
+        : {}),
+    },
   };
 }
 
@@ -108,14 +130,25 @@ export function registerGetGenerationTool(server: McpServer, engine: ImageEngine
       inputSchema: z.object({
         job_id: z.string().describe('The job_id a generate_image or edit_image result named'),
         wait_seconds: waitSecondsInput,
-        include_data_url: z.boolean().optional().describe('Put the full image as a data URL in image_url'),
+        include_data_url: z
+          .boolean()
+          .optional()
+          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
+        return_on_partial: z
+          .boolean()
+          .optional()
+          .describe('Answer as soon as a new partial image arrives instead of waiting the whole wait_seconds (used by the image view)'),
       }),
       outputSchema: jobAwareOutputSchema(),
       annotations: { title: 'Get generation', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args, context) => {
       try {
-        const job = await engine.getJob(args.job_id, { waitMs: waitMsOf(args.wait_seconds, settings), signal: context.mcpReq.signal });
+        const job = await engine.getJob(args.job_id, {
+          waitMs: waitMsOf(args.wait_seconds, settings),
+          signal: context.mcpReq.signal,
+          ...(args.return_on_partial ? { untilPartial: true } : {}),
+        });
         if (!job) {
           throw new ImageGenError({
             code: 'not_found',
@@ -123,7 +156,7 @@ export function registerGetGenerationTool(server: McpServer, engine: ImageEngine
             details: { setting: 'job_id' },
           });
         }
-        if (job.status === 'running') return runningJobResult(job.jobId);
+        if (job.status === 'running') return runningJobResult(job.jobId, job.latestPartial);
         if (job.status === 'failed' || !job.result) {
           const error = job.error ?? { code: 'internal', message: 'The generation failed.' };
           return {

@@ -43,7 +43,7 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
             Object.values(entry.models)
               .map(
                 (model) =>
-                  `  ${String(model['id'])}${model['is_default'] ? ' (default)' : ''}: ${String(model['status'])}${model['replacement'] ? `, use ${String(model['replacement'])}` : ''}`,
+                  `  ${String(model['id'])}${model['is_default'] ? ' (default)' : ''}: ${String(model['status'])}${model['replacement'] ? `, use ${String(model['replacement'])}` : ''}${model['available_for_key'] === false ? ' — not available for your key (absent from the provider’s model list)' : ''}${abilitiesText(model['capabilities'])}`,
               )
               .join('\n'),
         );
@@ -56,4 +56,15 @@ export function registerListAvailableModelsTool(server: McpServer, engine: Image
       }
     },
   );
+}
+
+/** The abilities only some models have, in words, for the text listing. */
+function abilitiesText(capabilities: unknown): string {
+  const facts = (capabilities ?? {}) as { thinking_levels?: string[]; search_grounding?: unknown; multi_turn_editing?: boolean };
+  const abilities = [
+    ...(facts.thinking_levels ? [`thinking level ${facts.thinking_levels.join('/')}`] : []),
+    ...(facts.search_grounding ? ['Google Search grounding'] : []),
+    ...(facts.multi_turn_editing ? ['multi-turn editing'] : []),
+  ];
+  return abilities.length === 0 ? '' : ` [${abilities.join(', ')}]`;
 }

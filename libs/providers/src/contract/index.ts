@@ -1,5 +1,13 @@
 export type { ImageProvider } from './image-provider';
-export type { ModelCapabilities, ModelDefinition, ModelPricing, ModelStatus, SizeCapability, VendorFeatures } from './model-definition';
+export type {
+  ModelCapabilities,
+  ModelDefinition,
+  ModelPricing,
+  ModelStatus,
+  SearchGrounding,
+  SizeCapability,
+  VendorFeatures,
+} from './model-definition';
 export type {
   GeneratedImageData,
   ImageEditRequest,
@@ -12,3 +20,4 @@ export type {
   RequestWarning,
   ResolvedSize,
 } from './request';
+export type { AnswerPart, ConversationPart, ConversationTurn, GroundingReport } from './conversation';

@@ -99,11 +99,36 @@ export interface ModelCapabilities {
    * sends it: a request cannot ask for these yet. Absent: nothing beyond the fields above is known.
    */
   vendorFeatures?: VendorFeatures;
+
+  // Gemini abilities (issue 19 item 3): requests can ask for these; planning refuses them on models without them.
+  /**
+   * Accepted `thinkingLevel` values, lowercase (`minimal`, `low`, `medium`, `high`, `xhigh`: the `ThinkingLevel` names
+   * of `@google/genai` 3.3). Absent or empty: the model's reasoning depth is not adjustable.
+   */
+  thinkingLevels?: readonly string[];
+  /** Grounding with Google Search (`tools: [{ googleSearch: {} }]`); absent: not offered. */
+  searchGrounding?: SearchGrounding;
+  /**
+   * Whether an edit can continue the stored conversation of an image this model made (multi-turn editing: the earlier
+   * turns go back as history, with the model's thought signatures intact).
+   */
+  multiTurnEditing?: boolean;
+}
+
+/** How grounding with a web search is offered and billed. */
+export interface SearchGrounding {
+  /** US dollars per search query the model runs, on top of the image; absent when unknown (cost is then unknown). */
+  pricePerQueryUsd?: number;
+  /** Queries an estimate assumes per call (the model decides how many it runs); default 1. */
+  estimatedQueriesPerCall?: number;
+  /** Whether the price comes only from third-party sources. */
+  unverified?: boolean;
 }
 
 /**
- * Vendor features recorded as data ahead of their use (openai 7.x types and changelog). Listings show them so a
- * caller knows what the model can do; the engine's request planning does not read them.
+ * Vendor features beyond the common fields (openai 7.x types and changelog). Listings show them, and request planning
+ * reads the OpenAI ones (`complexities`, `outputFormats`, `gif`, `markupEdits`, `previewBackgrounds`): a request asking
+ * for one on a model without it is refused before anything is paid.
  */
 export interface VendorFeatures {
   /** Accepted `complexity` values: planning effort independent of `quality`, no extra charge (omitted: the model's default). */

@@ -7,5 +7,6 @@ export {
   outputTokensPerPartialImage,
   perImagePrice,
   roundUsd,
+  svgAuthoringTokensAllowance,
 } from './estimate-cost';
 export type { CostEstimateInput } from './estimate-cost';

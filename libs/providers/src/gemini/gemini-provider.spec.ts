@@ -274,3 +274,92 @@ describe('Gemini provider', () => {
     expect(() => createGeminiProvider({ vertexai: true })).toThrow(/PROVIDERS__GEMINI__PROJECT/);
   });
 });
+
+describe('Gemini provider: thinking level, grounding and multi-turn editing', () => {
+  let fake: FakeOpenAIServer;
+  let root: string;
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer();
+    root = fake.baseUrl.replace(/\/v1$/, '');
+  });
+  afterAll(() => fake.close());
+  const provider = () => createGeminiProvider({ apiKey, baseUrl: root, timeoutMs: 5_000 });
+  const signedAnswer = (extra: Record<string, unknown> = {}) => ({
+    candidates: [
+      {
+        content: {
+          role: 'model',
+          parts: [
+            { text: 'thinking it over', thought: true },
+            { text: 'Here it is.', thoughtSignature: 'c2lnLXRleHQ=' },
+            { inlineData: { mimeType: 'image/png', data: tinyPngBase64 }, thoughtSignature: 'c2lnLWltYWdl' },
+          ],
+        },
+        finishReason: 'STOP',
+        ...extra,
+      },
+    ],
+    usageMetadata: { promptTokenCount: 40, candidatesTokenCount: 1130, totalTokenCount: 1170 },
+  });
+
+  it('sends the thinking level as the SDK enum name and Google Search as a tool', async () => {
+    fake.enqueue({ kind: 'json', body: signedAnswer() });
+    await provider().generate(call('gemini-nano-banana-2.1', { prompt: 'x', thinkingLevel: 'high', searchGrounding: true }));
+    const body = fake.requests.at(-1)?.json() as { generationConfig: Record<string, unknown>; tools?: unknown };
+    expect(body.generationConfig['thinkingConfig']).toEqual({ thinkingLevel: 'HIGH' });
+    expect(body.tools).toEqual([{ googleSearch: {} }]);
+  });
+
+  it('reports the answer parts with their signatures, without the thoughts, and the image by index', async () => {
+    fake.enqueue({ kind: 'json', body: signedAnswer() });
+    const result = await provider().generate(call('gemini-nano-banana-2.1', { prompt: 'x' }));
+    expect(result.answerParts).toEqual([
+      { text: 'Here it is.', thoughtSignature: 'c2lnLXRleHQ=' },
+      { imageIndex: 0, thoughtSignature: 'c2lnLWltYWdl' },
+    ]);
+  });
+
+  it('sends the earlier turns before the new one with every signature unchanged', async () => {
+    fake.enqueue({ kind: 'json', body: signedAnswer() });
+    const image = { data: pngBytes, mimeType: 'image/png', width: 1024, height: 1024 };
+    const conversation = [
+      { role: 'user' as const, parts: [{ text: 'a lighthouse' }] },
+      {
+        role: 'model' as const,
+        parts: [
+          { text: 'Here it is.', thoughtSignature: 'c2lnLXRleHQ=' },
+          { image, thoughtSignature: 'c2lnLWltYWdl' },
+        ],
+      },
+    ];
+    await provider().edit(call('gemini-nano-banana-2.1', { prompt: 'make it stormy', images: [image, image], conversation }));
+    const body = fake.requests.at(-1)?.json() as { contents: unknown[] };
+    expect(body.contents).toEqual([
+      { role: 'user', parts: [{ text: 'a lighthouse' }] },
+      {
+        role: 'model',
+        parts: [
+          { text: 'Here it is.', thoughtSignature: 'c2lnLXRleHQ=' },
+          { inlineData: { mimeType: 'image/png', data: tinyPngBase64 }, thoughtSignature: 'c2lnLWltYWdl' },
+        ],
+      },
+      { role: 'user', parts: [{ text: 'make it stormy' }, { inlineData: { mimeType: 'image/png', data: tinyPngBase64 } }] },
+    ]);
+  });
+
+  it('reads the grounding sources and bills each search query on top of the image', async () => {
+    const groundingMetadata = {
+      webSearchQueries: ['lisbon weather today', 'lisbon forecast'],
+      groundingChunks: [{ web: { uri: 'https://example.com/a', title: 'example.com' } }, { retrievedContext: {} }],
+    };
+    fake.enqueue({ kind: 'json', body: signedAnswer({ groundingMetadata }) });
+    const result = await provider().generate(call('gemini-nano-banana-2.1', { prompt: 'x', searchGrounding: true }));
+    expect(result.grounding).toEqual({
+      searchQueries: ['lisbon weather today', 'lisbon forecast'],
+      sources: [{ uri: 'https://example.com/a', title: 'example.com' }],
+    });
+    expect(result.usage?.searchQueries).toBe(2);
+    // 1K image $0.0336 + 40 text tokens at $0.5 per million + 2 queries at $0.014.
+    expect(result.costUsd).toBeCloseTo(0.0336 + (40 * 0.5) / 1_000_000 + 2 * 0.014, 6);
+  });
+});

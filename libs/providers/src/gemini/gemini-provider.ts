@@ -105,6 +105,8 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
       if (deadline.signal.aborted) throw new DOMException('The request was aborted.', 'AbortError');
       const answer = readGeminiResponse(response, call.model.id);
       images.push(...answer.images.slice(0, 1));
+      // The history of a later turn refers to the kept image only.
+      const answerParts = answer.answerParts.filter((part) => part.imageIndex === undefined || part.imageIndex < images.length);
       // Priced by the same tier rule that chose imageSize, so the recorded cost matches what was asked for.
       const costUsd = costFromUsage(call.model, answer.usage ?? {}, {
         images: images.length,
@@ -116,6 +118,10 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
         operation,
         aspectRatio: planned.aspectRatio,
         imageSize: planned.tier,
+        thinkingLevel: call.thinkingLevel,
+        searchGrounding: call.searchGrounding === true,
+        historyTurns: call.conversation?.length ?? 0,
+        searchQueries: answer.usage?.searchQueries,
         responseId: answer.responseId,
         durationMs: clock.now().getTime() - startedAt,
       });
@@ -126,6 +132,9 @@ export function createGeminiProvider(settings: GeminiProviderSettings): ImagePro
         ...(costUsd === undefined ? {} : { costUsd }),
         ...(answer.responseId === undefined ? {} : { requestId: answer.responseId }),
         ...(answer.modelVersion === undefined ? {} : { modelUsed: answer.modelVersion }),
+        // Kept for a follow-up edit only on models that can continue a conversation.
+        ...(call.model.capabilities.multiTurnEditing === true && answerParts.length > 0 ? { answerParts } : {}),
+        ...(answer.grounding === undefined ? {} : { grounding: answer.grounding }),
       };
     } catch (error) {
       const mapped =

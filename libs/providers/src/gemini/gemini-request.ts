@@ -1,20 +1,40 @@
-import type { ProviderCall, ResolvedSize } from '../contract';
+import type { ThinkingLevel } from '@google/genai';
+import type { ConversationTurn, InputImage, ProviderCall, ResolvedSize } from '../contract';
 import { pricedSize } from '../cost/priced-size';
 import { imageSizeTierFor, nearestAspectRatio } from '../validation/size';
 
+/** What a part may carry besides its data: the reasoning flag and the signature a follow-up turn sends back. */
+interface GeminiPartMarks {
+  thought?: boolean;
+  thoughtSignature?: string;
+}
+
 /** One part of a Gemini `Content`, as the wire format spells it. */
-export type GeminiPart = { text: string } | { inlineData: { mimeType: string; data: string } };
+export type GeminiPart = ({ text: string } | { inlineData: { mimeType: string; data: string } }) & GeminiPartMarks;
+
+/** One turn of `contents`. */
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
 
 /** The `generateContent` parameters this provider sends, in the SDK's shape. */
 export interface GeminiImageRequest {
   /** Model id without the `models/` prefix. */
   model: string;
-  /** One user turn: the prompt, then the reference images. */
-  contents: Array<{ role: 'user'; parts: GeminiPart[] }>;
-  /** `generationConfig` fields. */
+  /**
+   * The earlier turns of a continued conversation (the model's turns with their signatures unchanged), then the new
+   * user turn: the prompt, then the reference images.
+   */
+  contents: GeminiContent[];
+  /** `generationConfig` fields, plus the request's `tools`. */
   config: {
     responseModalities: string[];
     imageConfig?: { aspectRatio?: string; imageSize?: string };
+    /** `ThinkingLevel` of `@google/genai` 3.3: `MINIMAL`, `LOW`, `MEDIUM`, `HIGH`, `XHIGH`. */
+    thinkingConfig?: { thinkingLevel: ThinkingLevel };
+    /** Grounding with Google Search. */
+    tools?: Array<{ googleSearch: Record<string, never> }>;
   };
 }
 
@@ -52,16 +72,18 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
   }
 
   const parts: GeminiPart[] = [{ text: call.prompt }];
-  for (const image of call.images ?? []) {
-    parts.push({ inlineData: { mimeType: image.mimeType, data: Buffer.from(image.data).toString('base64') } });
-  }
+  // A continued conversation already holds the first image: the model turn that produced it.
+  const continuing = (call.conversation?.length ?? 0) > 0;
+  for (const image of (call.images ?? []).slice(continuing ? 1 : 0)) parts.push(inlineImage(image));
   const request: GeminiImageRequest = {
     model: call.model.id,
-    contents: [{ role: 'user', parts }],
+    contents: [...historyContents(call.conversation ?? []), { role: 'user', parts }],
     config: {
       // Image models answer with text and image parts; asking for IMAGE alone is refused by some of them.
       responseModalities: ['TEXT', 'IMAGE'],
       ...(Object.keys(imageConfig).length === 0 ? {} : { imageConfig }),
+      ...(call.thinkingLevel === undefined ? {} : { thinkingConfig: { thinkingLevel: call.thinkingLevel.toUpperCase() as ThinkingLevel } }),
+      ...(call.searchGrounding === true ? { tools: [{ googleSearch: {} }] } : {}),
     },
   };
   return {
@@ -70,4 +92,27 @@ export function planGeminiRequest(call: ProviderCall): PlannedGeminiRequest {
     ...(tier === undefined ? {} : { tier }),
     ...(imageConfig.aspectRatio === undefined ? {} : { aspectRatio: imageConfig.aspectRatio }),
   };
+}
+
+function inlineImage(image: InputImage): GeminiPart {
+  return { inlineData: { mimeType: image.mimeType, data: Buffer.from(image.data).toString('base64') } };
+}
+
+/**
+ * Earlier turns as `contents`. Every part keeps its `thoughtSignature` exactly as the model gave it: Gemini 3 image
+ * models refuse a follow-up whose model turn lacks them (400).
+ */
+function historyContents(conversation: readonly ConversationTurn[]): GeminiContent[] {
+  return conversation.map((turn) => ({
+    role: turn.role,
+    parts: turn.parts.flatMap((part): GeminiPart[] => {
+      const marks: GeminiPartMarks = {
+        ...(part.thought === true ? { thought: true } : {}),
+        ...(part.thoughtSignature === undefined ? {} : { thoughtSignature: part.thoughtSignature }),
+      };
+      if (part.image !== undefined) return [{ ...inlineImage(part.image), ...marks }];
+      if (part.text !== undefined) return [{ text: part.text, ...marks }];
+      return [];
+    }),
+  }));
 }

@@ -1,13 +1,19 @@
 import { ImageGenError } from '@imagegen/common';
-import type { GeneratedImageData, ProviderUsage } from '../contract';
+import type { AnswerPart, GeneratedImageData, GroundingReport, ProviderUsage } from '../contract';
 import { decodeBase64Image } from '../media/image-bytes';
 
 /** The parts of a `GenerateContentResponse` this provider reads (the SDK's class has these fields). */
 export interface GeminiResponseLike {
   candidates?: Array<{
-    content?: { parts?: Array<{ text?: string; thought?: boolean; inlineData?: { mimeType?: string; data?: string } }> };
+    content?: {
+      parts?: Array<{ text?: string; thought?: boolean; thoughtSignature?: string; inlineData?: { mimeType?: string; data?: string } }>;
+    };
     finishReason?: string;
     finishMessage?: string;
+    groundingMetadata?: {
+      webSearchQueries?: string[];
+      groundingChunks?: Array<{ web?: { uri?: string; title?: string } }>;
+    };
   }>;
   promptFeedback?: { blockReason?: string; blockReasonMessage?: string };
   usageMetadata?: {
@@ -24,6 +30,10 @@ export interface GeminiResponseLike {
 /** What one Gemini answer held. */
 export interface GeminiAnswer {
   images: GeneratedImageData[];
+  /** The answer's final (non-thought) parts with their signatures, for the next turn of a conversation. */
+  answerParts: AnswerPart[];
+  /** What a grounded answer searched for and drew on. */
+  grounding?: GroundingReport;
   usage?: ProviderUsage;
   modelVersion?: string;
   responseId?: string;
@@ -50,7 +60,8 @@ const provider = 'gemini';
  * that quotes what the model said instead, because repeating the same call would not change the outcome.
  */
 export function readGeminiResponse(response: GeminiResponseLike, modelId: string): GeminiAnswer {
-  const usage = toUsage(response.usageMetadata);
+  const grounding = toGrounding(response.candidates?.[0]?.groundingMetadata);
+  const usage = withSearchQueries(toUsage(response.usageMetadata), grounding);
   const common = {
     ...(usage === undefined ? {} : { usage }),
     ...(response.modelVersion === undefined ? {} : { modelVersion: response.modelVersion }),
@@ -70,8 +81,12 @@ export function readGeminiResponse(response: GeminiResponseLike, modelId: string
   const parts = candidate?.content?.parts ?? [];
   const images: GeneratedImageData[] = [];
   const texts: string[] = [];
+  // Thought parts (reasoning text, draft images) are left out of the history: the signatures that matter sit on the
+  // final parts, and the drafts would make every later turn larger.
+  const answerParts: AnswerPart[] = [];
   for (const part of parts) {
     if (part.thought === true) continue;
+    const signature = part.thoughtSignature === undefined ? {} : { thoughtSignature: part.thoughtSignature };
     if (part.inlineData?.data !== undefined) {
       const image = decodeBase64Image(part.inlineData.data);
       if (image === undefined) {
@@ -81,13 +96,15 @@ export function readGeminiResponse(response: GeminiResponseLike, modelId: string
           provider,
         });
       }
+      answerParts.push({ imageIndex: images.length, ...signature });
       images.push(image);
-    } else if (typeof part.text === 'string' && part.text.trim() !== '') {
-      texts.push(part.text.trim());
+    } else if (typeof part.text === 'string') {
+      answerParts.push({ text: part.text, ...signature });
+      if (part.text.trim() !== '') texts.push(part.text.trim());
     }
   }
   const finishReason = candidate?.finishReason;
-  if (images.length > 0) return { images, ...common };
+  if (images.length > 0) return { images, answerParts, ...(grounding === undefined ? {} : { grounding }), ...common };
 
   if (finishReason !== undefined && safetyFinishReasons.has(finishReason)) {
     throw new ImageGenError({
@@ -126,6 +143,22 @@ function toUsage(metadata: GeminiResponseLike['usageMetadata']): ProviderUsage |
   }
   if (typeof metadata.totalTokenCount === 'number') usage.totalTokens = metadata.totalTokenCount;
   return Object.keys(usage).length === 0 ? undefined : usage;
+}
+
+function toGrounding(metadata: NonNullable<GeminiResponseLike['candidates']>[number]['groundingMetadata']): GroundingReport | undefined {
+  if (metadata === undefined) return undefined;
+  const sources = (metadata.groundingChunks ?? []).flatMap((chunk) =>
+    typeof chunk.web?.uri === 'string'
+      ? [{ uri: chunk.web.uri, ...(chunk.web.title === undefined ? {} : { title: chunk.web.title }) }]
+      : [],
+  );
+  return { searchQueries: (metadata.webSearchQueries ?? []).filter((query) => typeof query === 'string'), sources };
+}
+
+/** Grounding is billed per search query the model ran: the count joins the usage so cost and the ledger see it. */
+function withSearchQueries(usage: ProviderUsage | undefined, grounding: GroundingReport | undefined): ProviderUsage | undefined {
+  if (grounding === undefined || grounding.searchQueries.length === 0) return usage;
+  return { ...(usage ?? {}), searchQueries: grounding.searchQueries.length };
 }
 
 function truncate(text: string, length: number): string {

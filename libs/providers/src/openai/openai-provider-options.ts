@@ -6,8 +6,9 @@ import { invalidRequest } from '../validation/invalid-request';
  * Options every OpenAI image model takes in `providerOptions.openai`:
  * - `safety_identifier`: a stable, non-identifying id of the end user (replaces `user`), for OpenAI's abuse monitoring.
  * - `user`: the older name of the same thing.
- * A model's `capabilities.extraProviderOptions` adds more names (e.g. `markup` on gpt-image-2.5, edits only and not
- * with a mask); their values pass through as given (strings, numbers or booleans).
+ * A model's `capabilities.extraProviderOptions` adds more names (a configuration override can pass a brand-new vendor
+ * parameter); their values pass through as given (strings, numbers or booleans). `call.safetyIdentifier` (the request
+ * field, or the configured default) is sent unless `safety_identifier` is given here.
  */
 export const openaiCommonOptionsSchema = z.strictObject({
   safety_identifier: z.string().trim().min(1).optional(),
@@ -23,7 +24,7 @@ const passThroughValue = z.union([z.string(), z.number(), z.boolean()]);
  * Validates `call.providerOptions` for the OpenAI provider and returns the fields to add to the request.
  * Throws `invalid_request` naming the option (`details.setting: providerOptions.openai.<name>`) and the allowed names.
  */
-export function parseOpenAIProviderOptions(call: ProviderCall, operation: 'generate' | 'edit'): OpenAIExtraFields {
+export function parseOpenAIProviderOptions(call: ProviderCall): OpenAIExtraFields {
   const options = call.providerOptions ?? {};
   const extraNames = call.model.capabilities.extraProviderOptions ?? [];
   const allowed = [...Object.keys(openaiCommonOptionsSchema.shape), ...extraNames];
@@ -65,17 +66,6 @@ export function parseOpenAIProviderOptions(call: ProviderCall, operation: 'gener
   for (const [name, value] of Object.entries(parsedCommon.data)) {
     if (value !== undefined) fields[name] = value;
   }
-
-  if ('markup' in fields) {
-    if (operation !== 'edit') {
-      throw invalidRequest({ setting: 'providerOptions.openai.markup', message: 'markup applies to edits only.' });
-    }
-    if (call.mask !== undefined) {
-      throw invalidRequest({
-        setting: 'providerOptions.openai.markup',
-        message: 'markup cannot be combined with a mask: use one or the other.',
-      });
-    }
-  }
+  if (call.safetyIdentifier !== undefined && fields['safety_identifier'] === undefined) fields['safety_identifier'] = call.safetyIdentifier;
   return fields;
 }

@@ -198,17 +198,66 @@ describe('edit', () => {
     expect(form.has('input_fidelity')).toBe(false);
   });
 
-  it('passes markup on 2.5 edits but refuses it with a mask', async () => {
+  it('sends the markup overlay as a PNG file part on 2.6 edits', async () => {
     server.enqueue({ kind: 'json', body: imageResponse });
     const image = { data: pngBytes, mimeType: 'image/png', width: 1024, height: 1024 };
-    await provider.edit(call('gpt-image-2.5-flare', { prompt: 'p', images: [image], providerOptions: { openai: { markup: true } } }));
-    expect((await sentForm()).get('markup')).toBe('true');
-    const error = await failure(
-      provider.edit(
-        call('gpt-image-2.5-flare', { prompt: 'p', images: [image], mask: image, providerOptions: { openai: { markup: true } } }),
-      ),
+    await provider.edit(call('gpt-image-2.6-sunburst', { prompt: 'p', images: [image], markup: image, complexity: 'low' }));
+    const form = await sentForm();
+    const markup = form.get('markup') as File;
+    expect(markup.name).toBe('markup.png');
+    expect(markup.type).toBe('image/png');
+    expect(form.get('complexity')).toBe('low');
+    expect(form.has('mask')).toBe(false);
+  });
+});
+
+describe('late-2026 abilities', () => {
+  const gifBase64 = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(20, 1)]).toString('base64');
+  const svgBase64 = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>').toString('base64');
+
+  it('sends complexity, GIF frames and the safety identifier and returns the GIF bytes', async () => {
+    server.enqueue({ kind: 'json', body: { ...imageResponse, data: [{ b64_json: gifBase64 }], output_format: 'gif' } });
+    const result = await provider.generate(
+      call('gpt-image-2.6-sunburst', {
+        prompt: 'a bouncing ball',
+        outputFormat: 'gif',
+        frameCount: 4,
+        frameDurationMs: 120,
+        complexity: 'medium',
+        safetyIdentifier: 'hash-of-user',
+      }),
     );
-    expect(error.details['setting']).toBe('providerOptions.openai.markup');
+    expect(server.requests[0]?.json()).toMatchObject({
+      output_format: 'gif',
+      frame_count: 4,
+      frame_duration_ms: 120,
+      complexity: 'medium',
+      safety_identifier: 'hash-of-user',
+    });
+    expect(result.images[0]?.mimeType).toBe('image/gif');
+  });
+
+  it('counts the SVG author’s tokens from svg_usage in the cost, and says so', async () => {
+    const svgUsage = { input_tokens: 1000, output_tokens: 2000, reasoning_tokens: 500, total_tokens: 3000, model: 'svg-author' };
+    server.enqueue({
+      kind: 'json',
+      body: { ...imageResponse, data: [{ b64_json: svgBase64 }], output_format: 'svg', svg_usage: svgUsage },
+    });
+    const result = await provider.generate(call('gpt-image-2.6-sunburst', { prompt: 'a logo', outputFormat: 'svg' }));
+    expect(result.images[0]?.mimeType).toBe('image/svg+xml');
+    expect(result.usage?.svgAuthoring).toEqual({ model: 'svg-author', inputTokens: 1000, outputTokens: 2000 });
+    const renderUsd = (40 * 5 + 10 * 8 + 1056 * 30) / 1e6;
+    expect(result.costUsd).toBeCloseTo(renderUsd + (1000 * 5 + 2000 * 30) / 1e6, 9);
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ setting: 'cost' })]));
+  });
+
+  it('warns when a transparent background in preview came back opaque', async () => {
+    server.enqueue({ kind: 'json', body: { ...imageResponse, background: 'opaque' } });
+    const result = await provider.generate(call('gpt-image-2', { prompt: 'a sticker', background: 'transparent' }));
+    expect(server.requests[0]?.json()).toMatchObject({ background: 'transparent' });
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ setting: 'background', message: expect.stringContaining('opaque') })]),
+    );
   });
 });
 

@@ -72,7 +72,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): ImagePro
 
   const run = async (operation: 'generate' | 'edit', call: ProviderCall): Promise<ProviderResult> => {
     guardProviderCall('openai', 'OpenAI', operation, call);
-    const extra = parseOpenAIProviderOptions(call, operation);
+    const extra = parseOpenAIProviderOptions(call);
     const stream = (call.partialImages ?? 0) > 0;
     const deadline = startDeadline(timeoutMs, call.signal);
     const startedAt = clock.now().getTime();
@@ -142,6 +142,8 @@ interface CallOutcome {
   images: GeneratedImageData[];
   usage?: ProviderUsage;
   requestId?: string;
+  /** The background the API says it used (`transparent` or `opaque`). */
+  background?: string;
 }
 
 type VendorUsage = ImagesResponse.Usage | undefined;
@@ -172,11 +174,13 @@ async function runOnce(
   if (images.length === 0 || images.some((image) => image === undefined)) {
     throw malformedResponse('the response held no usable b64_json image', requestId);
   }
-  const usage = toUsage((body as ImagesResponse).usage);
+  const answer = body as ImagesResponse;
+  const usage = withSvgUsage(toUsage(answer.usage), answer.svg_usage);
   return {
     images: images as GeneratedImageData[],
     ...(usage === undefined ? {} : { usage }),
     ...(requestId === undefined ? {} : { requestId }),
+    ...(typeof answer.background === 'string' ? { background: answer.background } : {}),
   };
 }
 
@@ -195,6 +199,7 @@ async function runStreaming(
   const requestId = response.request_id ?? undefined;
   const images: GeneratedImageData[] = [];
   let usage: ProviderUsage | undefined;
+  let background: string | undefined;
 
   for await (const event of response.data) {
     if (event.type === 'image_generation.partial_image' || event.type === 'image_edit.partial_image') {
@@ -213,12 +218,18 @@ async function runStreaming(
       if (image === undefined) throw malformedResponse('a completed event held no usable b64_json image', requestId);
       images.push(image);
       usage = addUsage(usage, toUsage(event.usage));
+      if (typeof event.background === 'string') background = event.background;
     }
   }
   // The SDK ends the iteration quietly when the request is aborted; the caller must still see a failure.
   if (signal.aborted) throw new DOMException('The stream was aborted.', 'AbortError');
   if (images.length === 0) throw malformedResponse('the stream ended without a completed image', requestId);
-  return { images, ...(usage === undefined ? {} : { usage }), ...(requestId === undefined ? {} : { requestId }) };
+  return {
+    images,
+    ...(usage === undefined ? {} : { usage }),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(background === undefined ? {} : { background }),
+  };
 }
 
 function toResult(call: ProviderCall, outcome: CallOutcome): ProviderResult {
@@ -228,6 +239,21 @@ function toResult(call: ProviderCall, outcome: CallOutcome): ProviderResult {
       type: 'other',
       setting: 'n',
       message: `OpenAI returned ${outcome.images.length} of the ${call.n} images asked for.`,
+    });
+  }
+  if (call.background === 'transparent' && outcome.background !== undefined && outcome.background !== 'transparent') {
+    warnings.push({
+      type: 'other',
+      setting: 'background',
+      message: `A transparent background was asked for, but ${call.model.id} answered with a ${outcome.background} one (transparency is in preview on this model).`,
+    });
+  }
+  const authoring = outcome.usage?.svgAuthoring;
+  if (authoring !== undefined) {
+    warnings.push({
+      type: 'other',
+      setting: 'cost',
+      message: `Writing the SVG took ${authoring.inputTokens} input and ${authoring.outputTokens} output tokens${authoring.model ? ` of ${authoring.model}` : ''}; OpenAI publishes no separate price for them, so they are counted at ${call.model.id}'s own rates (an upper bound).`,
     });
   }
   const costUsd = costFromUsage(call.model, outcome.usage);
@@ -251,6 +277,23 @@ function toUsage(usage: VendorUsage): ProviderUsage | undefined {
   if (typeof usage.output_tokens === 'number') result.outputTokens = usage.output_tokens;
   if (typeof usage.total_tokens === 'number') result.totalTokens = usage.total_tokens;
   return result;
+}
+
+/**
+ * Adds the SVG author's tokens (`svg_usage`, reported apart from the rendering usage). Its model is not an image model
+ * and its price is not published with the image prices, so the cost counts them at the image model's text-input and
+ * image-output rates: higher than any text model's published rates, so the ledger never under-counts.
+ */
+function withSvgUsage(usage: ProviderUsage | undefined, svgUsage: ImagesResponse.SvgUsage | undefined): ProviderUsage | undefined {
+  if (svgUsage === undefined || svgUsage === null || typeof svgUsage.output_tokens !== 'number') return usage;
+  return {
+    ...usage,
+    svgAuthoring: {
+      ...(typeof svgUsage.model === 'string' ? { model: svgUsage.model } : {}),
+      inputTokens: typeof svgUsage.input_tokens === 'number' ? svgUsage.input_tokens : 0,
+      outputTokens: svgUsage.output_tokens,
+    },
+  };
 }
 
 function addUsage(left: ProviderUsage | undefined, right: ProviderUsage | undefined): ProviderUsage | undefined {

@@ -13,7 +13,18 @@ import type { OpenAIExtraFields } from './openai-provider-options';
 
 type SharedFields = Pick<
   ImageGenerateParamsBase,
-  'model' | 'prompt' | 'n' | 'size' | 'quality' | 'background' | 'output_format' | 'output_compression' | 'partial_images'
+  | 'model'
+  | 'prompt'
+  | 'n'
+  | 'size'
+  | 'quality'
+  | 'background'
+  | 'output_format'
+  | 'output_compression'
+  | 'partial_images'
+  | 'complexity'
+  | 'frame_count'
+  | 'frame_duration_ms'
 >;
 
 function sharedFields(call: ProviderCall, stream: boolean): SharedFields {
@@ -27,6 +38,9 @@ function sharedFields(call: ProviderCall, stream: boolean): SharedFields {
     ...(call.outputFormat === undefined ? {} : { output_format: call.outputFormat }),
     ...(call.compression === undefined ? {} : { output_compression: call.compression }),
     ...(stream ? { partial_images: call.partialImages ?? 0 } : {}),
+    ...(call.complexity === undefined ? {} : { complexity: call.complexity as ImageGenerateParamsBase['complexity'] }),
+    ...(call.frameCount === undefined ? {} : { frame_count: call.frameCount }),
+    ...(call.frameDurationMs === undefined ? {} : { frame_duration_ms: call.frameDurationMs }),
   };
 }
 
@@ -42,7 +56,8 @@ export function generationBody(call: ProviderCall, extra: OpenAIExtraFields, str
 /**
  * The multipart body of `POST /images/edits`: each image as a file named `image-N.<ext>` with its real MIME type
  * (without one the API answers 400 "unsupported mimetype"); several images go out as repeated `image[]` parts; the
- * mask as `mask.png`. No `moderation` (edits take none). The caller adds `stream: true` when `stream` is set.
+ * mask as `mask.png`, the markup overlay as `markup.png`. No `moderation` (edits take none). The caller adds `stream: true`
+ * when `stream` is set.
  */
 export async function editBody(
   call: ProviderCall,
@@ -58,6 +73,7 @@ export async function editBody(
     quality: shared.quality as ImageEditParamsBase['quality'],
     image: files.length === 1 ? (files[0] as File) : files,
     ...(call.mask === undefined ? {} : { mask: await upload(call.mask, 'mask') }),
+    ...(call.markup === undefined ? {} : { markup: await upload(call.markup, 'markup') }),
     ...(call.inputFidelity === undefined ? {} : { input_fidelity: call.inputFidelity as ImageEditParamsBase['input_fidelity'] }),
   };
 }

@@ -50,6 +50,18 @@ function geminiCapabilities(
   };
 }
 
+/**
+ * Grounding with Google Search on the Gemini 3 image models. [3P] $14 per 1,000 search queries (the facts file gives
+ * +$0.014 per query on nano-banana-2.1); the SDK types carry no prices, so every figure is marked unverified.
+ */
+const googleSearchGrounding = { pricePerQueryUsd: 0.014, estimatedQueriesPerCall: 1, unverified: true } as const;
+/**
+ * [3P] the Flash-class Nano Banana models expose a thinking level; `@google/genai` 3.3 defines MINIMAL, LOW, MEDIUM,
+ * HIGH and XHIGH but not which model takes which. Only the two levels documented for these models are listed (the
+ * safer reading): another level would be refused by Google, so it is refused here first.
+ */
+const flashThinkingLevels = ['minimal', 'high'] as const;
+
 const qualityNote =
   'Quality maps to the resolution tier (imageSize): low and medium use the smallest tier that covers the requested size, high one tier above it.';
 
@@ -75,19 +87,24 @@ export const geminiModels: ModelDefinition[] = [
     status: { kind: 'active' },
     providerDefault: true,
     capabilities: geminiCapabilities({
-      sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']),
+      // [3P] It refuses the 512 tier (all 14 ratios at 1K, 2K and 4K); the SDK cannot say, so 512 is left out (the
+      // safer reading: a 512-pixel request is made at 1K and resized, never refused by Google after the fact).
+      sizes: aspectSizes([...standardRatios, ...extremeRatios], ['1K', '2K', '4K']),
       maxInputImages: 14,
+      thinkingLevels: flashThinkingLevels,
+      searchGrounding: googleSearchGrounding,
+      multiTurnEditing: true,
     }),
     pricing: {
       kind: 'per-image',
-      // The 1K and 4K prices are third-party figures; no 2K or 512 price is published, so the 4K price stands in for
-      // 2K (an upper bound keeps budgets safe) and the 1K price for 512.
-      perImageBySize: { '512': 0.0336, '1K': 0.0336, '2K': 0.1134, '4K': 0.1134 },
+      // The 1K and 4K prices are third-party figures; no 2K price is published, so the 4K price stands in for 2K (an
+      // upper bound keeps budgets safe).
+      perImageBySize: { '1K': 0.0336, '2K': 0.1134, '4K': 0.1134 },
       textInputPerMillion: 0.5,
       imageInputPerMillion: 0.5,
       unverified: true,
     },
-    notes: `Google's fast, inexpensive image model. ${qualityNote} [?] Prices are third-party figures; the 2K price is the 4K one, as an upper bound.`,
+    notes: `Google's fast, inexpensive image model. ${qualityNote} Thinking level minimal or high; Google Search grounding; multi-turn editing. [?] Prices (and the $0.014 per search query) are third-party figures; the 2K price is the 4K one, as an upper bound. Third-party sources say it refuses the 512 tier, so 512 is not offered.`,
   },
   {
     id: 'gemini-3-pro-image',
@@ -95,7 +112,13 @@ export const geminiModels: ModelDefinition[] = [
     displayName: 'Gemini 3 Pro Image',
     aliases: ['nano-banana-pro'],
     status: { kind: 'active' },
-    capabilities: geminiCapabilities({ sizes: aspectSizes(standardRatios, ['1K', '2K', '4K']), maxInputImages: 14 }),
+    capabilities: geminiCapabilities({
+      sizes: aspectSizes(standardRatios, ['1K', '2K', '4K']),
+      maxInputImages: 14,
+      // It always reasons before drawing; no thinking level is documented for it, so none is offered.
+      searchGrounding: googleSearchGrounding,
+      multiTurnEditing: true,
+    }),
     pricing: {
       kind: 'per-image',
       perImageBySize: { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
@@ -103,7 +126,7 @@ export const geminiModels: ModelDefinition[] = [
       imageInputPerMillion: 2,
       unverified: true,
     },
-    notes: `Google's highest-quality image model, with reasoning ("thinking") before it draws. ${qualityNote} [?] Prices are third-party figures ($120 per million output tokens).`,
+    notes: `Google's highest-quality image model, with reasoning ("thinking") before it draws (not adjustable). ${qualityNote} Google Search grounding; multi-turn editing. [?] Prices are third-party figures ($120 per million output tokens; $0.014 per search query).`,
   },
   {
     id: 'gemini-3.1-flash-image',
@@ -114,6 +137,9 @@ export const geminiModels: ModelDefinition[] = [
     capabilities: geminiCapabilities({
       sizes: aspectSizes([...standardRatios, ...extremeRatios], ['512', '1K', '2K', '4K']),
       maxInputImages: 14,
+      thinkingLevels: flashThinkingLevels,
+      searchGrounding: googleSearchGrounding,
+      multiTurnEditing: true,
     }),
     pricing: {
       kind: 'per-image',
@@ -122,7 +148,9 @@ export const geminiModels: ModelDefinition[] = [
       imageInputPerMillion: 0.5,
       unverified: true,
     },
-    notes: `${qualityNote} [?] It may have been shut down on 2026-10-29 in favour of gemini-nano-banana-2.1; the model listing shows whether your key still has it. Prices are third-party figures.`,
+    // [3P] shut down on 2026-10-29; Google has not announced it, so it stays listed and Google's own model list decides:
+    // when the list was read and lacks it, requests are refused before any call (see the engine's live model list).
+    notes: `${qualityNote} [?] Third-party sources say it was shut down on 2026-10-29 in favour of gemini-nano-banana-2.1; Google has not announced it, so Google's model list decides: when your key's list lacks it, requests are refused with that reason. Prices are third-party figures.`,
   },
   {
     id: 'gemini-3.1-flash-lite-image',
@@ -130,7 +158,7 @@ export const geminiModels: ModelDefinition[] = [
     displayName: 'Gemini 3.1 Flash-Lite Image',
     aliases: [],
     status: { kind: 'active' },
-    capabilities: geminiCapabilities({ sizes: aspectSizes(standardRatios, ['512', '1K']), maxInputImages: 3 }),
+    capabilities: geminiCapabilities({ sizes: aspectSizes(standardRatios, ['512', '1K']), maxInputImages: 3, multiTurnEditing: true }),
     notes: `The lowest-cost Gemini image model. ${qualityNote} [?] Its limits (1K at most, 3 reference images) and prices are unverified; cost is reported as unknown until configured (IMAGES__CUSTOM_MODELS can add pricing).`,
   },
   {

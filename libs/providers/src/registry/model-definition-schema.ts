@@ -76,6 +76,16 @@ const capabilityShape = {
       previewBackgrounds: z.array(z.enum(['transparent', 'opaque', 'auto'])).optional(),
     })
     .optional(),
+  // Gemini abilities (issue 19 item 3).
+  thinkingLevels: z.array(z.enum(['minimal', 'low', 'medium', 'high', 'xhigh'])).optional(),
+  searchGrounding: z
+    .strictObject({
+      pricePerQueryUsd: price.optional(),
+      estimatedQueriesPerCall: positiveInteger.optional(),
+      unverified: z.boolean().optional(),
+    })
+    .optional(),
+  multiTurnEditing: z.boolean().optional(),
 };
 
 const capabilitiesSchema = z.strictObject(capabilityShape);

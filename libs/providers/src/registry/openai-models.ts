@@ -113,14 +113,14 @@ function gpt25(variant: 'sunburst' | 'flare'): ModelDefinition {
       ...gptImageCapabilities,
       sizes: flexibleSizes,
       qualities: extendedQualities,
-      extraProviderOptions: ['markup'],
       // The openai 7.x types name GPT Image 2.5 for `markup`, and opaque and transparent backgrounds for both 2.5 models.
+      // They name no model for complexity, GIF or SVG, so the 2.5 models are not offered those.
       vendorFeatures: { markupEdits: true },
     },
     pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(extendedQualities), true),
     notes:
       'Any size divisible by 16 up to 3840x2160 (above 2560x1440 is experimental). Qualities add xhigh and max. ' +
-      'Edits accept `markup` through providerOptions.openai (not together with a mask). ' +
+      'Edits accept a markup overlay (not together with a mask). ' +
       '[?] input_fidelity is assumed to work as on the 1.x models. Prices are third-party figures.',
   };
 }
@@ -134,16 +134,20 @@ function gpt26(variant: 'sunburst' | 'flare'): ModelDefinition {
     status: { kind: 'active' },
     capabilities: {
       ...gptImageCapabilities,
-      qualities: baseQualities,
-      // [?] Third-party reports, not the SDK types: the 2.6 models take complexity, markup, SVG and GIF.
+      // [?] Third-party reports (the provider API facts, late 2026), not the SDK types: the 2.6 models take complexity,
+      // markup, SVG and GIF, up to 16 reference images and quality up to max. The SDK types name them as image models
+      // only; a wrong value here is answered with a 400, which costs nothing.
+      qualities: extendedQualities,
       vendorFeatures: { complexities, outputFormats: ['gif', 'svg'], gif: gifPreview, markupEdits: true },
     },
-    ...(variant === 'sunburst' ? { pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true) } : {}),
+    ...(variant === 'sunburst' ? { pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(extendedQualities), true) } : {}),
     notes:
-      'Newest GPT image models. [?] Arbitrary sizes and the 2.5 quality tiers are unverified, so only the standard ' +
-      'sizes and qualities are offered; override the definition once verified. [?] Complexity, markup edits, SVG ' +
-      'and GIF (preview) output are reported by third parties and listed, not yet requested by this server.' +
-      (variant === 'flare' ? ' Pricing unknown.' : ' Output-token counts are estimated from 2.5-flare.'),
+      'Newest GPT image models. [?] Complexity (low, medium, high), markup edits, SVG and animated GIF output (GIF in ' +
+      'preview at OpenAI), up to 16 reference images and qualities up to max are third-party reports. Arbitrary sizes ' +
+      'are unverified, so only the standard sizes are offered.' +
+      (variant === 'flare'
+        ? ' Pricing unknown.'
+        : ' $5 / 1M text in, $8 / 1M image in, $30 / 1M output (third-party); output-token counts are estimated from 2.5-flare.'),
   };
 }
 
@@ -160,7 +164,7 @@ export const openaiModels: ModelDefinition[] = [
       ...gptImageCapabilities,
       sizes: flexibleSizes,
       // openai 6.49 said gpt-image-2 rejects `background: transparent`; the 7.x types say it is "in preview" (png or
-      // webp output). Requests keep to opaque and auto until it is generally available.
+      // webp output). An explicit request for it is sent, with a warning that the result is preview quality.
       backgrounds: ['opaque', 'auto'],
       inputFidelity: [],
       vendorFeatures: { previewBackgrounds: ['transparent'] },
@@ -168,7 +172,7 @@ export const openaiModels: ModelDefinition[] = [
     pricing: tokenPricing(gptImage2Rates, gptImage2OutputTokens(baseQualities), true),
     notes:
       'Any size divisible by 16 with an aspect between 1:3 and 3:1, up to 3840x2160 (above 2560x1440 is experimental). ' +
-      'Transparent backgrounds are in preview at OpenAI and not offered yet; no input_fidelity. Prices and token counts are third-party estimates.',
+      'Transparent backgrounds are in preview at OpenAI (png or webp; the result carries a warning); no input_fidelity. Prices and token counts are third-party estimates.',
   },
   gpt25('sunburst'),
   gpt25('flare'),

@@ -72,8 +72,8 @@ describe('planRequest refuses, naming the setting and what is accepted', () => {
       ['transparent', 'opaque', 'auto'],
     ],
     [
-      'a transparent background on gpt-image-2',
-      () => planRequest(gptImage2, { prompt: 'p', background: 'transparent' }),
+      'a transparent background on a model without it, even in preview',
+      () => planRequest(variant('gpt-image-2', { vendorFeatures: {} }), { prompt: 'p', background: 'transparent' }),
       'background',
       ['opaque', 'auto'],
     ],

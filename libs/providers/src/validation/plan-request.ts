@@ -11,10 +11,15 @@ import type {
 } from '../contract';
 import { retiredModelError } from '../registry/retired-model-error';
 import { invalidRequest } from './invalid-request';
+import { planConversation, planSearchGrounding, planThinkingLevel } from './plan-model-abilities';
 import { formatSize, resolveSize } from './size';
+import { isVendorRenderedFormat, planComplexity, planMarkup, planPreviewBackground, planVendorFormat } from './plan-vendor-features';
 
-/** An output encoding. */
-export type OutputFormat = 'png' | 'jpeg' | 'webp';
+/** A raster encoding the engine can convert between. */
+export type RasterFormat = 'png' | 'jpeg' | 'webp';
+
+/** An output encoding: a raster one, or one only the vendor renders (`gif` animation, `svg` drawing). */
+export type OutputFormat = RasterFormat | 'gif' | 'svg';
 
 /**
  * Configured defaults, used for fields a request leaves unset. A default the model cannot honour is dropped (or
@@ -39,6 +44,8 @@ export interface RequestDefaults {
   partialImages?: number;
   /** Input fidelity for edits. */
   inputFidelity?: string;
+  /** The end user's safety identifier when a request names none (`PROVIDERS__OPENAI__SAFETY_IDENTIFIER`). */
+  safetyIdentifier?: string;
 }
 
 /** Switches for {@link planRequest}. */
@@ -104,7 +111,7 @@ const styleHints: Readonly<Record<string, string>> = {
   natural: 'Style: natural — realistic and understated, with true-to-life colour and lighting.',
 };
 const knownBackgrounds = ['transparent', 'opaque', 'auto'];
-const knownFormats: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
+const knownFormats: readonly RasterFormat[] = ['png', 'jpeg', 'webp'];
 const knownMimeTypes = ['image/png', 'image/jpeg', 'image/webp'];
 
 /** A value and whether the caller set it (true) or it came from the defaults (false). */
@@ -147,17 +154,43 @@ export function planRequest(
   const quality = planQuality(model, choose(request.quality, defaults.quality), warn);
   const { prompt, style } = planPromptAndStyle(model, request.prompt, request.style, warn);
 
-  const format = planOutputFormat(model, choose(request.outputFormat, defaults.outputFormat), warn);
+  // GIF and SVG are rendered by the vendor only; a configured default the model cannot make falls back to png.
+  const formatChoice = choose<string>(request.outputFormat, defaults.outputFormat);
+  const wantsVendorFormat =
+    formatChoice !== undefined &&
+    isVendorRenderedFormat(formatChoice.value) &&
+    (formatChoice.explicit || (capabilities.vendorFeatures?.outputFormats ?? []).includes(formatChoice.value));
+  const format = planOutputFormat(model, wantsVendorFormat ? undefined : formatChoice, warn);
   const background = planBackground(model, choose(request.background, defaults.background), format, warn);
-  const compression = planCompression(choose(request.compression, defaults.compression), background.format.value, warn);
+  const compression = wantsVendorFormat
+    ? undefined
+    : planCompression(choose(request.compression, defaults.compression), asRaster(background.format.value), warn);
   const moderation = planModeration(model, operation, choose(request.moderation, defaults.moderation), warn);
-  const partialImages = planPartialImages(model, choose(request.partialImages, defaults.partialImages), warn);
+  const partialImages = wantsVendorFormat ? 0 : planPartialImages(model, choose(request.partialImages, defaults.partialImages), warn);
 
   const editRequest = operation === 'edit' ? (request as ImageEditRequest) : undefined;
   const edit = editRequest === undefined ? undefined : planEditInputs(model, editRequest, defaults, warn);
 
-  const outputFormat = background.format.value;
-  const nativeFormat = nativeFormatFor(capabilities, outputFormat);
+  const thinkingLevel = planThinkingLevel(model, request.thinkingLevel);
+  const searchGrounding = planSearchGrounding(model, request.searchGrounding);
+  const conversation = planConversation(model, operation, editRequest?.conversation, edit?.images?.length ?? 0);
+  const vendorFormat = planVendorFormat(model, wantsVendorFormat ? formatChoice.value : undefined, {
+    operation,
+    totalImages,
+    ...(request.partialImages === undefined ? {} : { partialImages: request.partialImages }),
+    ...(request.compression === undefined ? {} : { compression: request.compression }),
+    ...(edit?.mask === undefined ? {} : { mask: edit.mask }),
+    ...(request.frameCount === undefined ? {} : { frameCount: request.frameCount }),
+    ...(request.frameDurationMs === undefined ? {} : { frameDurationMs: request.frameDurationMs }),
+    sizeNeedsTranslation: formatSize(size.size) !== formatSize(size.finalSize),
+    size: size.finalSize,
+  });
+  const complexity = planComplexity(model, request.complexity);
+  const markup = planMarkup(model, operation, (request as Partial<ImageEditRequest>).markup, edit?.images?.[0], edit?.mask);
+  const safetyIdentifier = (request.safetyIdentifier ?? defaults.safetyIdentifier)?.trim() || undefined;
+
+  const outputFormat: OutputFormat = vendorFormat?.format ?? background.format.value;
+  const nativeFormat: OutputFormat = vendorFormat?.format ?? nativeFormatFor(capabilities, asRaster(outputFormat));
   const providerOptions = request.providerOptions?.[model.provider];
 
   // Vendors without a mask parameter edit the whole image; the engine keeps only the masked area of their result.
@@ -191,7 +224,15 @@ export function planRequest(
     ...(moderation === undefined ? {} : { moderation }),
     ...(partialImages > 0 ? { partialImages } : {}),
     ...(edit === undefined ? {} : edit),
+    ...(complexity === undefined ? {} : { complexity }),
+    ...(vendorFormat?.frameCount === undefined ? {} : { frameCount: vendorFormat.frameCount }),
+    ...(vendorFormat?.frameDurationMs === undefined ? {} : { frameDurationMs: vendorFormat.frameDurationMs }),
+    ...(markup === undefined ? {} : { markup }),
+    ...(safetyIdentifier === undefined ? {} : { safetyIdentifier }),
     ...(providerOptions === undefined ? {} : { providerOptions }),
+    ...(thinkingLevel === undefined ? {} : { thinkingLevel }),
+    ...(searchGrounding ? { searchGrounding } : {}),
+    ...(conversation === undefined ? {} : { conversation }),
   };
   return {
     operation,
@@ -329,15 +370,15 @@ function planPromptAndStyle(
   return { prompt };
 }
 
-function planOutputFormat(model: ModelDefinition, chosen: Chosen<string> | undefined, warn: Warn): Chosen<OutputFormat> {
+function planOutputFormat(model: ModelDefinition, chosen: Chosen<string> | undefined, warn: Warn): Chosen<RasterFormat> {
   const value = chosen?.value ?? 'png';
-  if (!knownFormats.includes(value as OutputFormat)) {
+  if (!knownFormats.includes(value as RasterFormat)) {
     if (chosen?.explicit === true) {
       throw invalidRequest({ setting: 'outputFormat', message: `Unknown output format '${value}'.`, allowed: knownFormats });
     }
     return { value: 'png', explicit: false };
   }
-  const format = value as OutputFormat;
+  const format = value as RasterFormat;
   const native = nativeFormatFor(model.capabilities, format);
   if (native !== format && chosen?.explicit === true) {
     warn('translated', 'outputFormat', `${model.id} produces ${native} only; the image is converted to ${format} locally.`);
@@ -348,9 +389,9 @@ function planOutputFormat(model: ModelDefinition, chosen: Chosen<string> | undef
 function planBackground(
   model: ModelDefinition,
   chosen: Chosen<string> | undefined,
-  format: Chosen<OutputFormat>,
+  format: Chosen<RasterFormat>,
   warn: Warn,
-): { value?: string; format: Chosen<OutputFormat> } {
+): { value?: string; format: Chosen<RasterFormat> } {
   if (chosen === undefined) return { format };
   const value = chosen.value.trim().toLowerCase();
   const accepted = model.capabilities.backgrounds;
@@ -358,7 +399,9 @@ function planBackground(
     if (!chosen.explicit) return { format };
     throw invalidRequest({ setting: 'background', message: `Unknown background '${chosen.value}'.`, allowed: knownBackgrounds });
   }
-  if (!accepted.includes(value)) {
+  // Asked for explicitly, a background the vendor offers in preview only is sent, with a warning.
+  const inPreview = chosen.explicit && !accepted.includes(value) && planPreviewBackground(model, value, warn) !== undefined;
+  if (!accepted.includes(value) && !inPreview) {
     if (!chosen.explicit) return { format };
     if (value === 'transparent') {
       throw invalidRequest({
@@ -380,7 +423,7 @@ function planBackground(
         extra: { outputFormat: 'jpeg' },
       });
     }
-    const replacement: OutputFormat =
+    const replacement: RasterFormat =
       model.capabilities.outputFormats.includes('webp') && !model.capabilities.outputFormats.includes('png') ? 'webp' : 'png';
     warn('translated', 'outputFormat', `A transparent background needs png or webp; using ${replacement} instead of the default jpeg.`);
     return { value, format: { value: replacement, explicit: false } };
@@ -388,7 +431,7 @@ function planBackground(
   return { value, format };
 }
 
-function planCompression(chosen: Chosen<number> | undefined, format: OutputFormat, warn: Warn): number | undefined {
+function planCompression(chosen: Chosen<number> | undefined, format: RasterFormat, warn: Warn): number | undefined {
   if (chosen === undefined) return undefined;
   if (!Number.isInteger(chosen.value) || chosen.value < 0 || chosen.value > 100) {
     if (!chosen.explicit) return undefined;
@@ -536,7 +579,12 @@ function checkInputImage(image: InputImage, setting: string, mimeTypes: readonly
   }
 }
 
-function nativeFormatFor(capabilities: ModelCapabilities, format: OutputFormat): OutputFormat {
+/** The raster format of a plan whose format is known to be raster (vendor-rendered formats never reach these steps). */
+function asRaster(format: OutputFormat): RasterFormat {
+  return format === 'gif' || format === 'svg' ? 'png' : format;
+}
+
+function nativeFormatFor(capabilities: ModelCapabilities, format: RasterFormat): RasterFormat {
   if (capabilities.outputFormats.includes(format)) return format;
   return capabilities.outputFormats.includes('png') ? 'png' : (capabilities.outputFormats[0] ?? 'png');
 }

@@ -33,6 +33,8 @@ export interface EngineHarnessOptions {
   withoutProviders?: boolean;
   /** `CACHE__SHARE_ACROSS_PRINCIPALS`. */
   shareCacheAcrossPrincipals?: boolean;
+  /** The configured end-user safety identifier (`PROVIDERS__OPENAI__SAFETY_IDENTIFIER`). */
+  safetyIdentifier?: string;
 }
 
 export async function createEngineHarness(options: EngineHarnessOptions = {}): Promise<EngineHarness> {
@@ -58,7 +60,13 @@ export async function createEngineHarness(options: EngineHarnessOptions = {}): P
       ...(options.budgets ? { budgets: options.budgets } : {}),
     }),
     templates: createTemplateRegistry(),
-    defaults: { model: 'gpt-image-2', size: '1024x1024', quality: 'low', outputFormat: 'png' },
+    defaults: {
+      model: 'gpt-image-2',
+      size: '1024x1024',
+      quality: 'low',
+      outputFormat: 'png',
+      ...(options.safetyIdentifier ? { safetyIdentifier: options.safetyIdentifier } : {}),
+    },
     inputLimits: { maxBytes: 50_000_000, maxPixels: 50_000_000 },
     allowedFolders: options.allowedFolders ?? [],
     logger,
