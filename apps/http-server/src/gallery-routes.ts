@@ -1,15 +1,14 @@
-import type { Express, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { ImageGenError, type ImageEngine } from '@imagegen/core';
 import { queryGallery } from '@imagegen/mcp';
 import { galleryViewHtml } from '@imagegen/mcp-app-views';
 
 /** What the gallery routes need from the app. */
 export interface GalleryRouteOptions {
-  engine: ImageEngine;
-  /** The app's bearer-token check (the one `/mcp` and `/images` use). */
-  requireToken: RequestHandler;
-  /** The app's per-client rate limit, when on. */
-  limited: RequestHandler[];
+  /** The engine as a request's principal sees it (its own images only, with sign-in). */
+  engineOf: (request: Request) => ImageEngine;
+  /** The app's authentication and per-client rate limit, in the order the app runs them (the ones `/mcp` and `/images` use). */
+  guarded: RequestHandler[];
 }
 
 /**
@@ -41,10 +40,10 @@ export function mountGalleryRoutes(app: Express, options: GalleryRouteOptions): 
   app.get('/gallery', (_request, response) => {
     response.status(200).set(pageSecurityHeaders).type('html').send(galleryViewHtml);
   });
-  app.get('/gallery/api/images', ...options.limited, options.requireToken, async (request, response) => {
+  app.get('/gallery/api/images', ...options.guarded, async (request, response) => {
     try {
       const limit = Number(queryText(request.query['limit']) ?? '60');
-      const listing = await queryGallery(options.engine, {
+      const listing = await queryGallery(options.engineOf(request), {
         text: queryText(request.query['text']),
         model: queryText(request.query['model']),
         from: queryText(request.query['from']),
@@ -56,9 +55,9 @@ export function mountGalleryRoutes(app: Express, options: GalleryRouteOptions): 
       sendError(response, error);
     }
   });
-  app.delete('/gallery/api/images/:imageId', ...options.limited, options.requireToken, async (request, response) => {
+  app.delete('/gallery/api/images/:imageId', ...options.guarded, async (request, response) => {
     try {
-      const report = await options.engine.deleteImage(String(request.params['imageId']));
+      const report = await options.engineOf(request).deleteImage(String(request.params['imageId']));
       response.status(200).json({ image_id: report.imageId, deleted: true, cache_entry_removed: report.cacheEntryRemoved });
     } catch (error) {
       sendError(response, error);

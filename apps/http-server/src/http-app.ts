@@ -8,14 +8,23 @@ import { createMcpHandler, isLegacyRequest, parseJSONRPCMessage, type McpServer 
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { Registry } from 'prom-client';
 import { ImageGenError, type ImageEngine, type Logger } from '@imagegen/core';
-import { imageGenToolNames, withLegacyResourceNotFoundCode, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import {
+  imageGenToolNames,
+  setUserBudgetToolName,
+  withLegacyResourceNotFoundCode,
+  type McpAuthorization,
+  type ProtocolEra,
+  type ToolCallObserver,
+} from '@imagegen/mcp';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { createAuthentication, type Authentication } from './auth/authentication';
 import { mountGalleryRoutes } from './gallery-routes';
 import { createAppMetrics } from './metrics';
 import { createMemoryClientRateLimiter, type ClientRateLimiter } from '@imagegen/cache';
 import { bodyTooLargeMessage, largeBodyGate, refuseDeclaredOversizeBody } from './body-gate';
 import { mountRouteFallbacks } from './route-fallbacks';
 import { createSessionCaps, isSessionRefusal, sessionClientKey, type SessionPlace, type SessionRefusal } from './session-caps';
-import { bearerAuth, clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
+import { clientRateLimit, corsHeaders, createOriginPolicy, hostValidation, originValidation } from './request-guards';
 
 export { isLoopbackHost } from './request-guards';
 
@@ -31,7 +40,7 @@ export interface HttpAppOptions {
    */
   createServer: (
     engine: ImageEngine,
-    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal },
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal; authorization?: McpAuthorization },
   ) => McpServer;
   /** Address the server binds to; loopback addresses turn on Host-header validation by default. */
   host: string;
@@ -43,6 +52,12 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[];
   /** Bearer token required on `/mcp`, `/sse`, `/messages`, `/images`, `/gallery/api` and `/metrics`; required whenever the host is not loopback. */
   authToken?: string;
+  /**
+   * How clients authenticate; overrides `authToken`. With sign-in (`oauth`), every request acts for its user: each
+   * MCP server is built over that user's view of the engine, sessions are bound to the user who opened them, and the
+   * per-client rate limit counts per user. Default: the static token when `authToken` is set, else none.
+   */
+  authentication?: Authentication;
   /** 2025 clients too get a new server and transport per request, no sessions (for horizontal scaling). */
   stateless: boolean;
   /** Sessions idle this long are closed. */
@@ -100,6 +115,8 @@ interface Session {
   transport: NodeStreamableHTTPServerTransport | SSEServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** The principal who opened it: a request of anyone else is answered as for an unknown session. */
+  principalId: string;
   /** The session's place under the session caps, given back when it closes. */
   place: SessionPlace;
 }
@@ -143,7 +160,10 @@ export function legacyMessageRefusal(body: unknown): string | undefined {
  * limits are configurable.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const metrics = createAppMetrics({ toolNames: imageGenToolNames, processMetrics: options.processMetrics ?? true });
+  const metrics = createAppMetrics({
+    toolNames: [...imageGenToolNames, setUserBudgetToolName],
+    processMetrics: options.processMetrics ?? true,
+  });
   const engine = metrics.instrumentEngine(options.engine);
   const guardOptions = {
     bindHost: options.host,
@@ -153,7 +173,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   const originPolicy = createOriginPolicy(guardOptions);
   const hostCheck = hostValidation(guardOptions);
-  const requireToken = bearerAuth(options.authToken);
+  const authentication =
+    options.authentication ?? createAuthentication(options.authToken ? { mode: 'token', token: options.authToken } : { mode: 'none' });
+  const signedIn = authentication.mode === 'oauth';
+  const requireToken = authentication.gate;
   const clientRpm = options.clientRateLimitRpm ?? 0;
   const rateLimit = clientRateLimit(
     clientRpm,
@@ -163,8 +186,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       : options.clientRateLimiter
         ? Promise.resolve(options.clientRateLimiter)
         : createMemoryClientRateLimiter(clientRpm, 60),
+    signedIn ? (request) => authentication.accessOf(request).principalId : undefined,
   );
-  const limited = rateLimit ? [rateLimit] : [];
+  // With sign-in the limit counts per user, so it runs after the gate; otherwise per token or address, before it.
+  const guarded = signedIn ? [requireToken, ...(rateLimit ? [rateLimit] : [])] : [...(rateLimit ? [rateLimit] : []), requireToken];
+  /** The engine as the request's principal sees it (the whole engine without sign-in). */
+  const engineOf = (request: Request): ImageEngine => {
+    const access = authentication.accessOf(request);
+    return signedIn ? options.engine.forPrincipal(access) : options.engine;
+  };
   const jsonBody = express.json({ limit: options.maxBodyBytes });
   const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   // A body over the limit is refused before it is read; large ones (over 1 MiB: edits with base64 images) are read
@@ -202,13 +232,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(originValidation(originPolicy));
   app.use(corsHeaders(originPolicy));
 
-  app.get('/metrics', requireToken, async (_request, response) => {
+  authentication.mountMetadata(app);
+
+  /** With sign-in, the metrics (everyone's traffic and spend) are for administrators only. */
+  const adminOnly = (request: Request, response: Response, next: NextFunction) => {
+    if (!signedIn || authentication.accessOf(request).admin) return next();
+    response.status(403).json({ error: 'forbidden', message: 'The metrics are for administrators: sign in with the administrator scope.' });
+  };
+
+  app.get('/metrics', requireToken, adminOnly, async (_request, response) => {
     response.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.get('/images/:imageId', ...limited, requireToken, async (request, response) => {
+  app.get('/images/:imageId', ...guarded, async (request, response) => {
     try {
-      const image = await options.engine.openImageStream(String(request.params['imageId']));
+      const image = await engineOf(request).openImageStream(String(request.params['imageId']));
       response
         .status(200)
         .set('Content-Type', image.mimeType)
@@ -229,15 +267,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
-  mountGalleryRoutes(app, { engine: options.engine, requireToken, limited });
+  mountGalleryRoutes(app, { engineOf, guarded });
 
   const shutdown = new AbortController();
-  const createServer = (era: ProtocolEra) =>
-    options.createServer(engine, { era, toolCallObserver: metrics.toolCallObserver, shutdownSignal: shutdown.signal });
+  /**
+   * One MCP server for a request's principal: over the whole (instrumented) engine without sign-in, over the user's
+   * view with it, scope checks included.
+   */
+  const createServer = (era: ProtocolEra, authInfo: AuthInfo | undefined) => {
+    const context = { era, toolCallObserver: metrics.toolCallObserver, shutdownSignal: shutdown.signal };
+    if (!signedIn || !authInfo || !authentication.scopes) return options.createServer(engine, context);
+    const access = authentication.accessOf({ auth: authInfo } as unknown as Request);
+    return options.createServer(metrics.instrumentEngine(options.engine.forPrincipal(access)), {
+      ...context,
+      authorization: { authInfo, scopes: authentication.scopes },
+    });
+  };
+  const principalOfRequest = (request: Request) => authentication.accessOf(request).principalId;
   /** Connects a new 2025-era server (one per session or request) to its transport. */
   const connectServer = async (
     transport: NodeStreamableHTTPServerTransport | SSEServerTransport,
-    server = createServer('legacy'),
+    server: McpServer,
   ): Promise<McpServer> => {
     // Every transport here serves 2025 clients only.
     await server.connect(withLegacyResourceNotFoundCode(transport, () => true));
@@ -247,7 +297,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // 2026-07-28: a server per request, built by the SDK's handler, which validates the envelope and the Mcp-Method /
   // Mcp-Name headers, answers server/discover and serves subscriptions/listen. 2025 traffic is routed below instead.
   const reportError = (error: Error) => options.logger.warn('MCP request refused or failed', { error: error.message });
-  const modern = createMcpHandler(({ era }) => createServer(era), {
+  const modern = createMcpHandler(({ era, authInfo }) => createServer(era, authInfo), {
     legacy: 'reject',
     maxRequestBodySize: options.maxBodyBytes,
     onerror: reportError,
@@ -281,7 +331,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   /** Takes a session place for the request's client, or answers the refusal and gives undefined. */
   const takeSessionPlace = (request: Request, response: Response): SessionPlace | undefined => {
-    const client = sessionClientKey(request);
+    // With sign-in a user's sessions count together, whichever client app or address they come from.
+    const client = signedIn ? `principal:${principalOfRequest(request)}` : sessionClientKey(request);
     const outcome = sessionCaps.take(client);
     if (!isSessionRefusal(outcome)) return outcome;
     refuseSession(response, outcome, client);
@@ -311,7 +362,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const handleStateless = async (request: Request, response: Response) => {
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    const server = await connectServer(transport);
+    const server = await connectServer(transport, createServer('legacy', authentication.authInfoOf(request)));
     response.on('close', () => {
       void transport.close();
       void server.close();
@@ -321,7 +372,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const handleStateful = async (request: Request, response: Response) => {
     const sessionId = request.headers['mcp-session-id'];
-    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    const found = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    // A session answers only the principal who opened it; to anyone else it does not exist.
+    const existing = found && found.principalId === principalOfRequest(request) ? found : undefined;
     if (existing) {
       existing.lastSeen = Date.now();
       await (existing.transport as NodeStreamableHTTPServerTransport).handleRequest(request, response, request.body);
@@ -338,12 +391,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const place = takeSessionPlace(request, response);
     if (!place) return;
     let opened = false;
-    const server = createServer('legacy');
+    const server = createServer('legacy', authentication.authInfoOf(request));
+    const principalId = principalOfRequest(request);
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (newSessionId) => {
         opened = true;
-        sessions.set(newSessionId, { transport, server, lastSeen: Date.now(), place });
+        sessions.set(newSessionId, { transport, server, lastSeen: Date.now(), principalId, place });
       },
     });
     // Set before connect, so the SDK keeps its own close handling (which aborts running tool calls) as well.
@@ -368,7 +422,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     request.method !== 'POST' ||
     (await isLegacyRequest(headersOnlyRequest(request), request.body, { maxRequestBodySize: options.maxBodyBytes }));
 
-  app.all('/mcp', ...limited, requireToken, ...bodyLimits, jsonBody, async (request, response) => {
+  app.all('/mcp', ...guarded, ...bodyLimits, jsonBody, async (request, response) => {
     try {
       if (!(await isLegacy(request))) await serveModern(request, response, request.body);
       else await (options.stateless ? handleStateless(request, response) : handleStateful(request, response));
@@ -379,7 +433,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   // The deprecated HTTP+SSE transport (protocol 2024-11-05) for older clients: one server per SSE stream.
-  app.get('/sse', ...limited, requireToken, async (request, response) => {
+  app.get('/sse', ...guarded, async (request, response) => {
     const place = takeSessionPlace(request, response);
     if (!place) return;
     const transport = new SSEServerTransport('/messages', response);
@@ -390,8 +444,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       place.release();
     };
     try {
-      const server = await connectServer(transport);
-      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now(), place });
+      const server = await connectServer(transport, createServer('legacy', authentication.authInfoOf(request)));
+      sseSessions.set(sessionId, { transport, server, lastSeen: Date.now(), principalId: principalOfRequest(request), place });
       options.logger.info('legacy SSE session opened', { sessionId });
     } catch (error) {
       place.release();
@@ -399,9 +453,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error.');
     }
   });
-  app.post('/messages', ...limited, requireToken, ...bodyLimits, jsonBody, async (request, response) => {
+  app.post('/messages', ...guarded, ...bodyLimits, jsonBody, async (request, response) => {
     const sessionId = typeof request.query['sessionId'] === 'string' ? request.query['sessionId'] : '';
-    const session = sseSessions.get(sessionId);
+    const found = sseSessions.get(sessionId);
+    const session = found && found.principalId === principalOfRequest(request) ? found : undefined;
     if (!session) {
       jsonRpcError(response, 404, -32001, 'SSE session not found or expired; open a new one with GET /sse.');
       return;

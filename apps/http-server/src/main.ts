@@ -9,7 +9,9 @@ import {
   routeConsoleToLogger,
   type ImageEngine,
 } from '@imagegen/core';
-import { createImageGenMcpServer, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import { createImageGenMcpServer, type McpAuthorization, type ProtocolEra, type ToolCallObserver } from '@imagegen/mcp';
+import { createAuthentication, scopeNamesWith, type AuthenticationOptions } from './auth/authentication';
+import { createJwtAccessTokenVerifier } from './auth/jwt-verifier';
 import { createHttpApp, isLoopbackHost } from './http-app';
 
 const usage = `imagegen-mcp-http — image generation MCP server over Streamable HTTP
@@ -18,7 +20,8 @@ Usage: imagegen-mcp-http [--port N] [--host ADDRESS] [--stateless] [--config FIL
 
 Endpoints: POST/GET/DELETE /mcp (Streamable HTTP; MCP 2026-07-28 per request and 2025 sessions), GET /sse + POST /messages (deprecated HTTP+SSE transport),
 GET /images/{id}, GET /metrics (Prometheus), GET /healthz, GET /readyz.
-Listening beyond loopback requires SERVER__AUTH_TOKEN; clients then send "Authorization: Bearer <token>".
+Listening beyond loopback requires SERVER__AUTH_TOKEN (clients then send "Authorization: Bearer <token>") or sign-in
+through an identity provider (AUTH__MODE=oauth, AUTH__ISSUER=https://login.example.com).
 `;
 
 const exitCodes = { configError: 78, startupFailure: 1 } as const;
@@ -65,9 +68,15 @@ async function main(): Promise<void> {
   routeConsoleToLogger(logger);
   for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
 
-  if (!isLoopbackHost(config.server.host) && !config.server.auth_token) {
+  const authMode = config.auth.mode ?? (config.server.auth_token ? 'token' : 'none');
+  if (authMode === 'token' && !config.server.auth_token) {
+    process.stderr.write('imagegen-mcp-http: AUTH__MODE is token, but SERVER__AUTH_TOKEN is not set.\n');
+    process.exitCode = exitCodes.configError;
+    return;
+  }
+  if (!isLoopbackHost(config.server.host) && authMode === 'none') {
     process.stderr.write(
-      `imagegen-mcp-http: listening on ${config.server.host} exposes the server beyond this machine; set SERVER__AUTH_TOKEN so clients must authenticate.\n`,
+      `imagegen-mcp-http: listening on ${config.server.host} exposes the server beyond this machine; set SERVER__AUTH_TOKEN (or AUTH__MODE=oauth with AUTH__ISSUER) so clients must authenticate.\n`,
     );
     process.exitCode = exitCodes.configError;
     return;
@@ -93,9 +102,47 @@ async function main(): Promise<void> {
   const hostInUrl = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   // Image links: IMAGES__BASE_HOST, else this listener (its real port once known, for --port 0).
   let publicBaseUrl = config.images.base_host ?? `http://${hostInUrl}:${config.server.port}`;
+  let listeningBaseUrl = `http://${hostInUrl}:${config.server.port}`;
+  // The resource tokens must be issued for (RFC 8707): AUTH__AUDIENCE, else this server's own /mcp URL.
+  const resourceUrl = () => config.auth.audience ?? `${(config.images.base_host ?? listeningBaseUrl).replace(/\/+$/, '')}/mcp`;
+  let authenticationOptions: AuthenticationOptions = { mode: 'none' };
+  if (authMode === 'token') authenticationOptions = { mode: 'token', token: config.server.auth_token as string };
+  if (authMode === 'oauth') {
+    const issuer = config.auth.issuer as string;
+    const verifierFor = new Map<string, ReturnType<typeof createJwtAccessTokenVerifier>>();
+    authenticationOptions = {
+      mode: 'oauth',
+      issuer,
+      resourceUrl,
+      scopes: scopeNamesWith(config.auth.admin_scope),
+      // One verifier per audience (the audience is final once the port is known); each caches the issuer's keys.
+      verifier: {
+        verifyAccessToken(token) {
+          const audience = resourceUrl();
+          let verifier = verifierFor.get(audience);
+          if (!verifier) {
+            verifier = createJwtAccessTokenVerifier({ issuer, audience, tenantClaim: config.auth.tenant_claim });
+            verifierFor.set(audience, verifier);
+          }
+          return verifier.verifyAccessToken(token);
+        },
+      },
+    };
+  }
+  let authentication;
+  try {
+    authentication = createAuthentication(authenticationOptions);
+  } catch (error) {
+    process.stderr.write(
+      `imagegen-mcp-http: AUTH__ISSUER = ${config.auth.issuer}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = exitCodes.configError;
+    await engine.close();
+    return;
+  }
   const createServer = (
     serverEngine: ImageEngine,
-    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal },
+    context: { era: ProtocolEra; toolCallObserver: ToolCallObserver; shutdownSignal: AbortSignal; authorization?: McpAuthorization },
   ) =>
     createImageGenMcpServer({
       engine: serverEngine,
@@ -125,6 +172,7 @@ async function main(): Promise<void> {
       ? { clientRateLimiter: coordination.clientRateLimiter(config.server.client_rate_limit_rpm, 60) }
       : {}),
     ...(config.server.auth_token ? { authToken: config.server.auth_token } : {}),
+    authentication,
     stateless: config.server.stateless,
     sessionIdleMs: config.server.session_idle_minutes * 60_000,
     maxBodyBytes: Math.round(config.server.max_body_mb * 1024 * 1024),
@@ -139,8 +187,11 @@ async function main(): Promise<void> {
   listener.listen(config.server.port, config.server.host, () => {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
-    if (!config.images.base_host) publicBaseUrl = `http://${hostInUrl}:${port}`;
+    listeningBaseUrl = `http://${hostInUrl}:${port}`;
+    if (!config.images.base_host) publicBaseUrl = listeningBaseUrl;
     logger.info('listening', {
+      auth: authMode,
+      ...(authMode === 'oauth' ? { issuer: config.auth.issuer, resource: resourceUrl() } : {}),
       url: `http://${hostInUrl}:${port}/mcp`,
       stateless: config.server.stateless,
       storage: config.storage.base_path,

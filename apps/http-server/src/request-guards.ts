@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { ClientRateLimiter } from '@imagegen/cache';
+import { bearerTokenOf } from './auth/authentication';
 
 /** Host names a loopback server answers to. */
 const loopbackHostnames = ['localhost', '127.0.0.1', '[::1]'];
@@ -158,25 +159,12 @@ function tokensMatch(expected: string, presented: string): boolean {
 }
 
 /** The credentials of an `Authorization: Bearer <token>` header; the scheme name is case-insensitive (RFC 7235 §2.1). */
-export function presentedToken(request: Pick<Request, 'headers'>): string {
-  const match = /^bearer[ \t]+(\S.*)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1]?.trim() ?? '';
-}
-
-/** `Authorization: Bearer <token>` when a token is configured; 401 with `WWW-Authenticate` otherwise. */
-export function bearerAuth(token: string | undefined): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) => {
-    if (!token) return next();
-    const presented = presentedToken(request);
-    if (presented && tokensMatch(token, presented)) return next();
-    response.set('WWW-Authenticate', 'Bearer');
-    refuse(response, 401, 'unauthorized', 'Send Authorization: Bearer <SERVER__AUTH_TOKEN>.');
-  };
-}
+export const presentedToken = (request: Pick<Request, 'headers'>): string => bearerTokenOf(request.headers.authorization);
 
 /**
  * At most `requestsPerMinute` requests per client per minute; more are answered 429 with `Retry-After`. A client is
- * its bearer token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
+ * its signed-in user when `principalOf` is given (with sign-in: however many tokens the user holds), else its bearer
+ * token when it presents one (a valid one, when a token is configured), else its IP address (IPv6 by /56).
  * The counts live in `limiter` (rate-limiter-flexible): in this process, or in Redis so every replica behind a load
  * balancer counts the same allowance. A limiter that fails (Redis down, no insurance) lets the request through.
  */
@@ -184,10 +172,12 @@ export function clientRateLimit(
   requestsPerMinute: number,
   token: string | undefined,
   limiter: Promise<ClientRateLimiter> | undefined,
+  principalOf?: (request: Request) => string,
 ): RequestHandler | undefined {
   if (requestsPerMinute <= 0 || !limiter) return undefined;
   const hashed = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
   const clientOf = (request: Request) => {
+    if (principalOf) return `principal:${hashed(principalOf(request))}`;
     const presented = presentedToken(request);
     if (presented && (!token || tokensMatch(token, presented))) return `token:${hashed(presented)}`;
     return `ip:${ipKeyGenerator(request.ip ?? request.socket.remoteAddress ?? 'unknown')}`;
@@ -207,7 +197,7 @@ export function clientRateLimit(
             response,
             429,
             'rate_limited',
-            `Too many requests: at most ${requestsPerMinute} per minute per client (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${resetSeconds} seconds.`,
+            `Too many requests: at most ${requestsPerMinute} per minute per ${principalOf ? 'user' : 'client'} (SERVER__CLIENT_RATE_LIMIT_RPM). Retry after ${resetSeconds} seconds.`,
           );
         },
         () => next(),

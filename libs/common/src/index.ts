@@ -9,3 +9,4 @@ export type { LazyModule } from './lazy-module';
 export { enableModuleCompileCache, userCacheFolder } from './compile-cache';
 export type { CompileCacheOutcome, UserFolderContext } from './compile-cache';
 export { ownValue } from './own-value';
+export { isPrincipalId, localPrincipalId, maxPrincipalIdLength } from './principal';

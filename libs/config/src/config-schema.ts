@@ -326,6 +326,11 @@ const cacheSchema = z.object({
     default: 'imagegen:cache:',
     description: 'Prefix of every Redis key the cache writes, so several installations can share one Redis.',
   }),
+  share_across_principals: setting(flag(), {
+    default: false,
+    description:
+      "With sign-in (AUTH__MODE=oauth): answer a request from the cache when another user made the identical one (the images are copied into the caller's history, no provider call). false: each user's cache is their own.",
+  }),
 });
 
 const redisSchema = z.object({
@@ -352,7 +357,48 @@ const costSchema = z.object({
   monthly_budget_usd: optionalSetting(decimal({ min: 0 }), {
     description: 'Spending cap per calendar month in USD. Unset: no cap.',
   }),
+  principal_daily_budget_usd: optionalSetting(decimal({ min: 0 }), {
+    description:
+      "Each signed-in user's own spending cap per day in USD, beside the global one; an administrator can set another for one user (set_user_budget). Unset: no per-user cap.",
+  }),
+  principal_monthly_budget_usd: optionalSetting(decimal({ min: 0 }), {
+    description: "Each signed-in user's own spending cap per calendar month in USD, beside the global one. Unset: no per-user cap.",
+  }),
 });
+
+const authSchema = z
+  .object({
+    mode: optionalSetting(choice(['none', 'token', 'oauth']), {
+      description:
+        'How HTTP clients authenticate: none, token (the shared SERVER__AUTH_TOKEN) or oauth (sign-in through the identity provider AUTH__ISSUER; one history, budget and rate limit per user). Unset: token when SERVER__AUTH_TOKEN is set, else none.',
+    }),
+    issuer: optionalSetting(httpUrl(), {
+      description:
+        "The identity provider (OAuth 2.1 authorization server) whose access tokens are accepted with AUTH__MODE=oauth: its issuer URL, named in the server's protected resource metadata; its JWKS gives the signing keys.",
+    }),
+    audience: optionalSetting(httpUrl(), {
+      description:
+        "The audience access tokens must be issued for (RFC 8707 resource indicator). Unset: the server's own /mcp URL (IMAGES__BASE_HOST, else the listening address, plus /mcp).",
+    }),
+    tenant_claim: setting(text(), {
+      default: 'sub',
+      description: 'The access-token claim that names the user (their history, budget and rate limit).',
+    }),
+    admin_scope: setting(text(), {
+      default: 'images:admin',
+      description: "The scope that sees every user's images, jobs and spend and may set per-user budgets.",
+    }),
+  })
+  .check(
+    z.superRefine(
+      (auth, context) => {
+        if (auth.mode === 'oauth' && auth.issuer === undefined) {
+          context.addIssue({ code: 'custom', path: ['issuer'], message: 'not set, but required when AUTH__MODE is oauth' });
+        }
+      },
+      { when: () => true },
+    ),
+  );
 
 const templatesSchema = z.object({
   enable_custom: setting(flag(), { default: true, description: 'Load custom prompt templates from TEMPLATES__DIRECTORY.' }),
@@ -376,6 +422,7 @@ export const imageGenConfigSchema = z
     database: databaseSchema,
     cache: cacheSchema,
     redis: redisSchema,
+    auth: authSchema,
     cost: costSchema,
     templates: templatesSchema,
   })

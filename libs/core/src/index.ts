@@ -41,6 +41,15 @@ export type {
   PaidCallStart,
   PeriodTotals,
 } from './cost/cost-ledger';
+export {
+  createFilePrincipalBudgetPersistence,
+  createMemoryPrincipalBudgetPersistence,
+  openPrincipalBudgets,
+} from './cost/principal-budgets';
+export type { PrincipalBudgetChange, PrincipalBudgetPersistence, PrincipalBudgetRecord, PrincipalBudgets } from './cost/principal-budgets';
+export { localAccess } from '@imagegen/storage';
+export type { PrincipalAccess } from '@imagegen/storage';
+export { localPrincipalId } from '@imagegen/common';
 export { createProviderLimiter } from './limits/provider-limiter';
 export type { LimiterRunOptions, ProviderLimiter, ProviderLimiterOptions } from './limits/provider-limiter';
 export { createJsonLogger } from './logging/json-logger';

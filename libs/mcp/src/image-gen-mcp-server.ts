@@ -2,6 +2,7 @@ import { McpServer, type McpServerOptions, type Transport } from '@modelcontextp
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { registerAppViews } from './app-views';
+import { hasScope, registerSetUserBudgetTool, requireScopesOnRegistration, type McpAuthorization } from './authorization';
 import { registerPrompts } from './prompts';
 import { withPlainProtocolErrors } from './protocol-errors';
 import { answerToolCallsOnShutdown } from './shutdown-answer';
@@ -43,6 +44,12 @@ export interface ImageGenMcpServerOptions {
   era?: ProtocolEra;
   /** Sees every tool call start and end (metrics, draining on shutdown). */
   toolCallObserver?: ToolCallObserver;
+  /**
+   * The signed-in caller (HTTP with sign-in only): tools and resources then require their scopes (403
+   * `insufficient_scope` otherwise), listings are empty without the read scope, and administrators get
+   * `set_user_budget`. The engine should be the caller's view (`engine.forPrincipal`). Absent: everything is allowed.
+   */
+  authorization?: McpAuthorization;
   /** Aborted when the host stops for good: tool calls still running then answer that the server is shutting down. */
   shutdownSignal?: AbortSignal;
 }
@@ -106,6 +113,7 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
   );
   // The wrapper applied first runs outermost: the observer sees a call answered for shutdown finish right then.
   if (options.toolCallObserver) observeToolCalls(server, options.toolCallObserver);
+  if (options.authorization) requireScopesOnRegistration(server, options.authorization);
   if (options.shutdownSignal) answerToolCallsOnShutdown(server, options.shutdownSignal);
   registerListAvailableModelsTool(server, options.engine, logger);
   registerGenerateImageTool(server, options.engine, options.settings, logger);
@@ -113,7 +121,8 @@ export function createImageGenMcpServer(options: ImageGenMcpServerOptions): McpS
   registerGetGenerationTool(server, options.engine, options.settings, logger);
   registerStorageTools(server, options.engine, options.settings, logger);
   registerGalleryTools(server, options.engine, logger, () => server.sendResourceListChanged());
-  registerResources(server, options.engine, options.settings);
+  registerResources(server, options.engine, options.settings, { canList: hasScope(options.authorization, 'read') });
+  if (options.authorization && hasScope(options.authorization, 'admin')) registerSetUserBudgetTool(server, options.engine, logger);
   registerAppViews(server);
   registerPrompts(server, options.engine.templates, options.engine.templateAutoSize);
   return server;

@@ -7,3 +7,5 @@ export type { GalleryEntry, GalleryListing, GalleryQuery } from './gallery-query
 export type { ToolCallObserver, ToolCallOutcome } from './tool-call-observer';
 export { resourceCacheHints } from './resources';
 export { legacyResourceNotFoundCode, withLegacyResourceNotFoundCode } from './legacy-error-codes';
+export { defaultScopeNames, hasScope, setUserBudgetToolName } from './authorization';
+export type { McpAuthorization, ScopeNames } from './authorization';

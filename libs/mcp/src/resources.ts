@@ -133,11 +133,18 @@ class OptionalQueryTemplate extends UriTemplate {
 }
 
 /** The four resources of the design: stored images as blobs, history, storage stats and model information. */
-export function registerResources(server: McpServer, engine: ImageEngine, settings: McpServerSettings): void {
+export function registerResources(
+  server: McpServer,
+  engine: ImageEngine,
+  settings: McpServerSettings,
+  access: { canList: boolean } = { canList: true },
+): void {
   server.registerResource(
     'generated-image',
     new ResourceTemplate('generated-images://{image_id}', {
       list: async () => {
+        // Without the read scope the caller may not see even its own images listed.
+        if (!access.canList) return { resources: [] };
         const page = await engine.history({ limit: 50 });
         return {
           resources: page.images.map((image) => ({
@@ -149,7 +156,7 @@ export function registerResources(server: McpServer, engine: ImageEngine, settin
           })),
         };
       },
-      complete: { image_id: (value) => engine.completeImageIds(value, 20) },
+      complete: { image_id: async (value) => (access.canList ? engine.completeImageIds(value, 20) : []) },
     }),
     {
       title: 'Generated image',

@@ -224,6 +224,7 @@ export async function reconcile(options: {
             directory,
             promptExcerpt: promptExcerpt(metadata.prompt),
             model: metadata.model_used,
+            principalId: metadata.principal_id,
           };
           return { entry };
         }

@@ -41,6 +41,7 @@ describe('saving and reading images', () => {
       schema_version: 1,
       image_id: 'img_20261125143022_010101010101',
       task_id: 'task-1',
+      principal_id: 'local',
       created_at: '2026-11-25T14:30:22.000Z',
       prompt: 'a red fox in the snow',
       provider: 'openai',
@@ -245,6 +246,43 @@ describe('history, stats and id completion', () => {
     expect(stats.oldest).toEqual({ imageId: ids[0], createdAt: '2026-11-20T12:00:00.000Z' });
     expect(stats.newest).toEqual({ imageId: ids[4], createdAt: '2026-11-24T12:00:00.000Z' });
     expect(stats.lastCleanup).toBeNull();
+  });
+
+  it('answers history, stats and completion per principal, also after reopening and after a rebuild from the sidecars', async () => {
+    const context = await openTestStore({ random: counter() });
+    const owners = ['alice', 'bob', 'alice', 'local', 'bob', 'alice'];
+    const ids: string[] = [];
+    for (const [day, principalId] of owners.entries()) {
+      context.clock.set(new Date(Date.UTC(2026, 10, 20 + day, 12)));
+      ids.push((await context.store.save(sampleInput({ bytes: fakePng(day, 100 + day), principalId }))).imageId);
+    }
+    const owned = (principalId: string) => ids.filter((_id, position) => owners[position] === principalId).reverse();
+    const check = async (store: typeof context.store) => {
+      const first = await store.history({ principalId: 'alice', limit: 2 });
+      expect(first.images.map((image) => image.imageId)).toEqual(owned('alice').slice(0, 2));
+      expect(first.totalCount).toBe(3);
+      expect(first.images.every((image) => image.principalId === 'alice')).toBe(true);
+      const rest = await store.history({ principalId: 'alice', limit: 2, cursor: first.nextCursor });
+      expect(rest.images.map((image) => image.imageId)).toEqual(owned('alice').slice(2));
+      expect(rest.nextCursor).toBeUndefined();
+      expect((await store.history({ principalId: 'carol' })).totalCount).toBe(0);
+      expect((await store.history({ limit: 100 })).totalCount).toBe(6);
+      const bobStats = await store.stats({ principalId: 'bob' });
+      expect(bobStats).toMatchObject({ imageCount: 2, imageBytes: 101 + 104, byFormat: { png: { count: 2, bytes: 205 } } });
+      expect(bobStats.oldest?.imageId).toBe(ids[1]);
+      expect(bobStats.newest?.imageId).toBe(ids[4]);
+      expect((await store.stats()).imageCount).toBe(6);
+      expect(await store.listIds('img_', 20, { principalId: 'local' })).toEqual(owned('local'));
+      expect(await store.listIds('img_', 20, { principalId: 'bob' })).toEqual(owned('bob'));
+      expect((await store.getMetadata(ids[1] as string)).metadata.principal_id).toBe('bob');
+    };
+    await check(context.store);
+    await context.store.close();
+    const reopened = await createFileSystemImageStore({ basePath: context.basePath, clock: context.clock });
+    await check(reopened);
+    await reopened.rebuildIndex();
+    await check(reopened);
+    await reopened.close();
   });
 
   it('completes ids by prefix, newest first', async () => {

@@ -372,6 +372,7 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
               directory,
               promptExcerpt: promptExcerpt(input.prompt),
               model: input.modelUsed,
+              principalId: metadata.principal_id,
             },
           ],
           touched: [directory],
@@ -485,7 +486,7 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     },
 
     async history(query = {}) {
-      const { days, limit = 10, cursor } = query ?? {};
+      const { days, limit = 10, cursor, principalId } = query ?? {};
       if (days !== undefined && (typeof days !== 'number' || !Number.isFinite(days) || days <= 0)) {
         throw invalidRequest('days must be a positive number of days.');
       }
@@ -495,7 +496,12 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
       await beforeRead();
       const fromKey = imageIdKeyForTime(days === undefined ? Number.NEGATIVE_INFINITY : clock.now().getTime() - days * dayMs);
-      const page = index.newestFirst({ fromKey, limit, ...(beforeId === undefined ? {} : { beforeId }) });
+      const page = index.newestFirst({
+        fromKey,
+        limit,
+        ...(beforeId === undefined ? {} : { beforeId }),
+        ...(principalId === undefined ? {} : { principalId }),
+      });
       const last = page.entries[page.entries.length - 1];
       return {
         images: page.entries.map((entry) => ({
@@ -506,15 +512,17 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
           mimeType: mimeTypeOfFormat(entry.format),
           model: entry.model,
           promptExcerpt: entry.promptExcerpt,
+          principalId: entry.principalId,
           filePath: locate(entry).filePath,
         })),
-        totalCount: index.countFrom(fromKey),
+        totalCount: index.countFrom(fromKey, principalId),
         ...(page.hasMore && last !== undefined ? { nextCursor: encodeCursor(last) } : {}),
       };
     },
 
-    async stats(): Promise<StorageStats> {
+    async stats(filter = {}): Promise<StorageStats> {
       await beforeRead();
+      if (filter.principalId !== undefined) return principalStats(index.ofPrincipal(filter.principalId), persistentIndex.lastCleanup);
       const byFormat = Object.fromEntries(imageFormats.map((format) => [format, index.formatTotals(format)])) as Record<
         ImageFormat,
         { count: number; bytes: number }
@@ -543,7 +551,7 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       return mutate(`clean up ${paths.imagesPath}`, () => runCleanup({ fileSystem, paths, persistentIndex, clock, logger }, options));
     },
 
-    async listIds(prefix, limit = 20) {
+    async listIds(prefix, limit = 20, filter = {}) {
       if (typeof prefix !== 'string' || prefix.length > 64)
         throw invalidRequest('The id prefix must be a string of at most 64 characters.');
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw invalidRequest('limit must be a whole number from 1 to 100.');
@@ -551,8 +559,9 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       const ids: string[] = [];
       const all = index.all();
       for (let position = all.length - 1; position >= 0 && ids.length < limit; position -= 1) {
-        const id = (all[position] as IndexEntry).id;
-        if (id.startsWith(prefix)) ids.push(id);
+        const entry = all[position] as IndexEntry;
+        if (entry.id.startsWith(prefix) && (filter.principalId === undefined || entry.principalId === filter.principalId))
+          ids.push(entry.id);
       }
       return ids;
     },
@@ -571,4 +580,28 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
     },
   };
   return store;
+}
+
+/** Totals of one principal's entries (oldest first), counted on demand. */
+function principalStats(entries: readonly IndexEntry[], lastCleanup: StorageStats['lastCleanup']): StorageStats {
+  const byFormat = Object.fromEntries(imageFormats.map((format) => [format, { count: 0, bytes: 0 }])) as StorageStats['byFormat'];
+  let imageBytes = 0;
+  let totalBytes = 0;
+  for (const entry of entries) {
+    imageBytes += entry.imageBytes;
+    totalBytes += entry.imageBytes + entry.sidecarBytes;
+    byFormat[entry.format].count += 1;
+    byFormat[entry.format].bytes += entry.imageBytes;
+  }
+  const describe = (entry: IndexEntry | undefined) =>
+    entry === undefined ? null : { imageId: entry.id, createdAt: new Date(entry.createdAtMs).toISOString() };
+  return {
+    imageCount: entries.length,
+    imageBytes,
+    totalBytes,
+    byFormat,
+    oldest: describe(entries[0]),
+    newest: describe(entries[entries.length - 1]),
+    lastCleanup,
+  };
 }

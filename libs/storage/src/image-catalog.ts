@@ -4,13 +4,10 @@ import { ImageIndex, type IndexEntry } from './image-index';
 import type { CleanupSummary } from './image-store';
 
 /**
- * One image as a catalog knows it: the index entry (enough for history, stats and retention without reading the
- * sidecar) plus who owns it.
+ * One image as a catalog knows it: the index entry, enough for history, stats and retention without reading the
+ * sidecar, including who owns it (`principalId`, `local` in single-user setups).
  */
-export interface CatalogEntry extends IndexEntry {
-  /** The principal (team member, API client) the image belongs to; `local` when nobody is named. */
-  principalId?: string;
-}
+export type CatalogEntry = IndexEntry;
 
 /** A page request against a catalog, newest first. */
 export interface CatalogPageQuery {
@@ -88,9 +85,6 @@ export function createMemoryImageCatalog(initial: Iterable<CatalogEntry> = []): 
   const index = new ImageIndex();
   index.replaceAll(initial);
   let lastCleanup: CleanupSummary | null = null;
-  const principalOf = (entry: IndexEntry) => (entry as CatalogEntry).principalId ?? 'local';
-  const matching = (principalId: string | undefined) => (entry: IndexEntry) =>
-    principalId === undefined || principalOf(entry) === principalId;
 
   return {
     async add(entry) {
@@ -100,34 +94,19 @@ export function createMemoryImageCatalog(initial: Iterable<CatalogEntry> = []): 
       index.removeMany(new Set(ids));
     },
     async get(id) {
-      return index.get(id) as CatalogEntry | undefined;
+      return index.get(id);
     },
     async existing(ids) {
       return new Set(ids.filter((id) => index.get(id) !== undefined));
     },
-    async newestFirst({ fromKey, limit, beforeId, principalId }) {
-      if (principalId === undefined) {
-        return index.newestFirst({ fromKey, limit, ...(beforeId === undefined ? {} : { beforeId }) });
-      }
-      const all = index.all();
-      const floor = index.lowerBound(fromKey);
-      let position = (beforeId === undefined ? all.length : index.lowerBound(beforeId)) - 1;
-      const entries: CatalogEntry[] = [];
-      const keep = matching(principalId);
-      for (; position >= floor; position -= 1) {
-        const entry = all[position] as CatalogEntry;
-        if (!keep(entry)) continue;
-        if (entries.length === limit) return { entries, hasMore: true };
-        entries.push(entry);
-      }
-      return { entries, hasMore: false };
+    async newestFirst(query) {
+      return index.newestFirst(query);
     },
     async countFrom(fromKey, principalId) {
-      if (principalId === undefined) return index.countFrom(fromKey);
-      return index.all().slice(index.lowerBound(fromKey)).filter(matching(principalId)).length;
+      return index.countFrom(fromKey, principalId);
     },
     async totals(principalId) {
-      const all = index.all().filter(matching(principalId));
+      const all = principalId === undefined ? index.all() : index.ofPrincipal(principalId);
       const byFormat = emptyFormatTotals();
       let imageBytes = 0;
       let totalBytes = 0;
@@ -142,11 +121,10 @@ export function createMemoryImageCatalog(initial: Iterable<CatalogEntry> = []): 
     },
     async listIds(prefix, limit, principalId) {
       const all = index.all();
-      const keep = matching(principalId);
       const ids: string[] = [];
       for (let position = all.length - 1; position >= 0 && ids.length < limit; position -= 1) {
         const entry = all[position] as IndexEntry;
-        if (entry.id.startsWith(prefix) && keep(entry)) ids.push(entry.id);
+        if (entry.id.startsWith(prefix) && (principalId === undefined || entry.principalId === principalId)) ids.push(entry.id);
       }
       return ids;
     },
@@ -154,7 +132,7 @@ export function createMemoryImageCatalog(initial: Iterable<CatalogEntry> = []): 
       const all = index.all();
       let position = afterId === undefined ? 0 : index.lowerBound(afterId);
       if (afterId !== undefined && all[position]?.id === afterId) position += 1;
-      return all.slice(position, position + limit) as CatalogEntry[];
+      return all.slice(position, position + limit);
     },
     async lastCleanup() {
       return lastCleanup;

@@ -18,6 +18,8 @@ export interface IndexEntry {
   promptExcerpt: string;
   /** The model that produced it. */
   model: string;
+  /** Who the image belongs to (`local` in single-user setups). */
+  principalId: string;
 }
 
 /** Orders entries by id, which is save order to the second. */
@@ -145,20 +147,41 @@ export class ImageIndex {
    * Up to `limit` entries newest first, with ids from `fromKey` on, strictly before the id `beforeId` when
    * given; and whether more such entries follow.
    */
-  newestFirst(options: { fromKey: string; limit: number; beforeId?: string }): { entries: IndexEntry[]; hasMore: boolean } {
+  newestFirst(options: { fromKey: string; limit: number; beforeId?: string; principalId?: string }): {
+    entries: IndexEntry[];
+    hasMore: boolean;
+  } {
     const floor = this.lowerBound(options.fromKey);
     let position = (options.beforeId === undefined ? this.entries.length : this.lowerBound(options.beforeId)) - 1;
     const entries: IndexEntry[] = [];
+    const { principalId } = options;
+    const skipOthers = () => {
+      while (principalId !== undefined && position >= floor && (this.entries[position] as IndexEntry).principalId !== principalId)
+        position -= 1;
+    };
+    skipOthers();
     while (position >= floor && entries.length < options.limit) {
       entries.push(this.entries[position] as IndexEntry);
       position -= 1;
+      skipOthers();
     }
     return { entries, hasMore: position >= floor };
   }
 
-  /** Number of entries with ids from `fromKey` on. */
-  countFrom(fromKey: string): number {
-    return this.entries.length - this.lowerBound(fromKey);
+  /** Number of entries with ids from `fromKey` on (only one principal's when `principalId` is given). */
+  countFrom(fromKey: string, principalId?: string): number {
+    const floor = this.lowerBound(fromKey);
+    if (principalId === undefined) return this.entries.length - floor;
+    let count = 0;
+    for (let position = floor; position < this.entries.length; position += 1) {
+      if ((this.entries[position] as IndexEntry).principalId === principalId) count += 1;
+    }
+    return count;
+  }
+
+  /** Entries of one principal, oldest first (a scan: per-principal totals are not kept). */
+  ofPrincipal(principalId: string): IndexEntry[] {
+    return this.entries.filter((entry) => entry.principalId === principalId);
   }
 
   private count(entry: IndexEntry, sign: 1 | -1): void {

@@ -17,6 +17,7 @@ describe('parseImageMetadata', () => {
       ok: true,
       metadata: expect.objectContaining({
         schema_version: 1,
+        principal_id: 'local',
         provider: 'unknown',
         model_requested: 'gpt-image-1',
         model_used: 'gpt-image-1',
@@ -45,5 +46,15 @@ describe('parseImageMetadata', () => {
     const result = parseImageMetadata(value);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the owner of an image and refuses an owner that is not a principal id', () => {
+    expect(parseImageMetadata({ ...seedExample, principal_id: 'auth0|alice' })).toMatchObject({
+      ok: true,
+      metadata: { principal_id: 'auth0|alice' },
+    });
+    for (const principalId of ['', 7, 'line\nbreak']) {
+      expect(parseImageMetadata({ ...seedExample, principal_id: principalId })).toMatchObject({ ok: false });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { extensionOfFormat, isImageFormat, type ImageFormat } from './image-format';
+import { isPrincipalId, localPrincipalId } from '@imagegen/common';
 import { parseConversation, parseGrounding, type ImageConversation, type ImageGrounding } from './image-conversation';
 import { isValidImageId } from './image-id';
 
@@ -14,6 +15,11 @@ export interface ImageMetadata {
   image_id: string;
   /** The generation task that produced the image (several images may share one), or `null`. */
   task_id: string | null;
+  /**
+   * Who the image belongs to: the signed-in user's principal id, or `local` for single-user setups. Sidecars written
+   * before principals existed read back as `local`.
+   */
+  principal_id: string;
   /** When the image was saved, ISO 8601 in UTC, from the store's clock. */
   created_at: string;
   /** The prompt as sent to the provider (after templates and style folding). */
@@ -232,6 +238,8 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
   const warnings = stringList('warnings');
   const taskId = optionalString('task_id', value, null);
   const requestHash = optionalString('request_hash', value, null);
+  const principalId = optionalString('principal_id', value, localPrincipalId) ?? localPrincipalId;
+  if (!isPrincipalId(principalId)) problems.push('principal_id must be a principal id (1 to 256 characters, no control characters)');
   const provider = optionalString('provider', value, 'unknown') ?? 'unknown';
   const modelUsed = optionalString('model_used', value, parameters.model) ?? parameters.model;
   const modelRequested = optionalString('model_requested', value, modelUsed) ?? modelUsed;
@@ -246,6 +254,7 @@ export function parseImageMetadata(value: unknown): ImageMetadataParseResult {
       schema_version: 1,
       image_id: imageId as string,
       task_id: taskId,
+      principal_id: principalId,
       created_at: createdAt as string,
       prompt: prompt as string,
       provider,

@@ -28,6 +28,8 @@ export interface SaveImageInput {
   parameters?: Partial<ImageParameters>;
   /** Id of the generation task, shared by the images of one call. */
   taskId?: string;
+  /** Who the image belongs to (see `ImageMetadata.principal_id`); default `local`. */
+  principalId?: string;
   /** Warnings returned with the image, as sentences. */
   warnings?: readonly string[];
   /** Cost facts, in US dollars. */
@@ -96,6 +98,14 @@ export interface HistoryQuery {
   limit?: number;
   /** The `nextCursor` of the previous page; the next page continues strictly after it, newest first. */
   cursor?: string;
+  /** Only this principal's images (counts included). Default: everyone's. */
+  principalId?: string;
+}
+
+/** Whose images a stats or id listing covers. */
+export interface PrincipalFilter {
+  /** Only this principal's images. Default: everyone's. */
+  principalId?: string;
 }
 
 /** One image in a history listing; small enough to list thousands without reading any sidecar. */
@@ -114,6 +124,8 @@ export interface HistoryEntry {
   model: string;
   /** The first characters of the prompt (at most 100 characters, `…` when cut). */
   promptExcerpt: string;
+  /** Who the image belongs to. */
+  principalId: string;
   /** Absolute path of the image file, when the backend has one. */
   filePath?: string;
 }
@@ -245,12 +257,12 @@ export interface ImageStore {
   delete(imageId: string): Promise<boolean>;
   /** Stored images, newest first, filtered and paged. */
   history(query?: HistoryQuery): Promise<HistoryPage>;
-  /** Counts, bytes, oldest/newest and the last cleanup. */
-  stats(): Promise<StorageStats>;
+  /** Counts, bytes, oldest/newest and the last cleanup; of one principal's images when `filter.principalId` is set. */
+  stats(filter?: PrincipalFilter): Promise<StorageStats>;
   /** Applies retention and removes stray files; see {@link CleanupOptions}. */
   cleanup(options?: CleanupOptions): Promise<CleanupReport>;
-  /** Ids starting with `prefix` (for argument completion), newest first; `limit` 1–100, default 20. */
-  listIds(prefix: string, limit?: number): Promise<string[]>;
+  /** Ids starting with `prefix` (for argument completion), newest first; `limit` 1–100, default 20; one principal's with `filter`. */
+  listIds(prefix: string, limit?: number, filter?: PrincipalFilter): Promise<string[]>;
   /** Waits for running operations and releases resources; later calls reject with `storage_failed`. */
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ const entry = (overrides: Partial<IndexEntry> = {}): IndexEntry => ({
   directory: '2026/11/25',
   promptExcerpt: 'a red fox',
   model: 'gpt-image-1',
+  principalId: 'local',
   ...overrides,
 });
 
@@ -36,6 +37,16 @@ describe('index file lines', () => {
     expect(decoded.entries).toEqual([tricky, entry({ id: 'img_20261125143023_0123456789ab', directory: '' })]);
   });
 
+  it('writes single-user entries without a principal field and reads other principals back, both line kinds', () => {
+    expect(encodeEntry(entry()).split('\t')).toHaveLength(10);
+    const owned = entry({ principalId: 'auth0|user\t7 ü' });
+    const appended = entry({ id: 'img_20261125143023_0123456789ab', principalId: 'user-2' });
+    const decoded = decodeIndex(
+      encodeHeader('ab', 1) + encodeEntry(owned) + encodeEntry(entry({ id: 'img_20261125143021_0123456789ab' })) + encodeEntry(appended, 2),
+    );
+    expect(decoded.entries.map((item) => item.principalId)).toEqual(['local', 'auth0|user\t7 ü', 'user-2']);
+  });
+
   it('applies tombstones and counts dead lines', () => {
     const text = encodeHeader('ab', 5) + encodeEntry(entry(), 6) + encodeTombstone(entry().id, 7);
     const decoded = decodeIndex(text);
@@ -49,7 +60,9 @@ describe('index file lines', () => {
     ['a foreign folder', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\t=\t', '\t../x\t')],
     ['a bad id', encodeHeader('ab', 5) + encodeEntry(entry()).replace('img_20261125143022_0123456789ab', '../../etc/passwd')],
     ['no header', encodeEntry(entry())],
-    ['an extra field', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\n', '\textra\n')],
+    ['an extra field', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\n', '\tuser-1\textra\n')],
+    ['an empty principal', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\n', '\t\n')],
+    ['an empty principal on an appended line', encodeHeader('ab', 5) + encodeEntry(entry(), 6).replace('\n', '\t\n')],
     ['a missing field', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\tgpt-image-1', '')],
     ['a bad byte count', encodeHeader('ab', 5) + encodeEntry(entry()).replace('\t1572864\t', '\t-5\t')],
     [

@@ -1,3 +1,4 @@
+import { localPrincipalId } from '@imagegen/common';
 import { isImageFormat } from './image-format';
 import { hasImageIdShape } from './image-id';
 import { compareEntries, type IndexEntry } from './image-index';
@@ -15,7 +16,8 @@ import { directoryOfImageId, isStoreDirectory } from './storage-paths';
  *   -  43  img_…                                     a tombstone
  *
  * Entry fields: id, created-at milliseconds, image bytes, sidecar bytes, format, folder (`=` for the id's own
- * `YYYY/MM/DD`, empty for flat, else the folder), model, prompt excerpt. Text fields holding a backslash, a
+ * `YYYY/MM/DD`, empty for flat, else the folder), model, prompt excerpt, and — only when the image belongs to a
+ * principal other than `local` — the principal id (so single-user index files are unchanged). Text fields holding a backslash, a
  * control character or anything outside printable ASCII are written as the inside of a JSON string.
  *
  * `images.state.json` is rewritten (atomically) after every append: it records the generation and byte length
@@ -86,7 +88,8 @@ export function encodeHeader(epoch: string, generation: number): string {
 export function encodeEntry(entry: IndexEntry, generation?: number): string {
   return (
     `+\t${generation ?? ''}\t${entry.id}\t${entry.createdAtMs}\t${entry.imageBytes}\t${entry.sidecarBytes}\t${entry.format}\t` +
-    `${directoryText(entry)}\t${encodeText(entry.model)}\t${encodeText(entry.promptExcerpt)}\n`
+    `${directoryText(entry)}\t${encodeText(entry.model)}\t${encodeText(entry.promptExcerpt)}` +
+    `${entry.principalId === localPrincipalId ? '' : `\t${encodeText(entry.principalId)}`}\n`
   );
 }
 
@@ -114,7 +117,7 @@ function decodeOperation(line: string, lineNumber: number): IndexOperation {
       throw new IndexFormatError(`line ${lineNumber} is a bad tombstone`);
     return { kind: 'delete', id, generation };
   }
-  if (fields[0] !== '+' || fields.length !== 10 || !hasImageIdShape(id))
+  if (fields[0] !== '+' || (fields.length !== 10 && fields.length !== 11) || !hasImageIdShape(id))
     throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
   const createdAtMs = Number(fields[3]);
   const imageBytes = Number(fields[4]);
@@ -134,15 +137,18 @@ function decodeOperation(line: string, lineNumber: number): IndexOperation {
   }
   let model: string;
   let excerpt: string;
+  let principalId = localPrincipalId;
   try {
     model = decodeText(fields[8] as string);
     excerpt = decodeText(fields[9] as string);
+    if (fields[10] !== undefined) principalId = decodeText(fields[10]);
   } catch {
     throw new IndexFormatError(`line ${lineNumber} has badly escaped text`);
   }
+  if (principalId === '') throw new IndexFormatError(`line ${lineNumber} has an empty principal`);
   return {
     kind: 'add',
-    entry: { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt: excerpt, model },
+    entry: { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt: excerpt, model, principalId },
     generation,
   };
 }
@@ -233,12 +239,19 @@ export function decodeIndex(text: string): DecodedIndex {
  */
 function decodeRewrittenEntry(text: string, start: number, end: number, lineNumber: number, directories: Map<string, string>): IndexEntry {
   const tabs: number[] = [];
-  // After "+\t\t" come eight fields, so seven tabs, and no eighth before the end of the line.
+  // After "+\t\t" come eight fields, so seven tabs, then optionally a ninth (the principal) and no further tab.
   let from = start + 3;
+  let principalStart: number | undefined;
   for (let field = 0; field < 8; field += 1) {
     const tab = text.indexOf('\t', from);
     const isLast = field === 7;
-    if (isLast ? tab !== -1 && tab < end : tab === -1 || tab > end) throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
+    if (isLast) {
+      if (tab !== -1 && tab < end) {
+        const further = text.indexOf('\t', tab + 1);
+        if (further !== -1 && further < end) throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
+        principalStart = tab + 1;
+      }
+    } else if (tab === -1 || tab > end) throw new IndexFormatError(`line ${lineNumber} is not a valid entry`);
     if (!isLast) tabs.push(tab);
     from = tab + 1;
   }
@@ -277,13 +290,16 @@ function decodeRewrittenEntry(text: string, start: number, end: number, lineNumb
   }
   let model: string;
   let promptExcerpt: string;
+  let principalId = localPrincipalId;
   try {
     model = decodeText(text.slice(folderEnd + 1, modelEnd));
-    promptExcerpt = decodeText(text.slice(modelEnd + 1, end));
+    promptExcerpt = decodeText(text.slice(modelEnd + 1, principalStart === undefined ? end : principalStart - 1));
+    if (principalStart !== undefined) principalId = decodeText(text.slice(principalStart, end));
   } catch {
     throw new IndexFormatError(`line ${lineNumber} has badly escaped text`);
   }
-  return { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt, model };
+  if (principalId === '') throw new IndexFormatError(`line ${lineNumber} has an empty principal`);
+  return { id, createdAtMs, imageBytes, sidecarBytes, format, directory, promptExcerpt, model, principalId };
 }
 
 function findById(sorted: readonly IndexEntry[], id: string): IndexEntry | undefined {

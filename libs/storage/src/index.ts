@@ -16,6 +16,7 @@ export type {
   HistoryEntry,
   HistoryPage,
   HistoryQuery,
+  PrincipalFilter,
   ImageStore,
   RemovedImage,
   RemovedStrayFile,
@@ -43,3 +44,5 @@ export type { StoragePaths } from './storage-paths';
 export { createNodeStorageFileSystem } from './storage-file-system';
 export type { DirectoryEntry, PathFacts, StorageFileSystem } from './storage-file-system';
 export type { IndexOpenOutcome } from './persistent-index';
+export { canSeeOwner, localAccess, scopeStoreToPrincipal } from './principal-scoped-store';
+export type { PrincipalAccess } from './principal-scoped-store';

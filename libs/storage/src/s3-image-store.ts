@@ -22,6 +22,7 @@ import type {
   HistoryPage,
   HistoryQuery,
   ImageStore,
+  PrincipalFilter,
   RemovedImage,
   RemovedStrayFile,
   SaveImageInput,
@@ -152,12 +153,6 @@ function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (isValidImageId(id)) return id;
   throw invalidRequest('The history cursor is not valid; ask for the first page again without a cursor.');
-}
-
-/** The principal an image belongs to, when its sidecar names one (teams); absent otherwise. */
-function principalOfMetadata(metadata: ImageMetadata): string | undefined {
-  const value = (metadata as unknown as Record<string, unknown>)['principal_id'];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** One object of a bucket listing that looks like the store's. */
@@ -315,7 +310,6 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
         logger.warn('Skipped an image whose metadata object is unreadable', { key: sidecar.key });
         continue;
       }
-      const principalId = principalOfMetadata(metadata);
       entries.push({
         id: sidecar.imageId,
         createdAtMs: Date.parse(metadata.created_at),
@@ -325,7 +319,7 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
         directory: sidecar.directory,
         promptExcerpt: promptExcerpt(metadata.prompt),
         model: metadata.model_used,
-        ...(principalId === undefined ? {} : { principalId }),
+        principalId: metadata.principal_id,
       });
     }
     return entries;
@@ -449,9 +443,8 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
       directory,
       promptExcerpt: promptExcerpt(input.prompt),
       model: input.modelUsed,
+      principalId: metadata.principal_id,
     };
-    const principalId = principalOfMetadata(metadata);
-    if (principalId !== undefined) entry.principalId = principalId;
     const written: string[] = [];
     try {
       written.push(imageKey(entry));
@@ -492,7 +485,7 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
     if (cursor !== undefined && typeof cursor !== 'string')
       throw invalidRequest('cursor must be the nextCursor string of a previous page.');
     const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
-    const principalId = principalOfQuery(query);
+    const { principalId } = query;
     if (closed) throw closedError();
     const fromKey = imageIdKeyForTime(days === undefined ? Number.NEGATIVE_INFINITY : clock.now().getTime() - days * dayMs);
     try {
@@ -515,6 +508,7 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
           mimeType: mimeTypeOfFormat(entry.format),
           model: entry.model,
           promptExcerpt: entry.promptExcerpt,
+          principalId: entry.principalId,
         })),
         totalCount,
         ...(page.hasMore && last !== undefined ? { nextCursor: encodeCursor(last.id) } : {}),
@@ -524,10 +518,10 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
     }
   };
 
-  const stats = async (): Promise<StorageStats> => {
+  const stats = async (filter: PrincipalFilter = {}): Promise<StorageStats> => {
     if (closed) throw closedError();
     try {
-      const [totals, lastCleanup] = await Promise.all([catalog.totals(), catalog.lastCleanup()]);
+      const [totals, lastCleanup] = await Promise.all([catalog.totals(filter.principalId), catalog.lastCleanup()]);
       const describe = (entry: { id: string; createdAtMs: number } | null) =>
         entry === null ? null : { imageId: entry.id, createdAt: new Date(entry.createdAtMs).toISOString() };
       return {
@@ -704,16 +698,16 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
       }),
 
     history: (query) => track(() => history(query)),
-    stats: () => track(stats),
+    stats: (filter) => track(() => stats(filter)),
     cleanup: (cleanupOptions) => track(() => cleanup(cleanupOptions)),
 
-    listIds: (idPrefix, limit = 20) =>
+    listIds: (idPrefix, limit = 20, filter = {}) =>
       track(async () => {
         if (typeof idPrefix !== 'string' || idPrefix.length > 64)
           throw invalidRequest('The id prefix must be a string of at most 64 characters.');
         if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw invalidRequest('limit must be a whole number from 1 to 100.');
         try {
-          return await catalog.listIds(idPrefix, limit);
+          return await catalog.listIds(idPrefix, limit, filter.principalId);
         } catch (error) {
           throw objectStorageFailure('list image ids', error);
         }
@@ -737,10 +731,4 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
     },
   };
   return store;
-}
-
-/** The principal a history query is limited to, when the caller passes one (teams). */
-function principalOfQuery(query: HistoryQuery): string | undefined {
-  const value = (query as HistoryQuery & { principalId?: unknown }).principalId;
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import { ImageGenError } from '@imagegen/common';
+import { ImageGenError, isPrincipalId, localPrincipalId } from '@imagegen/common';
 import { extensionOfFormat, imageFormats, isImageFormat, mimeTypeOfFormat } from './image-format';
 import { assertValidImageId, isValidImageId } from './image-id';
 import { parseImageMetadata, type ImageMetadata } from './image-metadata';
@@ -38,6 +38,9 @@ export function validateSaveInput(input: SaveImageInput): void {
     if (!isNonEmptyString(value)) throw invalidRequest(`${name} must be a non-empty string.`);
   }
   if (input.imageId !== undefined) assertValidImageId(input.imageId);
+  if (input.principalId !== undefined && !isPrincipalId(input.principalId)) {
+    throw invalidRequest('principalId must be 1 to 256 characters without control characters.');
+  }
   for (const sourceId of input.sourceImageIds ?? []) assertValidImageId(sourceId, 'source image id');
   if (input.warnings !== undefined && !input.warnings.every((warning) => typeof warning === 'string')) {
     throw invalidRequest('warnings must be a list of sentences (strings).');
@@ -68,6 +71,7 @@ export function buildMetadata(input: SaveImageInput, imageId: string, createdAt:
     schema_version: 1,
     image_id: imageId,
     task_id: input.taskId ?? null,
+    principal_id: input.principalId ?? localPrincipalId,
     created_at: createdAt.toISOString(),
     prompt: input.prompt,
     provider: input.provider,

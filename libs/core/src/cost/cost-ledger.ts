@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ImageGenError, systemClock, type Clock, type Logger, silentLogger } from '@imagegen/common';
+import { ImageGenError, localPrincipalId, systemClock, type Clock, type Logger, silentLogger } from '@imagegen/common';
 import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from './process-identity';
 
 /**
@@ -17,6 +17,8 @@ export interface CostEntry {
   provider: string;
   /** Model id the call used. */
   model: string;
+  /** Who the call was made for; lines written before principals existed read back as `local`. */
+  principalId?: string;
   /** Dollars spent: the actual cost from the vendor's usage when known, else the estimate. */
   usd: number;
   /** Whether `usd` came from the vendor's usage (`actual`) or from the price tables (`estimate`). */
@@ -40,6 +42,8 @@ export interface CallStartedRecord {
   at: string;
   provider: string;
   model: string;
+  /** Who the call is made for (absent: `local`). */
+  principalId?: string;
   /** The estimate from the price tables. */
   estimatedUsd: number;
   /** The most the call can cost: what the budget holds for it. */
@@ -89,14 +93,18 @@ export interface CostTotals {
   byDay: Array<{ day: string } & PeriodTotals>;
   /** Spend per UTC month (`YYYY-MM`), newest first. */
   byMonth: Array<{ month: string } & PeriodTotals>;
-  /** The caps in force, echoed for display. */
+  /** The caps in force, echoed for display: the global ones, or the principal's own for a principal's totals. */
   budgets: BudgetLimits;
+  /** For a principal's totals: whose they are. */
+  principalId?: string;
 }
 
 /** What the engine tells the ledger before a paid call. */
 export interface PaidCallStart {
   provider: string;
   model: string;
+  /** Who the call is made for; its spend counts against that principal's caps as well as the global ones. Default `local`. */
+  principalId?: string;
   /** The estimate from the price tables (what an unknown outcome is counted at). */
   estimatedUsd: number;
   /** The most the call can cost; the budget holds this much until the call finishes. */
@@ -132,8 +140,8 @@ export interface CostLedger {
   startCall(call: PaidCallStart): Promise<PaidCall>;
   /** Writes lines kept back by an earlier write failure; throws `storage_failed` while the ledger cannot be written. */
   ensureWritable(): Promise<void>;
-  /** Totals per day and month. */
-  totals(): CostTotals;
+  /** Totals per day and month: of everyone, or of one principal (with that principal's caps) when `principalId` is given. */
+  totals(principalId?: string): CostTotals;
   /** Tries once more to write kept-back lines and stops the retry timer. */
   close(): Promise<void>;
 }
@@ -148,8 +156,13 @@ const retryDelayMs = 2_000;
 export interface CostLedgerOptions {
   /** Where lines persist; {@link createFileLedgerPersistence} or {@link createMemoryLedgerPersistence}. */
   persistence: CostLedgerPersistence;
-  /** Caps to enforce. */
+  /** Caps to enforce on everyone's spend together. */
   budgets?: BudgetLimits;
+  /**
+   * Each principal's own caps, enforced beside the global ones (a principal's calls count against both). Asked at
+   * every call, so caps changed while the server runs apply to the next call. Absent: no per-principal caps.
+   */
+  principalBudgets?: (principalId: string) => BudgetLimits;
   /** Time source (UTC day and month boundaries). */
   clock?: Clock;
   /** Where failures to persist are reported. */
@@ -169,23 +182,41 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
   const days = new Map<string, PeriodTotals>();
   const months = new Map<string, PeriodTotals>();
   const allTime: PeriodTotals = { usd: 0, calls: 0, images: 0, unknownCalls: 0 };
+  /** The same buckets per principal (for its caps and its own reports). */
+  const principals = new Map<string, { days: Map<string, PeriodTotals>; months: Map<string, PeriodTotals>; allTime: PeriodTotals }>();
+  const principalBuckets = (principalId: string) => {
+    let buckets = principals.get(principalId);
+    if (!buckets) {
+      buckets = { days: new Map(), months: new Map(), allTime: { usd: 0, calls: 0, images: 0, unknownCalls: 0 } };
+      principals.set(principalId, buckets);
+    }
+    return buckets;
+  };
   /** Money held for calls running in this process. */
   let heldUsd = 0;
+  /** Of that, per principal. */
+  const heldByPrincipal = new Map<string, number>();
   let runningCalls = 0;
   /** Lines a write failure kept back, oldest first. */
   const unwritten: LedgerRecord[] = [];
   let retryTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
 
+  const bucketOf = (map: Map<string, PeriodTotals>, key: string) =>
+    map.get(key) ?? (map.set(key, { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(key) as PeriodTotals);
   const count = (entry: CostEntry) => {
     const outcome = entry.outcome ?? 'billed';
     if (outcome === 'not_billed') return;
     const instant = new Date(entry.at);
+    const own = principalBuckets(entry.principalId ?? localPrincipalId);
     for (const bucket of [
-      days.get(dayOf(instant)) ?? days.set(dayOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(dayOf(instant)),
-      months.get(monthOf(instant)) ?? months.set(monthOf(instant), { usd: 0, calls: 0, images: 0, unknownCalls: 0 }).get(monthOf(instant)),
+      bucketOf(days, dayOf(instant)),
+      bucketOf(months, monthOf(instant)),
       allTime,
-    ] as PeriodTotals[]) {
+      bucketOf(own.days, dayOf(instant)),
+      bucketOf(own.months, monthOf(instant)),
+      own.allTime,
+    ]) {
       bucket.usd += entry.usd;
       bucket.calls += 1;
       bucket.images += entry.images;
@@ -262,6 +293,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
       at: record.at,
       provider: record.provider,
       model: record.model,
+      principalId: record.principalId ?? localPrincipalId,
       usd: record.estimatedUsd,
       basis: 'estimate',
       images: 0,
@@ -275,29 +307,59 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
     if (!(await (options.liveness ?? localLiveness)(record.process))) await write(entry);
   }
 
-  const spent = () => {
+  const spentBy = (dayBuckets: Map<string, PeriodTotals>, monthBuckets: Map<string, PeriodTotals>) => {
     const now = clock.now();
-    return { today: days.get(dayOf(now))?.usd ?? 0, month: months.get(monthOf(now))?.usd ?? 0 };
+    return { today: dayBuckets.get(dayOf(now))?.usd ?? 0, month: monthBuckets.get(monthOf(now))?.usd ?? 0 };
   };
 
-  const checkBudgets = (maxUsd: number, estimatedUsd: number) => {
-    const { today, month } = spent();
-    const checks: Array<[string, number | undefined, number, string]> = [
-      ['daily', budgets.dailyUsd, today, 'COST__DAILY_BUDGET_USD'],
-      ['monthly', budgets.monthlyUsd, month, 'COST__MONTHLY_BUDGET_USD'],
+  /** Refuses when one cap would be passed: the global ones first, then the principal's own. */
+  const checkBudgets = (maxUsd: number, estimatedUsd: number, principalId: string) => {
+    const own = principalBuckets(principalId);
+    const scopes = [
+      { caps: budgets, spent: spentBy(days, months), held: heldUsd, principal: false },
+      {
+        caps: options.principalBudgets?.(principalId) ?? {},
+        spent: spentBy(own.days, own.months),
+        held: heldByPrincipal.get(principalId) ?? 0,
+        principal: true,
+      },
     ];
-    for (const [period, cap, periodSpend, setting] of checks) {
-      if (cap === undefined) continue;
-      const committed = periodSpend + heldUsd;
-      if (committed >= cap || committed + maxUsd > cap) {
-        throw new ImageGenError({
-          code: 'budget_exceeded',
-          message:
-            `The ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
-            (heldUsd > 0 ? `, ${dollars(heldUsd)} held for calls still running` : '') +
-            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). Raise ${setting} or wait for the next ${period === 'daily' ? 'day' : 'month'} (UTC). Cached images are still served.`,
-          details: { period, capUsd: cap, spentUsd: periodSpend, reservedUsd: heldUsd, estimatedUsd, maxUsd, setting },
-        });
+    for (const scope of scopes) {
+      const checks: Array<['daily' | 'monthly', number | undefined, number, string]> = [
+        ['daily', scope.caps.dailyUsd, scope.spent.today, scope.principal ? 'COST__PRINCIPAL_DAILY_BUDGET_USD' : 'COST__DAILY_BUDGET_USD'],
+        [
+          'monthly',
+          scope.caps.monthlyUsd,
+          scope.spent.month,
+          scope.principal ? 'COST__PRINCIPAL_MONTHLY_BUDGET_USD' : 'COST__MONTHLY_BUDGET_USD',
+        ],
+      ];
+      for (const [period, cap, periodSpend, setting] of checks) {
+        if (cap === undefined) continue;
+        const committed = periodSpend + scope.held;
+        if (committed >= cap || committed + maxUsd > cap) {
+          const next = period === 'daily' ? 'day' : 'month';
+          const remedy = scope.principal
+            ? `An administrator can raise your budget (the set_user_budget tool, or ${setting} for everyone); or wait for the next ${next} (UTC).`
+            : `Raise ${setting} or wait for the next ${next} (UTC).`;
+          throw new ImageGenError({
+            code: 'budget_exceeded',
+            message:
+              `${scope.principal ? 'Your' : 'The'} ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
+              (scope.held > 0 ? `, ${dollars(scope.held)} held for calls still running` : '') +
+              `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). ${remedy} Cached images are still served.`,
+            details: {
+              period,
+              capUsd: cap,
+              spentUsd: periodSpend,
+              reservedUsd: scope.held,
+              estimatedUsd,
+              maxUsd,
+              setting,
+              ...(scope.principal ? { scope: 'principal' } : { scope: 'global' }),
+            },
+          });
+        }
       }
     }
   };
@@ -306,9 +368,11 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
     async startCall(call) {
       await ensureWritable();
       const maxUsd = Math.max(call.maxUsd, call.estimatedUsd);
+      const principalId = call.principalId ?? localPrincipalId;
       // Checked and held in one synchronous step: concurrent calls cannot all pass the same check.
-      checkBudgets(maxUsd, call.estimatedUsd);
+      checkBudgets(maxUsd, call.estimatedUsd, principalId);
       heldUsd += maxUsd;
+      heldByPrincipal.set(principalId, (heldByPrincipal.get(principalId) ?? 0) + maxUsd);
       runningCalls += 1;
       const started: CallStartedRecord = {
         event: 'started',
@@ -316,6 +380,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
         at: clock.now().toISOString(),
         provider: call.provider,
         model: call.model,
+        principalId,
         estimatedUsd: call.estimatedUsd,
         reservedUsd: maxUsd,
         process: thisProcess,
@@ -325,6 +390,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
         if (!open) return false;
         open = false;
         heldUsd -= maxUsd;
+        heldByPrincipal.set(principalId, (heldByPrincipal.get(principalId) ?? maxUsd) - maxUsd);
         runningCalls -= 1;
         return true;
       };
@@ -341,6 +407,7 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
           at: clock.now().toISOString(),
           provider: call.provider,
           model: call.model,
+          principalId,
           callId: started.callId,
           ...entry,
         };
@@ -362,20 +429,32 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
       };
     },
     ensureWritable,
-    totals() {
+    totals(principalId) {
       const now = clock.now();
       const newestFirst = <T>(map: Map<string, T>) => [...map].sort(([left], [right]) => (left < right ? 1 : -1));
+      const own =
+        principalId === undefined
+          ? undefined
+          : (principals.get(principalId) ?? {
+              days: new Map(),
+              months: new Map(),
+              allTime: { usd: 0, calls: 0, images: 0, unknownCalls: 0 },
+            });
+      const dayBuckets = own?.days ?? days;
+      const monthBuckets = own?.months ?? months;
+      const total = own?.allTime ?? allTime;
       return {
-        todayUsd: days.get(dayOf(now))?.usd ?? 0,
-        monthUsd: months.get(monthOf(now))?.usd ?? 0,
-        allTimeUsd: allTime.usd,
-        calls: allTime.calls,
-        unknownOutcomeCalls: allTime.unknownCalls,
+        todayUsd: dayBuckets.get(dayOf(now))?.usd ?? 0,
+        monthUsd: monthBuckets.get(monthOf(now))?.usd ?? 0,
+        allTimeUsd: total.usd,
+        calls: total.calls,
+        unknownOutcomeCalls: total.unknownCalls,
         runningCalls,
         unwrittenEntries: unwritten.length,
-        byDay: newestFirst(days).map(([day, bucket]) => ({ day, ...bucket })),
-        byMonth: newestFirst(months).map(([month, bucket]) => ({ month, ...bucket })),
-        budgets: { ...budgets },
+        byDay: newestFirst(dayBuckets).map(([day, bucket]) => ({ day, ...bucket })),
+        byMonth: newestFirst(monthBuckets).map(([month, bucket]) => ({ month, ...bucket })),
+        budgets: principalId === undefined ? { ...budgets } : { ...(options.principalBudgets?.(principalId) ?? {}) },
+        ...(principalId === undefined ? {} : { principalId }),
       };
     },
     async close() {

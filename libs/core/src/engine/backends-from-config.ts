@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import type { Clock, Logger } from '@imagegen/common';
+import { localPrincipalId, type Clock, type Logger } from '@imagegen/common';
 import type { ImageGenConfig } from '@imagegen/config';
 import { createFileSystemImageStore, createS3ImageStore, type ImageStore } from '@imagegen/storage';
 import { createCostLedger, type CostLedger } from '../cost/cost-ledger';
 import { createFileLedgerPersistence } from '../cost/ledger-persistence';
+import { createFilePrincipalBudgetPersistence, openPrincipalBudgets, type PrincipalBudgets } from '../cost/principal-budgets';
 import { createFileJobPersistence, type JobPersistence } from '../generation/job-persistence';
 import type { ProcessLiveness } from '../cost/process-identity';
 import { describeDatabaseUrl, openPostgresDatabase, type PostgresDatabase } from '../postgres/database';
@@ -17,6 +18,8 @@ export interface ConfiguredBackends {
   store: ImageStore;
   ledger: CostLedger;
   jobPersistence: JobPersistence;
+  /** Per-user caps (`COST__PRINCIPAL_*` defaults and what administrators set), which the ledger also enforces. */
+  principalBudgets: PrincipalBudgets;
   /** The shared database, when `DATABASE__URL` is set. */
   database?: PostgresDatabase;
   /** Closes the database pool; call after the engine closed the store and the ledger. */
@@ -42,10 +45,12 @@ export async function openBackendsFromConfig(config: ImageGenConfig, options: Ba
   try {
     const store = await openImageStore(config, options, database);
     try {
-      const ledger = await openLedger(config, options, database);
+      const principalBudgets = await openBudgetsOfPrincipals(config, options);
+      const ledger = await openLedger(config, options, database, principalBudgets);
       return {
         store,
         ledger,
+        principalBudgets,
         jobPersistence: database
           ? createPostgresJobPersistence(database)
           : createFileJobPersistence(path.join(config.storage.base_path, 'generation-jobs.jsonl'), options.logger),
@@ -111,13 +116,34 @@ async function openImageStore(config: ImageGenConfig, { clock, logger }: Backend
   });
 }
 
-function openLedger(config: ImageGenConfig, { clock, logger, liveness }: BackendOptions, database: PostgresDatabase | undefined) {
+/** Per-user caps; what administrators set is kept in a JSON-lines file beside the images' folder. */
+function openBudgetsOfPrincipals(config: ImageGenConfig, { clock, logger }: BackendOptions) {
+  return openPrincipalBudgets({
+    defaults: {
+      ...(config.cost.principal_daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.principal_daily_budget_usd }),
+      ...(config.cost.principal_monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.principal_monthly_budget_usd }),
+    },
+    persistence: createFilePrincipalBudgetPersistence(path.join(config.storage.base_path, 'principal-budgets.jsonl'), logger),
+    // Per-user caps are for signed-in users; without sign-in (the local principal) the global caps apply alone.
+    exempt: [localPrincipalId],
+    clock,
+  });
+}
+
+function openLedger(
+  config: ImageGenConfig,
+  { clock, logger, liveness }: BackendOptions,
+  database: PostgresDatabase | undefined,
+  principalBudgets: PrincipalBudgets,
+) {
   const budgets = {
     ...(config.cost.daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.daily_budget_usd }),
     ...(config.cost.monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.monthly_budget_usd }),
   };
-  if (database) return createPostgresCostLedger({ database, budgets, clock, logger });
+  const capsOfPrincipal = (principalId: string) => principalBudgets.limitsOf(principalId);
+  if (database) return createPostgresCostLedger({ database, budgets, principalBudgets: capsOfPrincipal, clock, logger });
   return createCostLedger({
+    principalBudgets: capsOfPrincipal,
     persistence: createFileLedgerPersistence(path.join(config.storage.base_path, 'cost-ledger.jsonl'), logger),
     budgets,
     clock,

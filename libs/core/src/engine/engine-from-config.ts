@@ -105,7 +105,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     logger,
     ...(coordination ? { liveness: replicaLiveness(coordination) } : {}),
   });
-  const { store, ledger } = backends;
+  const { store, ledger, principalBudgets } = backends;
   const customTemplates =
     config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
   const templates = createTemplateRegistry({ customTemplates });
@@ -156,6 +156,8 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     templateAutoSize: config.templates.auto_size_optimization,
     jobPersistence: backends.jobPersistence,
     ...(coordination ? { coordination } : {}),
+    principalBudgets,
+    shareCacheAcrossPrincipals: config.cache.share_across_principals,
   });
   const engine: ImageEngine = {
     ...baseEngine,

@@ -12,17 +12,21 @@ import {
   type RequestWarning,
 } from '@imagegen/providers';
 import type { TemplateRegistry } from '@imagegen/prompt-templates';
-import type {
-  CleanupOptions,
-  CleanupReport,
-  HistoryPage,
-  HistoryQuery,
-  ImageStore,
-  StorageStats,
-  StoredImageContent,
-  StoredImageStream,
+import {
+  localAccess,
+  scopeStoreToPrincipal,
+  type CleanupOptions,
+  type CleanupReport,
+  type HistoryPage,
+  type HistoryQuery,
+  type ImageStore,
+  type PrincipalAccess,
+  type StorageStats,
+  type StoredImageContent,
+  type StoredImageStream,
 } from '@imagegen/storage';
-import type { CostLedger, CostTotals } from '../cost/cost-ledger';
+import type { BudgetLimits, CostLedger, CostTotals } from '../cost/cost-ledger';
+import type { PrincipalBudgetChange, PrincipalBudgets } from '../cost/principal-budgets';
 import type { ProviderLimiter } from '../limits/provider-limiter';
 import type { ProcessLiveness } from '../cost/process-identity';
 import type { CachedGeneration } from '../generation/cached-generation';
@@ -99,6 +103,16 @@ export interface ImageEngineDependencies {
    * limits across replicas are the limiters' part (see `createProviderLimiter`'s `sharedGate`).
    */
   coordination?: Coordination;
+  /**
+   * Each principal's own caps (defaults and what administrators set). The ledger must have been opened with the same
+   * caps (`principalBudgets: (id) => budgets.limitsOf(id)`) for them to be enforced. Absent: no per-principal caps.
+   */
+  principalBudgets?: PrincipalBudgets;
+  /**
+   * `CACHE__SHARE_ACROSS_PRINCIPALS` (default false): a request identical to one another principal made is answered
+   * from the cache (its images copied into the caller's history). False: each principal's cache is its own.
+   */
+  shareCacheAcrossPrincipals?: boolean;
 }
 
 /** The image engine: everything the MCP server and the CLI do, with no MCP code. */
@@ -151,8 +165,24 @@ export interface ImageEngine {
   configuredProviders(): string[];
   /** Estimated USD of a request, without calling anything (undefined when the model's pricing is unknown). */
   estimateCost(input: GenerateImageInput): number | undefined;
-  /** Spend per day and month, with the budgets. */
+  /** Spend per day and month, with the budgets: the principal's own in a principal's view, everyone's for an admin. */
   costReport(): CostTotals;
+  /**
+   * Who this engine acts for. The engine itself acts for the local principal and sees everything (single-user setups);
+   * {@link forPrincipal} gives a view acting for one signed-in user.
+   */
+  readonly access: PrincipalAccess;
+  /**
+   * The engine as one principal sees it, over the same store, cache, ledger and jobs: its generations, jobs, ledger
+   * entries and cache entries are the principal's; history, stats, completion, images and jobs of other principals
+   * answer as unknown (`not_found`, the message of an id that does not exist); its calls count against its own caps
+   * beside the global ones. With `admin`, it sees every principal's images, jobs and spend.
+   */
+  forPrincipal(access: PrincipalAccess): ImageEngine;
+  /** Sets one principal's own daily and monthly caps; admin views only (`permission_denied` otherwise). */
+  setPrincipalBudget(principalId: string, change: PrincipalBudgetChange): Promise<BudgetLimits>;
+  /** The caps of one principal (its own, or the defaults). A principal may ask only for itself; an admin for anyone. */
+  principalBudget(principalId?: string): BudgetLimits;
   /**
    * What a readiness probe needs: whether a provider is configured, the store answers and the cache (when networked)
    * is reachable. Never throws; each failed check carries a sentence for a person.
@@ -210,6 +240,7 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     ...(dependencies.providerSettingHints ? { providerSettingHints: dependencies.providerSettingHints } : {}),
     ...(dependencies.providerDefaultModels ? { providerDefaultModels: dependencies.providerDefaultModels } : {}),
     store,
+    principalId: localAccess.principalId,
     ...(dependencies.cache ? { cache: dependencies.cache } : {}),
     cacheTtlMs: dependencies.cacheTtlMs ?? 24 * 3_600_000,
     ledger,
@@ -221,135 +252,175 @@ export function createImageEngine(dependencies: ImageEngineDependencies): ImageE
     ...(dependencies.onImagesChanged ? { onImagesChanged: dependencies.onImagesChanged } : {}),
   });
   let built: GenerationParts | undefined;
-  const generationParts = async () => (built ??= parts(await jobsOpening));
-  const modelContext = {
-    registry,
-    defaultModel: dependencies.defaults.model,
-    ...(dependencies.providerDefaultModels ? { providerDefaultModels: dependencies.providerDefaultModels } : {}),
-  };
+  const sharedParts = async () => (built ??= parts(await jobsOpening));
+  return buildView(localAccess);
 
-  const startGenerate = async (input: GenerateImageInput, options: CallOptions = {}) =>
-    startGeneration({ operation: 'generate', input, inputImages: [], inputWarnings: [] }, options, await generationParts());
-
-  const startEdit = async (input: EditImageInput, options: CallOptions = {}) => {
-    if (!Array.isArray(input.images) || input.images.length === 0) {
-      throw new ImageGenError({
-        code: 'invalid_request',
-        message: 'An edit needs at least one source image.',
-        details: { setting: 'images' },
-      });
-    }
-    // The conversation first: a refusal to continue it should not wait for the images to be read.
-    const { conversation, request } = await continuedConversation(input);
-    const { images, mask, markup, warnings } = await resolveInputs(input);
-    if (conversation !== undefined && conversation.droppedTurns > 0) {
-      warnings.push({
-        type: 'translated',
-        setting: 'continue_conversation',
-        message: `The ${conversation.droppedTurns} oldest turn(s) of the conversation were left out to stay within ${conversation.modelId}'s input-image limit.`,
-      });
-    }
-    return startGeneration(
-      {
-        operation: 'edit',
-        input: request,
-        inputImages: images,
-        ...(mask ? { mask } : {}),
-        ...(markup ? { markup } : {}),
-        inputWarnings: warnings,
-        ...(conversation ? { conversation } : {}),
-      },
-      options,
-      await generationParts(),
-    );
-  };
-
-  /** Multi-turn editing: the first image's stored conversation, and the request on its model unless one was named. */
-  async function continuedConversation(input: EditImageInput) {
-    if (input.continueConversation !== true) return { request: input, conversation: undefined };
-    const first = input.images[0];
-    let modelName = input.model;
-    if (modelName === undefined && first?.kind === 'stored') {
-      const stored = await store.get(imageIdFromReference(first.imageId));
-      modelName = stored.metadata.conversation?.model;
-    }
-    const model = resolveModel(modelName, modelContext);
-    const conversation = await loadConversation(first, model, input.images.length - 1, { store, limits: dependencies.inputLimits });
-    return { request: { ...input, model: model.id }, conversation };
-  }
-
-  async function resolveInputs(input: EditImageInput) {
-    const context = { store, limits: dependencies.inputLimits, allowedFolders: dependencies.allowedFolders ?? [] };
-    const images: ResolvedImageSource[] = [];
-    for (const [index, source] of input.images.entries()) {
-      images.push(await resolveImageSource(source, input.images.length > 1 ? `image ${index + 1}` : 'image', context));
-    }
-    const warnings: RequestWarning[] = images.flatMap(({ image }) =>
-      image.warnings.map((warning) => ({ type: 'other' as const, setting: 'image', message: warning.message })),
-    );
-    let mask: InputImage | undefined;
-    const first = images[0];
-    if (input.mask && first) {
-      const resolvedMask = await resolveImageSource(input.mask, 'mask', context);
-      const prepared = await (await loadImaging()).prepareMask(resolvedMask.image, first.image);
-      warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
-      mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
-    }
-    let markup: InputImage | undefined;
-    if (input.markup && first) {
-      if (input.mask) {
+  /** The engine acting for one principal; every view shares the store, cache, ledger, jobs and limiters. */
+  function buildView(access: PrincipalAccess): ImageEngine {
+    const viewStore = access === localAccess ? store : scopeStoreToPrincipal(store, access);
+    const generationParts = async (): Promise<GenerationParts> => ({
+      ...(await sharedParts()),
+      store: viewStore,
+      principalId: access.principalId,
+      ...(dependencies.shareCacheAcrossPrincipals ? { sharedCacheStore: store } : {}),
+    });
+    const ownJobs = access.admin ? undefined : access.principalId;
+    const requireAdmin = (what: string) => {
+      if (!access.admin) {
         throw new ImageGenError({
-          code: 'invalid_request',
-          message: 'markup cannot be combined with a mask: use one or the other.',
-          details: { setting: 'markup' },
+          code: 'permission_denied',
+          message: `Only an administrator can ${what}; sign in with the administrator scope.`,
         });
       }
-      const resolvedMarkup = await resolveImageSource(input.markup, 'markup', context);
-      const prepared = await (await loadImaging()).prepareMarkup(resolvedMarkup.image, first.image);
-      markup = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
-    }
-    return { images, mask, markup, warnings };
-  }
+    };
+    const modelContext = {
+      registry,
+      defaultModel: dependencies.defaults.model,
+      ...(dependencies.providerDefaultModels ? { providerDefaultModels: dependencies.providerDefaultModels } : {}),
+    };
 
-  return {
-    registry,
-    templates: dependencies.templates,
-    templateAutoSize: dependencies.templateAutoSize ?? true,
-    generate: async (input, options = {}) => (await startGenerate(input, options)).result,
-    edit: async (input, options = {}) => (await startEdit(input, options)).result,
-    startGenerate,
-    startEdit,
-    getJob: async (jobId, options) => (await jobsOpening).get(jobId, options),
-    listJobs: async (limit) => (await jobsOpening).list(limit),
-    getImage: (imageId) => store.get(withoutResourceScheme(imageId)),
-    openImageStream: (imageId) => openImageStream(store, withoutResourceScheme(imageId)),
-    deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store, logger }, imageId),
-    history: (query) => store.history(query),
-    stats: () => store.stats(),
-    async cleanup(options) {
-      const report = await store.cleanup(options);
-      if (!report.dryRun && (report.removedImages.length > 0 || report.removedFiles.length > 0)) dependencies.onImagesChanged?.();
-      return report;
-    },
-    completeImageIds: (prefix, limit) => store.listIds(prefix, limit),
-    configuredProviders: () => [...dependencies.providers.keys()],
-    listModels: (options = {}) => listModels(dependencies, logger, options, liveModels),
-    estimateCost(input) {
-      const model = resolveModel(input.model, modelContext);
-      const style = input.style ?? defaults.style;
-      return costBounds(model, planRequest(model, { ...input, ...(style ? { style } : {}) }, defaults)).estimatedUsd;
-    },
-    costReport: () => ledger.totals(),
-    checkReadiness: () => checkReadiness(dependencies),
-    async close() {
-      await (await jobsOpening.catch(() => undefined))?.close(dependencies.shutdownGraceMs ?? 30_000);
-      await Promise.all([...(dependencies.limiters?.values() ?? [])].map((limiter) => limiter.close()));
-      await ledger.close();
-      await dependencies.cache?.close?.();
-      await coordination?.close();
-      await store.close();
-    },
-  };
+    const startGenerate = async (input: GenerateImageInput, options: CallOptions = {}) =>
+      startGeneration({ operation: 'generate', input, inputImages: [], inputWarnings: [] }, options, await generationParts());
+
+    const startEdit = async (input: EditImageInput, options: CallOptions = {}) => {
+      if (!Array.isArray(input.images) || input.images.length === 0) {
+        throw new ImageGenError({
+          code: 'invalid_request',
+          message: 'An edit needs at least one source image.',
+          details: { setting: 'images' },
+        });
+      }
+      // The conversation first: a refusal to continue it should not wait for the images to be read.
+      const { conversation, request } = await continuedConversation(input);
+      const { images, mask, markup, warnings } = await resolveInputs(input);
+      if (conversation !== undefined && conversation.droppedTurns > 0) {
+        warnings.push({
+          type: 'translated',
+          setting: 'continue_conversation',
+          message: `The ${conversation.droppedTurns} oldest turn(s) of the conversation were left out to stay within ${conversation.modelId}'s input-image limit.`,
+        });
+      }
+      return startGeneration(
+        {
+          operation: 'edit',
+          input: request,
+          inputImages: images,
+          ...(mask ? { mask } : {}),
+          ...(markup ? { markup } : {}),
+          inputWarnings: warnings,
+          ...(conversation ? { conversation } : {}),
+        },
+        options,
+        await generationParts(),
+      );
+    };
+
+    /** Multi-turn editing: the first image's stored conversation, and the request on its model unless one was named. */
+    async function continuedConversation(input: EditImageInput) {
+      if (input.continueConversation !== true) return { request: input, conversation: undefined };
+      const first = input.images[0];
+      let modelName = input.model;
+      if (modelName === undefined && first?.kind === 'stored') {
+        const stored = await viewStore.get(imageIdFromReference(first.imageId));
+        modelName = stored.metadata.conversation?.model;
+      }
+      const model = resolveModel(modelName, modelContext);
+      const conversation = await loadConversation(first, model, input.images.length - 1, {
+        store: viewStore,
+        limits: dependencies.inputLimits,
+      });
+      return { request: { ...input, model: model.id }, conversation };
+    }
+
+    async function resolveInputs(input: EditImageInput) {
+      const context = { store: viewStore, limits: dependencies.inputLimits, allowedFolders: dependencies.allowedFolders ?? [] };
+      const images: ResolvedImageSource[] = [];
+      for (const [index, source] of input.images.entries()) {
+        images.push(await resolveImageSource(source, input.images.length > 1 ? `image ${index + 1}` : 'image', context));
+      }
+      const warnings: RequestWarning[] = images.flatMap(({ image }) =>
+        image.warnings.map((warning) => ({ type: 'other' as const, setting: 'image', message: warning.message })),
+      );
+      let mask: InputImage | undefined;
+      const first = images[0];
+      if (input.mask && first) {
+        const resolvedMask = await resolveImageSource(input.mask, 'mask', context);
+        const prepared = await (await loadImaging()).prepareMask(resolvedMask.image, first.image);
+        warnings.push(...prepared.warnings.map((warning) => ({ type: 'other' as const, setting: 'mask', message: warning.message })));
+        mask = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
+      }
+      let markup: InputImage | undefined;
+      if (input.markup && first) {
+        if (input.mask) {
+          throw new ImageGenError({
+            code: 'invalid_request',
+            message: 'markup cannot be combined with a mask: use one or the other.',
+            details: { setting: 'markup' },
+          });
+        }
+        const resolvedMarkup = await resolveImageSource(input.markup, 'markup', context);
+        const prepared = await (await loadImaging()).prepareMarkup(resolvedMarkup.image, first.image);
+        markup = { data: prepared.data, mimeType: prepared.mimeType, width: prepared.width, height: prepared.height };
+      }
+      return { images, mask, markup, warnings };
+    }
+
+    return {
+      registry,
+      templates: dependencies.templates,
+      templateAutoSize: dependencies.templateAutoSize ?? true,
+      generate: async (input, options = {}) => (await startGenerate(input, options)).result,
+      edit: async (input, options = {}) => (await startEdit(input, options)).result,
+      startGenerate,
+      startEdit,
+      getJob: async (jobId, options) => (await jobsOpening).get(jobId, { ...options, ...(ownJobs ? { principalId: ownJobs } : {}) }),
+      listJobs: async (limit) => (await jobsOpening).list(limit, ownJobs),
+      getImage: (imageId) => viewStore.get(withoutResourceScheme(imageId)),
+      openImageStream: (imageId) => openImageStream(viewStore, withoutResourceScheme(imageId)),
+      deleteImage: (imageId) => deleteStoredImage({ ...dependencies, store: viewStore, logger }, imageId),
+      history: (query) => viewStore.history(query),
+      stats: () => viewStore.stats(),
+      async cleanup(options) {
+        requireAdmin('run a retention cleanup');
+        const report = await store.cleanup(options);
+        if (!report.dryRun && (report.removedImages.length > 0 || report.removedFiles.length > 0)) dependencies.onImagesChanged?.();
+        return report;
+      },
+      completeImageIds: (prefix, limit) => viewStore.listIds(prefix, limit),
+      configuredProviders: () => [...dependencies.providers.keys()],
+      listModels: (options = {}) => listModels(dependencies, logger, options, liveModels),
+      estimateCost(input) {
+        const model = resolveModel(input.model, modelContext);
+        const style = input.style ?? defaults.style;
+        return costBounds(model, planRequest(model, { ...input, ...(style ? { style } : {}) }, defaults)).estimatedUsd;
+      },
+      costReport: () => (access.admin ? ledger.totals() : ledger.totals(access.principalId)),
+      access,
+      forPrincipal: (next) => buildView(next),
+      async setPrincipalBudget(principalId, change) {
+        requireAdmin("set a user's budget");
+        if (!dependencies.principalBudgets) {
+          throw new ImageGenError({ code: 'invalid_request', message: 'Per-user budgets are not available in this setup.' });
+        }
+        return dependencies.principalBudgets.set(principalId, change, access.principalId);
+      },
+      principalBudget(principalId = access.principalId) {
+        if (principalId !== access.principalId) requireAdmin("see another user's budget");
+        return dependencies.principalBudgets?.limitsOf(principalId) ?? {};
+      },
+      checkReadiness: () => checkReadiness(dependencies),
+      async close() {
+        // Views share everything with the engine they came from: only the engine itself closes it.
+        if (access !== localAccess) return;
+        await (await jobsOpening.catch(() => undefined))?.close(dependencies.shutdownGraceMs ?? 30_000);
+        await Promise.all([...(dependencies.limiters?.values() ?? [])].map((limiter) => limiter.close()));
+        await ledger.close();
+        await dependencies.cache?.close?.();
+        await coordination?.close();
+        await store.close();
+      },
+    };
+  }
 }
 
 const withoutResourceScheme = (imageId: string) =>

@@ -83,7 +83,12 @@ export async function resultFromSummary(summary: CachedGeneration, store: ImageS
 /** What the cache steps need. */
 export interface CacheContext {
   cache?: CacheBackend<CachedGeneration>;
+  /** The store as the caller sees it. */
   store: ImageStore;
+  /** With hits shared across principals: the whole store, to read another principal's images from. */
+  sharedStore?: ImageStore;
+  /** The caller's principal (with `sharedStore`). */
+  principalId?: string;
   /** How long entries live, in milliseconds. */
   ttlMs: number;
   log: Logger;
@@ -96,7 +101,7 @@ export async function lookUpCache(requestHash: string, context: CacheContext): P
     return undefined;
   });
   if (!entry) return undefined;
-  const result = await resultFromSummary(entry, context.store);
+  const result = context.sharedStore ? await sharedResult(entry, context) : await resultFromSummary(entry, context.store);
   if (!result) {
     await context.cache?.delete(requestHash).catch(() => undefined);
     return undefined;
@@ -116,4 +121,50 @@ export async function storeInCache(requestHash: string, result: ImageResult, con
       sizeBytes: result.images.reduce((sum, image) => sum + image.byteLength, 0),
     })
     .catch((error: unknown) => context.log.warn('could not write the cache', { error: String(error) }));
+}
+
+/**
+ * A hit whose images may belong to another principal (hits shared across principals): each such image is copied
+ * into the caller's own store (same bytes and facts, no cost of its own), so the caller can read, list and delete
+ * what it got while the owner's images stay out of its sight.
+ */
+async function sharedResult(summary: CachedGeneration, context: CacheContext): Promise<Omit<ImageResult, 'fromCache'> | undefined> {
+  const shared = context.sharedStore as ImageStore;
+  const images: StoredImage[] = [];
+  for (const imageId of summary.imageIds) {
+    const content = await shared.get(imageId).catch(() => undefined);
+    if (!content) return undefined;
+    if (content.metadata.principal_id === context.principalId) {
+      images.push(storedImageFromContent(content));
+      continue;
+    }
+    const { metadata } = content;
+    const copy = await context.store.save({
+      bytes: content.bytes,
+      format: metadata.file_info.format,
+      width: metadata.file_info.width,
+      height: metadata.file_info.height,
+      prompt: metadata.prompt,
+      provider: metadata.provider,
+      modelRequested: metadata.model_requested,
+      modelUsed: metadata.model_used,
+      parameters: metadata.parameters,
+      ...(metadata.task_id ? { taskId: metadata.task_id } : {}),
+      warnings: metadata.warnings,
+      ...(metadata.request_hash ? { requestHash: metadata.request_hash } : {}),
+      provenance: { c2paPresent: metadata.provenance.c2pa_present, c2paRemoved: metadata.provenance.c2pa_removed },
+      extra: { shared_from_cache: true },
+    });
+    images.push(storedImageFromContent({ ...copy, bytes: content.bytes }));
+  }
+  return {
+    taskId: summary.taskId,
+    model: summary.model,
+    provider: summary.provider,
+    images,
+    warnings: summary.warnings,
+    ...(summary.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: summary.estimatedCostUsd }),
+    prompt: summary.prompt,
+    parameters: summary.parameters,
+  };
 }

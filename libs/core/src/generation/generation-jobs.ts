@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ImageGenError, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, localPrincipalId, silentLogger, systemClock, toImageGenError, type Clock, type Logger } from '@imagegen/common';
 import type { ImageStore } from '@imagegen/storage';
 import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from '../cost/process-identity';
 import type { PartialImageEvent } from '@imagegen/providers';
@@ -15,6 +15,8 @@ export interface GenerationJob {
   createdAt: string;
   finishedAt?: string;
   model: string;
+  /** Who started the job. */
+  principalId: string;
   promptExcerpt: string;
   /** For `completed`: the result, with the images read from storage. */
   result?: ImageResult;
@@ -83,17 +85,21 @@ export interface GenerationJobs {
   /** Starts a job for `key` running `work`. */
   start(
     key: string,
-    facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt'>,
+    facts: Pick<JobRecord, 'operation' | 'model' | 'promptExcerpt' | 'principalId'>,
     work: (control: JobControl) => Promise<ImageResult>,
     jobId?: string,
   ): RunningJobHandle;
   /**
    * A job by id: waits up to `waitMs` for a running one to finish (with `untilPartial`, also returns as soon as a new
-   * partial image arrives); undefined for an unknown id.
+   * partial image arrives); undefined for an unknown id, and for another principal's job when `principalId` is given
+   * (without waiting for it or touching it).
    */
-  get(jobId: string, options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean }): Promise<GenerationJob | undefined>;
-  /** Jobs newest first (without images). */
-  list(limit?: number): Promise<GenerationJob[]>;
+  get(
+    jobId: string,
+    options?: { waitMs?: number; signal?: AbortSignal; untilPartial?: boolean; principalId?: string },
+  ): Promise<GenerationJob | undefined>;
+  /** Jobs newest first (without images); only one principal's when `principalId` is given. */
+  list(limit?: number, principalId?: string): Promise<GenerationJob[]>;
   /** Jobs running now. */
   runningCount(): number;
   /**
@@ -196,6 +202,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       createdAt: record.createdAt,
       ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
       model: record.model,
+      principalId: ownerOf(record),
       promptExcerpt: record.promptExcerpt,
       ...(record.error ? { error: record.error } : {}),
     };
@@ -333,7 +340,11 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     },
     async get(jobId, getOptions = {}) {
       if (typeof jobId !== 'string' || !/^job_[0-9a-f-]{36}$/.test(jobId)) return undefined;
+      const { principalId } = getOptions;
+      const isForeign = (record: JobRecord | undefined) =>
+        principalId !== undefined && record !== undefined && ownerOf(record) !== principalId;
       const job = running.get(jobId);
+      if (job && isForeign(job.record)) return undefined;
       if (job) {
         job.handedOut = true;
         const waitMs = getOptions.waitMs ?? 0;
@@ -349,14 +360,15 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       const shared = persistence.find !== undefined && job === undefined;
       const stale = cached === undefined || (cached.status === 'running' && job === undefined);
       const fresh = shared || stale ? ((await reload(jobId)) ?? cached) : cached;
-      if (!fresh) return undefined;
+      if (!fresh || isForeign(fresh)) return undefined;
       const record = fresh.status === 'running' && !job ? await awaitRemote(fresh, getOptions.waitMs ?? 0, getOptions.signal) : fresh;
       const seen = await view(record);
       return seen.status === 'running' && job?.latestPartial ? { ...seen, latestPartial: job.latestPartial } : seen;
     },
-    async list(limit = 20) {
+    async list(limit = 20, principalId) {
       return [...known.values()]
         .reverse()
+        .filter((record) => principalId === undefined || ownerOf(record) === principalId)
         .slice(0, limit)
         .map((record) => ({
           jobId: record.jobId,
@@ -365,6 +377,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
           createdAt: record.createdAt,
           ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
           model: record.model,
+          principalId: ownerOf(record),
           promptExcerpt: record.promptExcerpt,
           ...(record.error ? { error: record.error } : {}),
         }));
@@ -384,6 +397,9 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     },
   };
 }
+
+/** Who a job record belongs to (records from before principals: `local`). */
+const ownerOf = (record: JobRecord) => record.principalId ?? localPrincipalId;
 
 function describeError(error: unknown): { code: string; message: string } {
   const family = toImageGenError(error);

@@ -20,6 +20,8 @@ export interface JobRecord {
   finishedAt?: string;
   /** The model it runs on. */
   model: string;
+  /** Who started it; records written before principals existed read back as `local`. */
+  principalId?: string;
   /** The first characters of the prompt. */
   promptExcerpt: string;
   /** For a completed job: what it produced (images are read from the store). */

@@ -1,7 +1,7 @@
 import type Bottleneck from 'bottleneck';
 import { randomUUID } from 'node:crypto';
-import { ImageGenError, throwIfAborted, type Logger } from '@imagegen/common';
-import type { CacheBackend, ProducingFlight, SharedFlights } from '@imagegen/cache';
+import { ImageGenError, localPrincipalId, throwIfAborted, type Logger } from '@imagegen/common';
+import { computeRequestKey, type CacheBackend, type ProducingFlight, type SharedFlights } from '@imagegen/cache';
 import type { ImageProvider, ModelDefinition, RequestWarning } from '@imagegen/providers';
 import type { ImageStore } from '@imagegen/storage';
 import type { CostLedger } from '../cost/cost-ledger';
@@ -29,7 +29,15 @@ export interface GenerationParts {
   retryPolicies?: ReadonlyMap<string, RetryPolicy>;
   providerSettingHints?: Readonly<Record<string, string>>;
   providerDefaultModels?: Readonly<Record<string, string>>;
+  /** The store as the caller's principal sees it (saves are stamped with the principal). */
   store: ImageStore;
+  /** Who the request is made for: its images, job, ledger entry and cache entry are the principal's. */
+  principalId: string;
+  /**
+   * The whole store, given only when cache hits may be shared across principals (`CACHE__SHARE_ACROSS_PRINCIPALS`):
+   * a hit on another principal's images is copied into the caller's own history, with no provider call.
+   */
+  sharedCacheStore?: ImageStore;
   cache?: CacheBackend<CachedGeneration>;
   cacheTtlMs: number;
   ledger: CostLedger;
@@ -74,7 +82,20 @@ export async function startGeneration(request: GenerationRequest, options: CallO
   });
   const provider = providerFor(model, parts.providers, parts.providerSettingHints);
   const planned = await planGeneration(request, model, parts.defaults);
-  const cacheContext = { ...(parts.cache ? { cache: parts.cache } : {}), store: parts.store, ttlMs: parts.cacheTtlMs, log };
+  const isLocal = parts.principalId === localPrincipalId;
+  // A principal's requests get keys of their own unless hits are shared; the local principal keeps the plain key, so
+  // single-user caches stay as they were. The key is also what the images record as their request hash.
+  if (!isLocal && !parts.sharedCacheStore)
+    planned.requestHash = computeRequestKey({ principalId: parts.principalId, request: planned.requestHash });
+  const cacheContext = {
+    ...(parts.cache ? { cache: parts.cache } : {}),
+    store: parts.store,
+    ...(parts.sharedCacheStore ? { sharedStore: parts.sharedCacheStore, principalId: parts.principalId } : {}),
+    ttlMs: parts.cacheTtlMs,
+    log,
+  };
+  // Running jobs are joined only by the same principal: their images are made for whoever started them.
+  const jobKey = isLocal ? planned.requestHash : `${parts.principalId}\n${planned.requestHash}`;
 
   if (!planned.fresh) {
     const hit = await lookUpCache(planned.requestHash, cacheContext);
@@ -83,7 +104,7 @@ export async function startGeneration(request: GenerationRequest, options: CallO
       return { result: Promise.resolve(hit) };
     }
     // An identical request is running (perhaps one whose caller gave up): share its call instead of paying twice.
-    const running = parts.jobs.find(planned.requestHash);
+    const running = parts.jobs.find(jobKey);
     if (running) {
       log.info('joined a running identical request', { jobId: running.jobId });
       return {
@@ -95,8 +116,13 @@ export async function startGeneration(request: GenerationRequest, options: CallO
   }
 
   parts.liveModels?.assertListed(model, defaultModelOf(model.provider, parts));
-  const key = planned.fresh ? `${planned.requestHash}:${randomUUID()}` : planned.requestHash;
-  const facts = { operation: request.operation, model: model.id, promptExcerpt: promptExcerpt(planned.plan.call.prompt) };
+  const key = planned.fresh ? `${jobKey}:${randomUUID()}` : jobKey;
+  const facts = {
+    operation: request.operation,
+    model: model.id,
+    principalId: parts.principalId,
+    promptExcerpt: promptExcerpt(planned.plan.call.prompt),
+  };
   const startHere = (flight: ProducingFlight<CachedGeneration> | undefined, jobId: string) =>
     parts.jobs.start(
       key,
@@ -117,7 +143,7 @@ export async function startGeneration(request: GenerationRequest, options: CallO
   const jobId = newJobId();
   if (!planned.fresh && parts.flights) {
     const decision = await claimSharedFlight(
-      planned.requestHash,
+      jobKey,
       jobId,
       {
         flights: parts.flights,
@@ -156,6 +182,7 @@ async function produceImages(
   const paidCall = await parts.ledger.startCall({
     provider: model.provider,
     model: model.id,
+    principalId: parts.principalId,
     estimatedUsd: bounds.estimatedUsd ?? 0,
     maxUsd: bounds.maxUsd ?? bounds.estimatedUsd ?? 0,
   });

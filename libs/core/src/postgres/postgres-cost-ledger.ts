@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
+import { ImageGenError, localPrincipalId, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import type { BudgetLimits, CostEntry, CostLedger, CostTotals, PaidCallStart, PeriodTotals } from '../cost/cost-ledger';
 import { thisProcess } from '../cost/process-identity';
 import { databaseFailure, type PostgresDatabase } from './database';
@@ -11,6 +11,11 @@ export interface PostgresCostLedgerOptions {
   database: PostgresDatabase;
   /** Caps to enforce, across every process sharing the database. */
   budgets?: BudgetLimits;
+  /**
+   * Each principal's own caps, enforced beside the global ones under the same lock (a call must fit both). Asked at
+   * every call, so caps changed while the server runs apply to the next call. Absent: no per-principal caps.
+   */
+  principalBudgets?: (principalId: string) => BudgetLimits;
   /** Time source for the recorded times and the UTC day and month of the caps. */
   clock?: Clock;
   logger?: Logger;
@@ -29,15 +34,22 @@ const stoppedReason = 'The process stopped while the call was running; it may ha
 
 type Finish = Omit<CostEntry, 'at' | 'provider' | 'model' | 'callId'> & { callId: string; at: string };
 
+/** The totals last read: everyone's, and each principal's (without caps: those are asked when totals are read). */
+interface TotalsSnapshot {
+  everyone: CostTotals;
+  byPrincipal: Map<string, CostTotals>;
+}
+
 /**
  * The cost ledger in PostgreSQL, exact across replicas: a call is checked against the caps and its most possible cost
  * reserved in one transaction under an advisory lock of the schema, so concurrent calls on any number of processes
- * can never together pass a cap (the check sees every committed spend and every running reservation). One row per call
- * in `cost_calls`: inserted when it starts, completed when it ends.
+ * can never together pass a cap (the check sees every committed spend and every running reservation). A principal's
+ * own caps are checked in the same transaction against that principal's spend and reservations, so a call must fit
+ * both. One row per call in `cost_calls` (with its principal): inserted when it starts, completed when it ends.
  *
  * Calls of a process that stopped (no heartbeat for `staleAfterMs`) are reconciled as `unknown` at their estimate by
  * whichever process notices first. `totals()` answers from a snapshot refreshed after every change of this process and
- * on every heartbeat, so other replicas' spend shows within one heartbeat.
+ * on every heartbeat, so other replicas' spend shows within one heartbeat; `totals(principalId)` answers one principal's.
  */
 export async function createPostgresCostLedger(options: PostgresCostLedgerOptions): Promise<CostLedger> {
   const { database } = options;
@@ -46,10 +58,11 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
   const budgets = options.budgets ?? {};
   const heartbeatMs = options.heartbeatMs ?? 10_000;
   const staleAfterMs = options.staleAfterMs ?? 60_000;
-  const capped = budgets.dailyUsd !== undefined || budgets.monthlyUsd !== undefined;
+  const hasCaps = (caps: BudgetLimits) => caps.dailyUsd !== undefined || caps.monthlyUsd !== undefined;
+  const capsOf = (principalId: string) => options.principalBudgets?.(principalId) ?? {};
   /** Endings a failed write kept back, oldest first; written before any new paid call. */
   const unwritten: Finish[] = [];
-  let snapshot: CostTotals = emptyTotals(budgets);
+  let snapshot: TotalsSnapshot = { everyone: emptyTotals(budgets), byPrincipal: new Map() };
   let retryTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let refreshing: Promise<void> | undefined;
@@ -87,7 +100,7 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
     if (refreshing === undefined) {
       refreshing = readTotals(database, clock, budgets)
         .then((totals) => {
-          snapshot = { ...totals, unwrittenEntries: unwritten.length };
+          snapshot = totals;
         })
         .finally(() => {
           refreshing = undefined;
@@ -162,31 +175,67 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
     }
   };
 
-  /** The cap check and the reservation, in the caller's transaction (which holds the budget lock). */
-  const checkBudgets = async (client: PoolClient, maxUsd: number, estimatedUsd: number) => {
+  /**
+   * The cap checks, in the caller's transaction (which holds the budget lock): everyone's spend and reservations
+   * against the global caps, then the principal's own against its caps.
+   */
+  const checkBudgets = async (client: PoolClient, maxUsd: number, estimatedUsd: number, principalId: string) => {
     const now = clock.now();
-    const spent = await client.query<{ today: number; month: number; held: number }>(
+    const spent = await client.query<{
+      today: number;
+      month: number;
+      held: number;
+      own_today: number;
+      own_month: number;
+      own_held: number;
+    }>(
       `SELECT coalesce(sum(usd) FILTER (WHERE finished_at >= $1), 0)::float8 AS today, coalesce(sum(usd), 0)::float8 AS month,
-              (SELECT coalesce(sum(reserved_usd), 0) FROM cost_calls WHERE finished_at IS NULL)::float8 AS held
+              coalesce(sum(usd) FILTER (WHERE finished_at >= $1 AND principal_id = $3), 0)::float8 AS own_today,
+              coalesce(sum(usd) FILTER (WHERE principal_id = $3), 0)::float8 AS own_month,
+              (SELECT coalesce(sum(reserved_usd), 0) FROM cost_calls WHERE finished_at IS NULL)::float8 AS held,
+              (SELECT coalesce(sum(reserved_usd), 0) FROM cost_calls WHERE finished_at IS NULL AND principal_id = $3)::float8 AS own_held
          FROM cost_calls WHERE finished_at >= $2 AND outcome <> 'not_billed'`,
-      [dayStart(now).toISOString(), monthStart(now).toISOString()],
+      [dayStart(now).toISOString(), monthStart(now).toISOString(), principalId],
     );
-    const { today, month, held } = spent.rows[0] ?? { today: 0, month: 0, held: 0 };
-    const checks: Array<[string, number | undefined, number, string]> = [
-      ['daily', budgets.dailyUsd, today, 'COST__DAILY_BUDGET_USD'],
-      ['monthly', budgets.monthlyUsd, month, 'COST__MONTHLY_BUDGET_USD'],
+    const row = spent.rows[0] ?? { today: 0, month: 0, held: 0, own_today: 0, own_month: 0, own_held: 0 };
+    const scopes = [
+      { caps: budgets, today: row.today, month: row.month, held: row.held, principal: false },
+      { caps: capsOf(principalId), today: row.own_today, month: row.own_month, held: row.own_held, principal: true },
     ];
-    for (const [period, cap, periodSpend, setting] of checks) {
-      if (cap === undefined) continue;
-      const committed = periodSpend + held;
-      if (committed >= cap || committed + maxUsd > cap) {
+    for (const scope of scopes) {
+      const checks: Array<['daily' | 'monthly', number | undefined, number, string]> = [
+        ['daily', scope.caps.dailyUsd, scope.today, scope.principal ? 'COST__PRINCIPAL_DAILY_BUDGET_USD' : 'COST__DAILY_BUDGET_USD'],
+        [
+          'monthly',
+          scope.caps.monthlyUsd,
+          scope.month,
+          scope.principal ? 'COST__PRINCIPAL_MONTHLY_BUDGET_USD' : 'COST__MONTHLY_BUDGET_USD',
+        ],
+      ];
+      for (const [period, cap, periodSpend, setting] of checks) {
+        if (cap === undefined) continue;
+        const committed = periodSpend + scope.held;
+        if (committed < cap && committed + maxUsd <= cap) continue;
+        const next = period === 'daily' ? 'day' : 'month';
+        const remedy = scope.principal
+          ? `An administrator can raise your budget (the set_user_budget tool, or ${setting} for everyone); or wait for the next ${next} (UTC).`
+          : `Raise ${setting} or wait for the next ${next} (UTC).`;
         throw new ImageGenError({
           code: 'budget_exceeded',
           message:
-            `The ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
-            (held > 0 ? `, ${dollars(held)} held for calls still running` : '') +
-            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). Raise ${setting} or wait for the next ${period === 'daily' ? 'day' : 'month'} (UTC). Cached images are still served.`,
-          details: { period, capUsd: cap, spentUsd: periodSpend, reservedUsd: held, estimatedUsd, maxUsd, setting },
+            `${scope.principal ? 'Your' : 'The'} ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
+            (scope.held > 0 ? `, ${dollars(scope.held)} held for calls still running` : '') +
+            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). ${remedy} Cached images are still served.`,
+          details: {
+            period,
+            capUsd: cap,
+            spentUsd: periodSpend,
+            reservedUsd: scope.held,
+            estimatedUsd,
+            maxUsd,
+            setting,
+            scope: scope.principal ? 'principal' : 'global',
+          },
         });
       }
     }
@@ -212,20 +261,20 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
       await ensureWritable();
       const maxUsd = Math.max(call.maxUsd, call.estimatedUsd);
       const callId = randomUUID();
-      const principalId = (call as PaidCallStart & { principalId?: unknown }).principalId;
+      const principalId = call.principalId ?? localPrincipalId;
       try {
         await database.transaction(async (client) => {
-          if (capped) {
+          if (hasCaps(budgets) || hasCaps(capsOf(principalId))) {
             // One reservation at a time across every process: the check and the insert see the same committed spend.
             await client.query("SELECT pg_advisory_xact_lock(hashtext('imagegen:budget:' || current_schema()))");
-            await checkBudgets(client, maxUsd, call.estimatedUsd);
+            await checkBudgets(client, maxUsd, call.estimatedUsd, principalId);
           }
           await client.query(
             `INSERT INTO cost_calls (call_id, principal_id, provider, model, started_at, estimated_usd, reserved_usd, process_instance, process_pid)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
             [
               callId,
-              typeof principalId === 'string' && principalId !== '' ? principalId : 'local',
+              principalId,
               call.provider,
               call.model,
               clock.now().toISOString(),
@@ -272,7 +321,11 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
       };
     },
     ensureWritable,
-    totals: () => ({ ...snapshot, unwrittenEntries: unwritten.length }),
+    totals(principalId) {
+      if (principalId === undefined) return { ...snapshot.everyone, unwrittenEntries: unwritten.length };
+      const own = snapshot.byPrincipal.get(principalId) ?? emptyTotals({});
+      return { ...own, budgets: { ...capsOf(principalId) }, principalId, unwrittenEntries: unwritten.length };
+    },
     async close() {
       closed = true;
       clearInterval(heartbeatTimer);
@@ -306,39 +359,75 @@ function emptyTotals(budgets: BudgetLimits): CostTotals {
   };
 }
 
-/** Totals per UTC day and month of every finished, possibly billed call, and the calls running on any process. */
-async function readTotals(database: PostgresDatabase, clock: Clock, budgets: BudgetLimits): Promise<CostTotals> {
+/** Adds one period row to a principal's (or everyone's) totals; months are summed from the days. */
+function addDay(totals: CostTotals, months: Map<string, PeriodTotals>, day: string, period: PeriodTotals, today: string) {
+  const existing = totals.byDay.find((entry) => entry.day === day);
+  if (existing) {
+    existing.usd += period.usd;
+    existing.calls += period.calls;
+    existing.images += period.images;
+    existing.unknownCalls += period.unknownCalls;
+  } else totals.byDay.push({ day, ...period });
+  const month = day.slice(0, 7);
+  let bucket = months.get(month);
+  if (bucket === undefined) {
+    bucket = emptyPeriod();
+    months.set(month, bucket);
+  }
+  bucket.usd += period.usd;
+  bucket.calls += period.calls;
+  bucket.images += period.images;
+  bucket.unknownCalls += period.unknownCalls;
+  totals.allTimeUsd += period.usd;
+  totals.calls += period.calls;
+  totals.unknownOutcomeCalls += period.unknownCalls;
+  if (day === today) totals.todayUsd += period.usd;
+}
+
+/**
+ * Totals per UTC day and month of every finished, possibly billed call, and the calls running on any process: of
+ * everyone, and of each principal.
+ */
+async function readTotals(database: PostgresDatabase, clock: Clock, budgets: BudgetLimits): Promise<TotalsSnapshot> {
   const [days, running] = await Promise.all([
-    database.query<{ day: string; usd: number; calls: number; images: number; unknown_calls: number }>(
-      `SELECT to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sum(usd)::float8 AS usd, count(*)::float8 AS calls,
-              coalesce(sum(images), 0)::float8 AS images, (count(*) FILTER (WHERE outcome = 'unknown'))::float8 AS unknown_calls
-         FROM cost_calls WHERE finished_at IS NOT NULL AND outcome <> 'not_billed' GROUP BY 1 ORDER BY 1 DESC`,
+    database.query<{ principal_id: string; day: string; usd: number; calls: number; images: number; unknown_calls: number }>(
+      `SELECT principal_id, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sum(usd)::float8 AS usd,
+              count(*)::float8 AS calls, coalesce(sum(images), 0)::float8 AS images,
+              (count(*) FILTER (WHERE outcome = 'unknown'))::float8 AS unknown_calls
+         FROM cost_calls WHERE finished_at IS NOT NULL AND outcome <> 'not_billed' GROUP BY 1, 2 ORDER BY 2 DESC`,
     ),
-    database.query<{ running: number }>('SELECT count(*)::float8 AS running FROM cost_calls WHERE finished_at IS NULL'),
+    database.query<{ principal_id: string; running: number }>(
+      'SELECT principal_id, count(*)::float8 AS running FROM cost_calls WHERE finished_at IS NULL GROUP BY 1',
+    ),
   ]);
-  const totals = emptyTotals(budgets);
-  const months = new Map<string, PeriodTotals>();
   const now = clock.now().toISOString();
+  const everyone = { totals: emptyTotals(budgets), months: new Map<string, PeriodTotals>() };
+  const principals = new Map<string, { totals: CostTotals; months: Map<string, PeriodTotals> }>();
+  const ofPrincipal = (principalId: string) => {
+    let own = principals.get(principalId);
+    if (own === undefined) {
+      own = { totals: emptyTotals({}), months: new Map() };
+      principals.set(principalId, own);
+    }
+    return own;
+  };
   for (const row of days) {
     const period: PeriodTotals = { usd: row.usd, calls: row.calls, images: row.images, unknownCalls: row.unknown_calls };
-    totals.byDay.push({ day: row.day, ...period });
-    const month = row.day.slice(0, 7);
-    let bucket = months.get(month);
-    if (bucket === undefined) {
-      bucket = emptyPeriod();
-      months.set(month, bucket);
-    }
-    bucket.usd += period.usd;
-    bucket.calls += period.calls;
-    bucket.images += period.images;
-    bucket.unknownCalls += period.unknownCalls;
-    totals.allTimeUsd += period.usd;
-    totals.calls += period.calls;
-    totals.unknownOutcomeCalls += period.unknownCalls;
-    if (row.day === now.slice(0, 10)) totals.todayUsd = period.usd;
+    const own = ofPrincipal(row.principal_id);
+    addDay(everyone.totals, everyone.months, row.day, { ...period }, now.slice(0, 10));
+    addDay(own.totals, own.months, row.day, { ...period }, now.slice(0, 10));
   }
-  totals.byMonth = [...months].map(([month, bucket]) => ({ month, ...bucket }));
-  totals.monthUsd = months.get(now.slice(0, 7))?.usd ?? 0;
-  totals.runningCalls = running[0]?.running ?? 0;
-  return totals;
+  for (const row of running) {
+    everyone.totals.runningCalls += row.running;
+    ofPrincipal(row.principal_id).totals.runningCalls = row.running;
+  }
+  const finish = ({ totals, months }: { totals: CostTotals; months: Map<string, PeriodTotals> }) => {
+    totals.byMonth = [...months].map(([month, bucket]) => ({ month, ...bucket }));
+    totals.monthUsd = months.get(now.slice(0, 7))?.usd ?? 0;
+    return totals;
+  };
+  return {
+    everyone: finish(everyone),
+    byPrincipal: new Map([...principals].map(([principalId, own]) => [principalId, finish(own)])),
+  };
 }

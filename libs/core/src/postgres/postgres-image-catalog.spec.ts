@@ -114,7 +114,7 @@ describe('PostgreSQL image catalog', () => {
 
   it('filters history, counts, totals and completions by principal when one is passed', async () => {
     const catalog = createPostgresImageCatalog(database);
-    const entry = (id: string, principalId?: string) => ({
+    const entry = (id: string, principalId: string) => ({
       id,
       createdAtMs: Date.parse('2027-01-05T10:00:00Z'),
       imageBytes: 100,
@@ -123,7 +123,7 @@ describe('PostgreSQL image catalog', () => {
       directory: '2027/01/05',
       promptExcerpt: 'x',
       model: 'm',
-      ...(principalId === undefined ? {} : { principalId }),
+      principalId,
     });
     await catalog.add(entry('img_20270105100000_aaaaaaaaaaa1', 'alice'));
     await catalog.add(entry('img_20270105100001_aaaaaaaaaaa2', 'bob'));

@@ -24,8 +24,6 @@ const entryColumns =
   'id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, image_bytes::float8 AS image_bytes, ' +
   'sidecar_bytes::float8 AS sidecar_bytes, format, directory, prompt_excerpt, model, principal_id';
 
-const defaultPrincipal = 'local';
-
 function entryOf(row: ImageRow): CatalogEntry {
   if (!isImageFormat(row.format)) throw new Error(`The images table holds an unknown format for ${row.id}`);
   return {
@@ -37,7 +35,7 @@ function entryOf(row: ImageRow): CatalogEntry {
     directory: row.directory,
     promptExcerpt: row.prompt_excerpt,
     model: row.model,
-    ...(row.principal_id === defaultPrincipal ? {} : { principalId: row.principal_id }),
+    principalId: row.principal_id,
   };
 }
 
@@ -123,7 +121,7 @@ function createCatalog(database: PostgresDatabase): ImageCatalog {
             entry.directory,
             entry.promptExcerpt,
             entry.model,
-            entry.principalId ?? defaultPrincipal,
+            entry.principalId,
           ],
         ),
       );

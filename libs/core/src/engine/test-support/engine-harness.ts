@@ -31,6 +31,8 @@ export interface EngineHarnessOptions {
   allowedFolders?: string[];
   /** Build the engine with no provider at all. */
   withoutProviders?: boolean;
+  /** `CACHE__SHARE_ACROSS_PRINCIPALS`. */
+  shareCacheAcrossPrincipals?: boolean;
   /** The configured end-user safety identifier (`PROVIDERS__OPENAI__SAFETY_IDENTIFIER`). */
   safetyIdentifier?: string;
 }
@@ -68,6 +70,7 @@ export async function createEngineHarness(options: EngineHarnessOptions = {}): P
     inputLimits: { maxBytes: 50_000_000, maxPixels: 50_000_000 },
     allowedFolders: options.allowedFolders ?? [],
     logger,
+    ...(options.shareCacheAcrossPrincipals ? { shareCacheAcrossPrincipals: true } : {}),
   });
   const imageFiles = () => {
     const root = path.join(storageFolder, 'images');
