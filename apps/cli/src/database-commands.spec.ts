@@ -38,10 +38,10 @@ describe('imagegen db migrate', () => {
     expect(first.status).toBe(0);
     expect(cli.json<{ applied: string[]; schema: string }>(first)).toMatchObject({
       schema,
-      applied: ['0001-images', '0002-cost-ledger', '0003-generation-jobs'],
+      applied: ['0001-images', '0002-cost-ledger', '0003-generation-jobs', '0004-principal-budgets'],
     });
     expect(second.status).toBe(0);
-    expect(second.stdout).toContain(`127.0.0.1:5432/test (schema ${schema}) is up to date (3 migrations).`);
+    expect(second.stdout).toContain(`127.0.0.1:5432/test (schema ${schema}) is up to date (4 migrations).`);
     expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain('not-shown');
   });
 

@@ -4,6 +4,7 @@
  */
 import { connect } from 'node:net';
 import { createFakeOpenAIServer, type FakeOpenAIServer } from '@imagegen/testing';
+import { createAuthentication, scopeNamesWith } from './auth/authentication';
 import { waitFor } from './test-support/built-http-server';
 import { startInProcessApp, testToken, type InProcessApp } from './test-support/in-process-app';
 
@@ -192,6 +193,58 @@ describe('session caps', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     await response.body?.cancel();
     expect(app.http.sessionCount()).toBe(before);
+  });
+});
+
+describe('session caps with sign-in', () => {
+  let app: InProcessApp;
+  let resourceUrl = 'http://127.0.0.1:1/mcp';
+  beforeAll(async () => {
+    // Tokens name their user and their client app: "alice-desktop" and "alice-web" are two apps of alice.
+    const authentication = createAuthentication({
+      mode: 'oauth',
+      issuer: 'http://127.0.0.1:2',
+      resourceUrl: () => resourceUrl,
+      scopes: scopeNamesWith('images:admin'),
+      verifier: {
+        verifyAccessToken: async (token) => ({
+          token,
+          clientId: token.split('-')[1] ?? 'app',
+          scopes: ['images:generate', 'images:read'],
+          expiresAt: Math.floor(Date.now() / 1000) + 60,
+          resource: new URL(resourceUrl),
+          extra: { principalId: token.split('-')[0] },
+        }),
+      },
+    });
+    app = await startInProcessApp(fake, { maxSessions: 10, maxSessionsPerClient: 2, authentication });
+    resourceUrl = `${app.baseUrl}/mcp`;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const initializeAs = async (token: string) => {
+    const response = await fetch(`${app.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } },
+      }),
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+
+  it("counts a user's sessions together whichever client app opens them, and leaves other users their own share", async () => {
+    expect(await initializeAs('alice-desktop')).toBe(200);
+    expect(await initializeAs('alice-web')).toBe(200);
+    expect(await initializeAs('alice-cli')).toBe(429);
+    expect(await initializeAs('bob-desktop')).toBe(200);
+    expect(await initializeAs('bob-web')).toBe(200);
   });
 });
 

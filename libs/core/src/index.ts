@@ -65,3 +65,4 @@ export { createPostgresImageCatalog } from './postgres/postgres-image-catalog';
 export { createPostgresCostLedger } from './postgres/postgres-cost-ledger';
 export type { PostgresCostLedgerOptions } from './postgres/postgres-cost-ledger';
 export { createPostgresJobPersistence } from './postgres/postgres-job-persistence';
+export { createPostgresPrincipalBudgetPersistence } from './postgres/postgres-principal-budgets';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthInfo, McpServer, ScopeChallenge } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, type AuthInfo, type McpServer, type ScopeChallenge } from '@modelcontextprotocol/server';
 import type { Logger } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
 import { toolErrorResult } from './tool-errors';
@@ -102,7 +102,11 @@ export function requireScopesOnRegistration(server: McpServer, authorization: Mc
     const handler = hasScope(authorization, kind)
       ? callback
       : async () => {
-          throw new Error(`This needs the ${scope} scope; sign in again granting it.`);
+          // A request error, not an internal one: the client is told which scope to ask for.
+          throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `This needs the ${scope} scope; sign in again granting it.`, {
+            reason: 'insufficient_scope',
+            scope,
+          });
         };
     return registerResource(name, target, { ...config, scopeChallenge: challengeFor(authorization, kind) }, handler);
   };

@@ -200,3 +200,36 @@ describe('S3 image store', () => {
     expect(failure.message).toContain('does not exist');
   });
 });
+
+describe('S3 image store with several users', () => {
+  it("keeps each user's history, stats and completions to their own images, and finds them again after a rebuild", async () => {
+    const clock = createManualClock(new Date('2026-11-25T14:30:22Z'));
+    const { store, prefix, client } = await opened({ clock });
+    const saveAs = async (principalId: string | undefined, fill: number) => {
+      clock.advance(1_000);
+      return (await store.save(sampleInput({ bytes: fakePng(fill, 200 + fill), ...(principalId ? { principalId } : {}) }))).imageId;
+    };
+    const aliceFirst = await saveAs('alice', 1);
+    const bobs = await saveAs('bob', 2);
+    const aliceSecond = await saveAs('alice', 3);
+    const local = await saveAs(undefined, 4);
+
+    const check = async (view: S3ImageStore) => {
+      const alice = await view.history({ principalId: 'alice' });
+      expect(alice.images.map((image) => [image.imageId, image.principalId])).toEqual([
+        [aliceSecond, 'alice'],
+        [aliceFirst, 'alice'],
+      ]);
+      expect(alice.totalCount).toBe(2);
+      expect((await view.stats({ principalId: 'bob' })).imageCount).toBe(1);
+      expect((await view.stats({ principalId: 'carol' })).imageCount).toBe(0);
+      expect((await view.stats()).imageCount).toBe(4);
+      expect(await view.listIds('img_', 10, { principalId: 'bob' })).toEqual([bobs]);
+      expect((await view.history({ principalId: 'local' })).images.map((image) => image.imageId)).toEqual([local]);
+    };
+    await check(store);
+    // A new process on the same bucket builds its index from the sidecars, owners included.
+    const reopened = await opened({ prefix, client, clock });
+    await check(reopened.store);
+  });
+});

@@ -42,6 +42,11 @@ export interface PrincipalBudgets {
   set(principalId: string, change: PrincipalBudgetChange, setBy: string): Promise<BudgetLimits>;
   /** Principals with caps of their own, with those caps. */
   overrides(): Array<{ principalId: string; limits: BudgetLimits }>;
+  /**
+   * Reads the records again, so caps another process set (on a shared database) apply here too; on a failure the
+   * caps in force stay as they were and the promise rejects.
+   */
+  reload(): Promise<void>;
 }
 
 const isAmount = (value: unknown): value is number | null =>
@@ -92,8 +97,13 @@ export async function openPrincipalBudgets(options: {
   const exempt = new Set(options.exempt ?? []);
   const clock = options.clock ?? systemClock;
   // Keyed by caller-chosen ids: a Map, so `__proto__` or `constructor` is just another principal.
-  const own = new Map<string, PrincipalBudgetRecord>();
-  for (const record of await options.persistence.load()) own.set(record.principalId, record);
+  let own = new Map<string, PrincipalBudgetRecord>();
+  const load = async () => {
+    const loaded = new Map<string, PrincipalBudgetRecord>();
+    for (const record of await options.persistence.load()) loaded.set(record.principalId, record);
+    own = loaded;
+  };
+  await load();
   const limitsOf = (principalId: string): BudgetLimits => {
     if (exempt.has(principalId)) return {};
     const record = own.get(principalId);
@@ -142,5 +152,6 @@ export async function openPrincipalBudgets(options: {
       return limitsOf(principalId);
     },
     overrides: () => [...own.keys()].map((principalId) => ({ principalId, limits: limitsOf(principalId) })),
+    reload: load,
   };
 }

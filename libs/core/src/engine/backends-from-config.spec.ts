@@ -106,6 +106,41 @@ describe('backends chosen by the configuration', () => {
     }
   });
 
+  it('with a bucket and a database, each user sees only their own images and the per-user caps an administrator sets', async () => {
+    const env = await sharedSettings('users', { COST__PRINCIPAL_DAILY_BUDGET_USD: '5', CACHE__ENABLED: 'false' });
+    const [first, second] = await Promise.all([
+      createImageEngineFromConfig(configFor(env), { scheduleRetention: false }),
+      createImageEngineFromConfig(configFor(env), { scheduleRetention: false }),
+    ]);
+    try {
+      const alice = first.forPrincipal({ principalId: 'alice' });
+      const bob = second.forPrincipal({ principalId: 'bob' });
+      const imageId = (await alice.generate({ prompt: "alice's image" })).images[0]?.imageId ?? '';
+
+      await expect(bob.getImage(imageId)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(bob.openImageStream(imageId)).rejects.toMatchObject({ code: 'not_found' });
+      expect((await bob.history()).images).toEqual([]);
+      expect((await second.forPrincipal({ principalId: 'alice' }).history()).images.map((image) => image.imageId)).toEqual([imageId]);
+      expect(second.forPrincipal({ principalId: 'alice' }).costReport()).toMatchObject({ principalId: 'alice', budgets: { dailyUsd: 5 } });
+
+      await first.setPrincipalBudget('bob', { dailyUsd: 0 });
+      // Another replica reads the change from the database (here at start; running ones re-read it every few seconds).
+      const third = await createImageEngineFromConfig(configFor(env), { scheduleRetention: false });
+      try {
+        expect(third.principalBudget('bob')).toEqual({ dailyUsd: 0 });
+        await expect(third.forPrincipal({ principalId: 'bob' }).generate({ prompt: "bob's image" })).rejects.toMatchObject({
+          code: 'budget_exceeded',
+          details: expect.objectContaining({ scope: 'principal' }),
+        });
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+    expect(fs.existsSync(path.join(folder, 'principal-budgets.jsonl'))).toBe(false);
+  });
+
   it('two engines sharing one database never spend past the daily cap together, and record every provider call', async () => {
     const probe = await createImageEngineFromConfig(configFor({}), { scheduleRetention: false });
     const estimate = probe.estimateCost({ prompt: 'probe', quality: 'low', size: '1024x1024' }) ?? 0;

@@ -12,13 +12,18 @@ import { migrateDatabase } from '../postgres/migrations';
 import { createPostgresCostLedger } from '../postgres/postgres-cost-ledger';
 import { createPostgresImageCatalog } from '../postgres/postgres-image-catalog';
 import { createPostgresJobPersistence } from '../postgres/postgres-job-persistence';
+import { createPostgresPrincipalBudgetPersistence } from '../postgres/postgres-principal-budgets';
 
 /** Where an engine keeps images, money and jobs, as the configuration chose. */
 export interface ConfiguredBackends {
   store: ImageStore;
   ledger: CostLedger;
   jobPersistence: JobPersistence;
-  /** Per-user caps (`COST__PRINCIPAL_*` defaults and what administrators set), which the ledger also enforces. */
+  /**
+   * Per-user caps (`COST__PRINCIPAL_*` defaults and what administrators set), which the ledger also enforces; kept in
+   * the database when there is one (re-read every {@link principalBudgetReloadMs}, so every replica applies a change),
+   * else in `principal-budgets.jsonl` beside the images.
+   */
   principalBudgets: PrincipalBudgets;
   /** The shared database, when `DATABASE__URL` is set. */
   database?: PostgresDatabase;
@@ -45,8 +50,9 @@ export async function openBackendsFromConfig(config: ImageGenConfig, options: Ba
   try {
     const store = await openImageStore(config, options, database);
     try {
-      const principalBudgets = await openBudgetsOfPrincipals(config, options);
+      const principalBudgets = await openBudgetsOfPrincipals(config, options, database);
       const ledger = await openLedger(config, options, database, principalBudgets);
+      const reloadTimer = database ? reloadEvery(principalBudgets, options.logger) : undefined;
       return {
         store,
         ledger,
@@ -56,6 +62,7 @@ export async function openBackendsFromConfig(config: ImageGenConfig, options: Ba
           : createFileJobPersistence(path.join(config.storage.base_path, 'generation-jobs.jsonl'), options.logger),
         ...(database ? { database } : {}),
         close: async () => {
+          if (reloadTimer) clearInterval(reloadTimer);
           await database?.close();
         },
       };
@@ -116,14 +123,31 @@ async function openImageStore(config: ImageGenConfig, { clock, logger }: Backend
   });
 }
 
-/** Per-user caps; what administrators set is kept in a JSON-lines file beside the images' folder. */
-function openBudgetsOfPrincipals(config: ImageGenConfig, { clock, logger }: BackendOptions) {
+/** How often a replica on a shared database re-reads the per-user caps other replicas may have changed. */
+export const principalBudgetReloadMs = 10_000;
+
+function reloadEvery(principalBudgets: PrincipalBudgets, logger: Logger) {
+  const timer = setInterval(() => {
+    principalBudgets
+      .reload()
+      .catch((error: unknown) =>
+        logger.warn('could not re-read the per-user budgets; the ones read last still apply', { error: String(error) }),
+      );
+  }, principalBudgetReloadMs);
+  timer.unref();
+  return timer;
+}
+
+/** Per-user caps: in the database when there is one, else in a JSON-lines file beside the images' folder. */
+function openBudgetsOfPrincipals(config: ImageGenConfig, { clock, logger }: BackendOptions, database: PostgresDatabase | undefined) {
   return openPrincipalBudgets({
     defaults: {
       ...(config.cost.principal_daily_budget_usd === undefined ? {} : { dailyUsd: config.cost.principal_daily_budget_usd }),
       ...(config.cost.principal_monthly_budget_usd === undefined ? {} : { monthlyUsd: config.cost.principal_monthly_budget_usd }),
     },
-    persistence: createFilePrincipalBudgetPersistence(path.join(config.storage.base_path, 'principal-budgets.jsonl'), logger),
+    persistence: database
+      ? createPostgresPrincipalBudgetPersistence(database)
+      : createFilePrincipalBudgetPersistence(path.join(config.storage.base_path, 'principal-budgets.jsonl'), logger),
     // Per-user caps are for signed-in users; without sign-in (the local principal) the global caps apply alone.
     exempt: [localPrincipalId],
     clock,

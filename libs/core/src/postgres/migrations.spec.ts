@@ -22,7 +22,7 @@ describe('database migrations', () => {
         [schema],
       );
       expect(tables.map((row) => row.table_name)).toEqual(
-        expect.arrayContaining(['cost_calls', 'generation_jobs', 'image_totals', 'images', 'imagegen_migrations']),
+        expect.arrayContaining(['cost_calls', 'generation_jobs', 'image_totals', 'images', 'imagegen_migrations', 'principal_budgets']),
       );
     } finally {
       await Promise.all(replicas.map((database) => database.close()));

@@ -120,6 +120,21 @@ const steps: Array<{ name: string; sql: string }> = [
       CREATE INDEX generation_jobs_running ON generation_jobs (status) WHERE status = 'running';
     `,
   },
+  {
+    name: '0004-principal-budgets',
+    sql: `
+      -- What administrators set for one user's caps, append-only: the newest row of a principal is in force.
+      CREATE TABLE principal_budgets (
+        seq bigserial PRIMARY KEY,
+        principal_id text NOT NULL,
+        daily_usd double precision,
+        monthly_usd double precision,
+        set_at timestamptz NOT NULL,
+        set_by text NOT NULL
+      );
+      CREATE INDEX principal_budgets_newest ON principal_budgets (principal_id, seq DESC);
+    `,
+  },
 ];
 
 /** Names of every migration this version knows, oldest first. */

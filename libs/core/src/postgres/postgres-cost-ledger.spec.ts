@@ -87,6 +87,63 @@ describe('PostgreSQL cost ledger', () => {
     expect(rows[0]?.spent).toBeCloseTo(0.9, 10);
   });
 
+  it("holds each user's own cap beside the global one across two engine instances, and reports per user", async () => {
+    const database = await freshDatabase('ledger_principals');
+    const options = {
+      budgets: { dailyUsd: 1.5 },
+      principalBudgets: (principalId: string) => (principalId === 'alice' ? { dailyUsd: 1 } : {}),
+    };
+    const first = await opened({ database, ...options });
+    const second = await opened({ database: await anotherHandle(database), ...options });
+    const ledgerAt = (index: number) => (index % 2 === 0 ? first : second);
+    const settle = async (attempts: Array<Promise<PaidCall>>) => {
+      const outcomes = await Promise.allSettled(attempts);
+      return {
+        accepted: outcomes.filter((outcome): outcome is PromiseFulfilledResult<PaidCall> => outcome.status === 'fulfilled'),
+        refusals: outcomes.flatMap((outcome) =>
+          outcome.status === 'rejected' ? [outcome.reason as { code: string; details: unknown }] : [],
+        ),
+      };
+    };
+
+    // Alice's own cap of $1 admits four calls that may cost $0.25, however the two instances interleave.
+    const alice = await settle(
+      Array.from({ length: 20 }, (_, index) => ledgerAt(index).startCall({ ...start(0.2, 0.25), principalId: 'alice' })),
+    );
+    expect(alice.accepted).toHaveLength(4);
+    expect(alice.refusals.every((refusal) => refusal.code === 'budget_exceeded')).toBe(true);
+    expect(alice.refusals[0]?.details).toMatchObject({ scope: 'principal', setting: 'COST__PRINCIPAL_DAILY_BUDGET_USD' });
+    // Bob has no cap of his own: only the $0.50 left of the global $1.50 (alice holds $1) stops him.
+    const bob = await settle(
+      Array.from({ length: 10 }, (_, index) => ledgerAt(index).startCall({ ...start(0.2, 0.25), principalId: 'bob' })),
+    );
+    expect(bob.accepted).toHaveLength(2);
+    expect(bob.refusals[0]?.details).toMatchObject({ scope: 'global', setting: 'COST__DAILY_BUDGET_USD' });
+
+    for (const { value } of [...alice.accepted, ...bob.accepted]) await value.billed(billed(0.125));
+    const owners = await database.query<{ principal_id: string; calls: number }>(
+      "SELECT principal_id, count(*)::float8 AS calls FROM cost_calls WHERE outcome = 'billed' GROUP BY 1 ORDER BY 1",
+    );
+    expect(owners).toEqual([
+      { principal_id: 'alice', calls: 4 },
+      { principal_id: 'bob', calls: 2 },
+    ]);
+    // Money spent, not held, counts now: alice has $0.50 of her own cap left, and exactly that fits.
+    await expect(second.startCall({ ...start(0.5, 0.5), principalId: 'alice' })).resolves.toBeDefined();
+    await expect(first.startCall({ ...start(0.01, 0.01), principalId: 'alice' })).rejects.toMatchObject({ code: 'budget_exceeded' });
+    const reporter = await opened({ database, ...options });
+    expect(reporter.totals('alice')).toMatchObject({
+      principalId: 'alice',
+      calls: 4,
+      todayUsd: 0.5,
+      runningCalls: 1,
+      budgets: { dailyUsd: 1 },
+    });
+    expect(reporter.totals('bob')).toMatchObject({ principalId: 'bob', calls: 2, todayUsd: 0.25, runningCalls: 0, budgets: {} });
+    expect(reporter.totals('carol')).toMatchObject({ principalId: 'carol', calls: 0, todayUsd: 0 });
+    expect(reporter.totals()).toMatchObject({ calls: 6, todayUsd: 0.75, runningCalls: 1, budgets: { dailyUsd: 1.5 } });
+  });
+
   it('records the running calls of a process that stopped as possibly billed, at their estimate', async () => {
     const database = await freshDatabase('ledger_stopped');
     await database.query(

@@ -3,7 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createManualClock } from '@imagegen/common';
-import { createFileSystemImageStore, createS3ImageStore, type HistoryPage, type ImageStore, type SaveImageInput } from '@imagegen/storage';
+import {
+  createFileSystemImageStore,
+  createS3ImageStore,
+  scopeStoreToPrincipal,
+  type HistoryPage,
+  type ImageStore,
+  type SaveImageInput,
+} from '@imagegen/storage';
 import { startS3CompatibleServer, type S3CompatibleServer } from '@imagegen/testing';
 import type { PostgresDatabase } from './database';
 import { createPostgresImageCatalog } from './postgres-image-catalog';
@@ -107,6 +114,72 @@ describe('PostgreSQL image catalog', () => {
       ]);
       expect(objectCleanup.removedImages).toEqual(fileCleanup.removedImages);
       expect(objectCleanup.remainingBytes).toBe(fileCleanup.remainingBytes);
+    } finally {
+      await Promise.all([fileStore.close(), objectStore.close()]);
+    }
+  });
+
+  it("keeps two users' images apart in a bucket with the database index, exactly as the folder does", async () => {
+    const start = new Date('2026-11-20T21:15:00Z');
+    const fileClock = createManualClock(start);
+    const objectClock = createManualClock(start);
+    const sameIds = () => {
+      let counter = 100;
+      return () => Buffer.from(String((counter += 1)).padStart(12, '0'), 'hex');
+    };
+    const fileStore = await createFileSystemImageStore({
+      basePath: path.join(folder, 'principals'),
+      minFreeBytes: 0,
+      clock: fileClock,
+      random: sameIds(),
+    });
+    const objectStore = await createS3ImageStore({
+      bucket: server.bucket,
+      prefix: `${schema}-principals/`,
+      client: new S3Client({
+        endpoint: server.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      }),
+      catalog: createPostgresImageCatalog(database),
+      clock: objectClock,
+      random: sameIds(),
+    });
+    try {
+      const owners = ['alice', 'bob', 'alice', 'alice', 'bob', 'alice'];
+      const ids: string[] = [];
+      for (const [index, principalId] of owners.entries()) {
+        const [saved] = await Promise.all([fileStore, objectStore].map((store) => store.save({ ...input(index + 40), principalId })));
+        ids.push((saved as { imageId: string }).imageId);
+        for (const clock of [fileClock, objectClock]) clock.advance(3_600_000);
+      }
+      const bobsImage = ids[1] as string;
+
+      for (const principalId of ['alice', 'bob']) {
+        const query = { principalId, limit: 2 };
+        const [fromFiles, fromDatabase] = await Promise.all([fileStore.history(query), objectStore.history(query)]);
+        expect(fromDatabase).toEqual(withoutPaths(fromFiles));
+        expect(fromDatabase.images.every((image) => image.principalId === principalId)).toBe(true);
+        expect(fromDatabase.totalCount).toBe(owners.filter((owner) => owner === principalId).length);
+        expect(await objectStore.stats({ principalId })).toEqual(await fileStore.stats({ principalId }));
+        expect(await objectStore.listIds('img_', 10, { principalId })).toEqual(await fileStore.listIds('img_', 10, { principalId }));
+      }
+      expect((await objectStore.stats({ principalId: 'bob' })).imageCount).toBe(2);
+
+      // Through alice's view of the bucket, bob's image answers as an unknown id would, streamed or read whole.
+      const asAlice = scopeStoreToPrincipal(objectStore, { principalId: 'alice' });
+      const unknownId = `${bobsImage.slice(0, -1)}${bobsImage.endsWith('f') ? 'e' : 'f'}`;
+      for (const imageId of [bobsImage, unknownId]) {
+        await expect(asAlice.get(imageId)).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining(imageId) });
+        await expect(asAlice.openImageStream?.(imageId)).rejects.toMatchObject({ code: 'not_found' });
+      }
+      const own = await asAlice.openImageStream?.(ids[0] as string);
+      own?.stream.destroy();
+      expect(own?.metadata.principal_id).toBe('alice');
+      expect((await asAlice.history()).images.map((image) => image.imageId)).toEqual([ids[5], ids[3], ids[2], ids[0]]);
+      // The catalog is shared by this file's tests: leave it as it was.
+      for (const imageId of ids) await objectStore.delete(imageId);
     } finally {
       await Promise.all([fileStore.close(), objectStore.close()]);
     }

@@ -30,15 +30,24 @@ describe('PostgreSQL job store', () => {
     const other = await openTestDatabase(schema, { migrate: false });
     try {
       const replicaB = createPostgresJobPersistence(other);
-      const first = record('job_00000000-0000-4000-8000-000000000001', '2026-12-01T10:00:00.000Z');
+      const first = record('job_00000000-0000-4000-8000-000000000001', '2026-12-01T10:00:00.000Z', { principalId: 'alice' });
       const second = record('job_00000000-0000-4000-8000-000000000002', '2026-12-01T10:00:05.000Z');
       await replicaA.append(first);
       await replicaA.append(second);
       const finished = { ...first, status: 'completed' as const, finishedAt: '2026-12-01T10:00:09.000Z' };
       await replicaA.append(finished);
 
-      expect(await replicaB.load()).toEqual([finished, second]);
-      expect(await replicaB.find(second.jobId)).toEqual(second);
+      // A job started without a principal belongs to the local one.
+      const secondAsStored = { ...second, principalId: 'local' };
+      expect(await replicaB.load()).toEqual([finished, secondAsStored]);
+      expect(await replicaB.find(second.jobId)).toEqual(secondAsStored);
+      const owners = await database.query<{ job_id: string; principal_id: string }>(
+        'SELECT job_id, principal_id FROM generation_jobs ORDER BY job_id',
+      );
+      expect(owners).toEqual([
+        { job_id: first.jobId, principal_id: 'alice' },
+        { job_id: second.jobId, principal_id: 'local' },
+      ]);
       expect(await replicaB.find('job_00000000-0000-4000-8000-00000000000f')).toBeUndefined();
     } finally {
       await other.close();
