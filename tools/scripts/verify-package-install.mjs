@@ -70,7 +70,16 @@ try {
     // v1 and v2 of the MCP SDK: neither may come with the engine.
     mcpListing = execFileSync(
       npm,
-      ['ls', '@modelcontextprotocol/sdk', '@modelcontextprotocol/server', '@modelcontextprotocol/core', '--all', '--parseable'],
+      // --json=false: under `npm test` npm hands its own settings (the project's json=true) down to this npm.
+      [
+        'ls',
+        '@modelcontextprotocol/sdk',
+        '@modelcontextprotocol/server',
+        '@modelcontextprotocol/core',
+        '--all',
+        '--parseable',
+        '--json=false',
+      ],
       {
         cwd: project,
         encoding: 'utf8',

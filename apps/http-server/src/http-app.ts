@@ -83,6 +83,11 @@ export interface HttpAppOptions {
   processMetrics?: boolean;
   /** Structured logs. */
   logger: Logger;
+  /**
+   * More routes, mounted after the app's own and before the JSON 404/405 answers for everything else (which would
+   * otherwise take them): a page an embedding application adds, or the browser tests' host page.
+   */
+  additionalRoutes?: (app: Express) => void;
 }
 
 /** The app plus what its owner needs to shut it down cleanly. */
@@ -477,6 +482,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
+  options.additionalRoutes?.(app);
   mountRouteFallbacks(app);
 
   // Body-parser errors (too large, malformed JSON) answer as JSON, without a stack trace.

@@ -57,6 +57,7 @@ beforeAll(async () => {
     platform: 'linux',
   });
   const logger = createMemoryLogger();
+  const testHostScript = await bundleTestHost();
   engine = await createImageEngineFromConfig(config, { logger, scheduleRetention: false });
   http = createHttpApp({
     engine,
@@ -81,8 +82,8 @@ beforeAll(async () => {
     maxBodyBytes: 20 * 1024 * 1024,
     processMetrics: false,
     logger,
+    additionalRoutes: (app) => mountTestHost(app, testHostScript),
   });
-  mountTestHost(http.app, await bundleTestHost());
   listener = await new Promise<Server>((resolve) => {
     const server = http.app.listen(0, '127.0.0.1', () => resolve(server));
   });
