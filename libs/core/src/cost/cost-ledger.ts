@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ImageGenError, localPrincipalId, systemClock, type Clock, type Logger, silentLogger } from '@imagegen/common';
+import { assertWithinBudgets } from './budget-check';
 import { localLiveness, thisProcess, type ProcessIdentity, type ProcessLiveness } from './process-identity';
 
 /**
@@ -148,7 +149,6 @@ export interface CostLedger {
 
 const dayOf = (instant: Date) => instant.toISOString().slice(0, 10);
 const monthOf = (instant: Date) => instant.toISOString().slice(0, 7);
-const dollars = (value: number) => `$${value.toFixed(4)}`;
 const isStarted = (record: LedgerRecord): record is CallStartedRecord => (record as CallStartedRecord).event === 'started';
 const retryDelayMs = 2_000;
 
@@ -315,53 +315,22 @@ export async function createCostLedger(options: CostLedgerOptions): Promise<Cost
   /** Refuses when one cap would be passed: the global ones first, then the principal's own. */
   const checkBudgets = (maxUsd: number, estimatedUsd: number, principalId: string) => {
     const own = principalBuckets(principalId);
-    const scopes = [
-      { caps: budgets, spent: spentBy(days, months), held: heldUsd, principal: false },
-      {
-        caps: options.principalBudgets?.(principalId) ?? {},
-        spent: spentBy(own.days, own.months),
-        held: heldByPrincipal.get(principalId) ?? 0,
-        principal: true,
-      },
-    ];
-    for (const scope of scopes) {
-      const checks: Array<['daily' | 'monthly', number | undefined, number, string]> = [
-        ['daily', scope.caps.dailyUsd, scope.spent.today, scope.principal ? 'COST__PRINCIPAL_DAILY_BUDGET_USD' : 'COST__DAILY_BUDGET_USD'],
-        [
-          'monthly',
-          scope.caps.monthlyUsd,
-          scope.spent.month,
-          scope.principal ? 'COST__PRINCIPAL_MONTHLY_BUDGET_USD' : 'COST__MONTHLY_BUDGET_USD',
-        ],
-      ];
-      for (const [period, cap, periodSpend, setting] of checks) {
-        if (cap === undefined) continue;
-        const committed = periodSpend + scope.held;
-        if (committed >= cap || committed + maxUsd > cap) {
-          const next = period === 'daily' ? 'day' : 'month';
-          const remedy = scope.principal
-            ? `An administrator can raise your budget (the set_user_budget tool, or ${setting} for everyone); or wait for the next ${next} (UTC).`
-            : `Raise ${setting} or wait for the next ${next} (UTC).`;
-          throw new ImageGenError({
-            code: 'budget_exceeded',
-            message:
-              `${scope.principal ? 'Your' : 'The'} ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
-              (scope.held > 0 ? `, ${dollars(scope.held)} held for calls still running` : '') +
-              `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). ${remedy} Cached images are still served.`,
-            details: {
-              period,
-              capUsd: cap,
-              spentUsd: periodSpend,
-              reservedUsd: scope.held,
-              estimatedUsd,
-              maxUsd,
-              setting,
-              ...(scope.principal ? { scope: 'principal' } : { scope: 'global' }),
-            },
-          });
-        }
-      }
-    }
+    const everyone = spentBy(days, months);
+    const theirs = spentBy(own.days, own.months);
+    assertWithinBudgets(
+      [
+        { caps: budgets, spentToday: everyone.today, spentThisMonth: everyone.month, held: heldUsd, principal: false },
+        {
+          caps: options.principalBudgets?.(principalId) ?? {},
+          spentToday: theirs.today,
+          spentThisMonth: theirs.month,
+          held: heldByPrincipal.get(principalId) ?? 0,
+          principal: true,
+        },
+      ],
+      maxUsd,
+      estimatedUsd,
+    );
   };
 
   return {

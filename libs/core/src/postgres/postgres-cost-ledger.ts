@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { ImageGenError, localPrincipalId, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import type { BudgetLimits, CostEntry, CostLedger, CostTotals, PaidCallStart, PeriodTotals } from '../cost/cost-ledger';
+import { assertWithinBudgets } from '../cost/budget-check';
 import { thisProcess } from '../cost/process-identity';
 import { databaseFailure, type PostgresDatabase } from './database';
 
@@ -25,7 +26,6 @@ export interface PostgresCostLedgerOptions {
   staleAfterMs?: number;
 }
 
-const dollars = (value: number) => `$${value.toFixed(4)}`;
 const dayStart = (instant: Date) => new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()));
 const monthStart = (instant: Date) => new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), 1));
 const emptyPeriod = (): PeriodTotals => ({ usd: 0, calls: 0, images: 0, unknownCalls: 0 });
@@ -198,47 +198,14 @@ export async function createPostgresCostLedger(options: PostgresCostLedgerOption
       [dayStart(now).toISOString(), monthStart(now).toISOString(), principalId],
     );
     const row = spent.rows[0] ?? { today: 0, month: 0, held: 0, own_today: 0, own_month: 0, own_held: 0 };
-    const scopes = [
-      { caps: budgets, today: row.today, month: row.month, held: row.held, principal: false },
-      { caps: capsOf(principalId), today: row.own_today, month: row.own_month, held: row.own_held, principal: true },
-    ];
-    for (const scope of scopes) {
-      const checks: Array<['daily' | 'monthly', number | undefined, number, string]> = [
-        ['daily', scope.caps.dailyUsd, scope.today, scope.principal ? 'COST__PRINCIPAL_DAILY_BUDGET_USD' : 'COST__DAILY_BUDGET_USD'],
-        [
-          'monthly',
-          scope.caps.monthlyUsd,
-          scope.month,
-          scope.principal ? 'COST__PRINCIPAL_MONTHLY_BUDGET_USD' : 'COST__MONTHLY_BUDGET_USD',
-        ],
-      ];
-      for (const [period, cap, periodSpend, setting] of checks) {
-        if (cap === undefined) continue;
-        const committed = periodSpend + scope.held;
-        if (committed < cap && committed + maxUsd <= cap) continue;
-        const next = period === 'daily' ? 'day' : 'month';
-        const remedy = scope.principal
-          ? `An administrator can raise your budget (the set_user_budget tool, or ${setting} for everyone); or wait for the next ${next} (UTC).`
-          : `Raise ${setting} or wait for the next ${next} (UTC).`;
-        throw new ImageGenError({
-          code: 'budget_exceeded',
-          message:
-            `${scope.principal ? 'Your' : 'The'} ${period} budget of ${dollars(cap)} is reached: ${dollars(periodSpend)} spent` +
-            (scope.held > 0 ? `, ${dollars(scope.held)} held for calls still running` : '') +
-            `, and this call can cost up to ${dollars(maxUsd)} (estimated ${dollars(estimatedUsd)}). ${remedy} Cached images are still served.`,
-          details: {
-            period,
-            capUsd: cap,
-            spentUsd: periodSpend,
-            reservedUsd: scope.held,
-            estimatedUsd,
-            maxUsd,
-            setting,
-            scope: scope.principal ? 'principal' : 'global',
-          },
-        });
-      }
-    }
+    assertWithinBudgets(
+      [
+        { caps: budgets, spentToday: row.today, spentThisMonth: row.month, held: row.held, principal: false },
+        { caps: capsOf(principalId), spentToday: row.own_today, spentThisMonth: row.own_month, held: row.own_held, principal: true },
+      ],
+      maxUsd,
+      estimatedUsd,
+    );
   };
 
   try {
