@@ -5,6 +5,7 @@
  * inlined, no network access): the image view with its mask editor, and the gallery. A server hands them out as
  * `ui://` resources of MIME type `text/html;profile=mcp-app`; the gallery also runs as a plain web page.
  */
+export type { GalleryEntry, GalleryListing } from './gallery-listing';
 import galleryView from '../dist/views/gallery-view.html';
 import imageView from '../dist/views/image-view.html';
 

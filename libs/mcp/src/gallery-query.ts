@@ -1,5 +1,8 @@
 import { ImageGenError } from '@imagegen/common';
 import type { ImageEngine } from '@imagegen/core';
+import type { GalleryEntry, GalleryListing } from '@imagegen/mcp-app-views';
+
+export type { GalleryEntry, GalleryListing };
 
 /** What the gallery filters by; every field optional. Dates are `YYYY-MM-DD` (UTC, inclusive). */
 export interface GalleryQuery {
@@ -8,24 +11,6 @@ export interface GalleryQuery {
   from?: string;
   to?: string;
   limit?: number;
-}
-
-/** One gallery entry (snake_case like the other tool results). */
-export interface GalleryEntry {
-  image_id: string;
-  created_at: string;
-  prompt: string;
-  model: string;
-  format: string;
-  file_size_bytes: number;
-  resource_uri: string;
-}
-
-/** A gallery page: the newest matching images, how many match, and the models there are to filter by. */
-export interface GalleryListing {
-  images: GalleryEntry[];
-  total_count: number;
-  models: string[];
 }
 
 /** The most images scanned for one listing: enough for a team's folder, bounded for a request. */

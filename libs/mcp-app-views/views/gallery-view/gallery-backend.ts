@@ -1,5 +1,8 @@
 import type { App } from '@modelcontextprotocol/ext-apps';
+import type { GalleryEntry, GalleryListing } from '../../src/gallery-listing';
 import { readImageThroughHost, toolErrorText } from '../shared/host-connection';
+
+export type { GalleryEntry, GalleryListing };
 
 /** The gallery's filters; empty strings mean "any". Dates are `YYYY-MM-DD`, inclusive, in UTC. */
 export interface GalleryFilter {
@@ -7,26 +10,6 @@ export interface GalleryFilter {
   model: string;
   from: string;
   to: string;
-}
-
-/** One image in the gallery listing (the open_gallery / `/gallery/api/images` shape). */
-export interface GalleryEntry {
-  image_id: string;
-  created_at: string;
-  prompt: string;
-  model: string;
-  format: string;
-  file_size_bytes: number;
-  resource_uri: string;
-}
-
-/** A page of the gallery. */
-export interface GalleryListing {
-  images: GalleryEntry[];
-  /** How many images match the filter (the page may hold fewer). */
-  total_count: number;
-  /** Every model among the stored images, for the model filter. */
-  models: string[];
 }
 
 /** What the gallery needs from where it runs: an MCP host, or the HTTP server it was served by. */
