@@ -9,7 +9,7 @@ import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
-import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { answerWithinWait, includeDataUrlInput, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
 import { modelAbilityInputs, modelAbilityRequest } from './generate-image';
 import { lateAbilityArguments, lateAbilityInputs } from './late-ability-inputs';
 
@@ -57,7 +57,7 @@ export function registerEditImageTool(server: McpServer, engine: ImageEngine, se
           .describe(
             'Continue the conversation of the (first) stored image, on the model that made it (multi-turn editing, models whose listing shows multi_turn_editing): the model sees the earlier turns. Default false: a fresh edit',
           ),
-        include_data_url: z.boolean().optional(),
+        include_data_url: includeDataUrlInput,
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),

@@ -8,7 +8,7 @@ import { traceCorrelation } from '../request-context';
 import type { McpServerSettings } from '../server-settings';
 import { toolErrorResult } from '../tool-errors';
 import { imageViewUri, viewMeta } from '../app-views';
-import { answerWithinWait, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
+import { answerWithinWait, includeDataUrlInput, jobAwareOutputSchema, waitSecondsInput } from './get-generation';
 import { lateAbilityArguments, lateAbilityInputs } from './late-ability-inputs';
 
 export const generateImageToolName = 'generate_image';
@@ -143,10 +143,7 @@ export function registerGenerateImageTool(server: McpServer, engine: ImageEngine
         ...lateAbilityInputs,
         fresh: z.boolean().optional().describe('Skip the cache and make a new image'),
         ...modelAbilityInputs,
-        include_data_url: z
-          .boolean()
-          .optional()
-          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
+        include_data_url: includeDataUrlInput,
         wait_seconds: waitSecondsInput,
       }),
       outputSchema: jobAwareOutputSchema(),

@@ -13,6 +13,12 @@ export const getGenerationToolName = 'get_generation';
 export const defaultWaitSeconds = 45;
 const longestWaitSeconds = 600;
 
+/** The `include_data_url` argument of generate_image, edit_image and get_generation. */
+export const includeDataUrlInput = z
+  .boolean()
+  .optional()
+  .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)');
+
 /** The `wait_seconds` argument of generate_image, edit_image and get_generation. */
 export const waitSecondsInput = z
   .number()
@@ -132,10 +138,7 @@ export function registerGetGenerationTool(server: McpServer, engine: ImageEngine
       inputSchema: z.object({
         job_id: z.string().describe('The job_id a generate_image or edit_image result named'),
         wait_seconds: waitSecondsInput,
-        include_data_url: z
-          .boolean()
-          .optional()
-          .describe('Also put the full image as a data URL in image_url, when it fits the byte budget (the inline image stays)'),
+        include_data_url: includeDataUrlInput,
         return_on_partial: z
           .boolean()
           .optional()
