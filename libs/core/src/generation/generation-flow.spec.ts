@@ -1,6 +1,8 @@
 import { ImageGenError } from '@imagegen/common';
+import { createMemoryCache } from '@imagegen/cache';
 import { createNodeStorageFileSystem, type ImageStore } from '@imagegen/storage';
 import { createMemoryLedgerPersistence } from '../cost/ledger-persistence';
+import type { CachedGeneration } from './cached-generation';
 import { createMemoryJobPersistence, type JobRecord } from './job-persistence';
 import { createMemoryEngine, sleep, type MemoryEngine } from './test-support/memory-engine';
 
@@ -46,6 +48,26 @@ describe('the generation flow', () => {
     expect(harness.provider.calls[0]?.outcome).toBe('aborted');
     expect((await harness.store.history()).totalCount).toBe(0);
     expect(harness.engine.costReport()).toMatchObject({ calls: 1, unknownOutcomeCalls: 1 });
+  });
+
+  it('cancels a request cancelled while it was still being planned: its job never calls the provider', async () => {
+    // A cache that answers slowly holds the request in planning; it is cancelled there, before its caller waits.
+    const controller = new AbortController();
+    const slowCache = createMemoryCache<CachedGeneration>({ maxBytes: 10 * 1024 * 1024, ttlMs: 3_600_000 });
+    const lookUp = slowCache.get.bind(slowCache);
+    slowCache.get = async (key) => {
+      await sleep(100);
+      controller.abort();
+      return lookUp(key);
+    };
+    harness = await createMemoryEngine({ provider: { delayMs: 300 }, maxConcurrency: 1, engine: { cache: slowCache } });
+    const busy = harness.engine.generate({ ...request, prompt: 'holding the only slot' });
+    const queued = harness.engine.generate(request, { signal: controller.signal });
+    await expect(queued).rejects.toMatchObject({ code: 'cancelled' });
+    await busy;
+    await sleep(400);
+    expect(harness.provider.calls.map((call) => call.prompt)).toEqual(['holding the only slot']);
+    expect(harness.engine.costReport().calls).toBe(1);
   });
 
   it('cancels a request cancelled before it reached the provider: no call, nothing billed', async () => {

@@ -218,8 +218,22 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
     return { ...base, result: { ...result, fromCache: false } };
   };
 
+  /** A job nobody waits for or may come back to, and that has not reached the provider (or may be aborted), stops. */
+  const giveUpIfUnwanted = (job: RunningJob) => {
+    const mayGiveUp = !job.reachedProvider || !options.continueOnCancel;
+    if (job.waiters === 0 && !job.handedOut && mayGiveUp) {
+      job.abandon.abort();
+      // The abandoned job may still be unwinding; a new identical request must not join it.
+      if (byKey.get(job.key) === job) byKey.delete(job.key);
+    }
+  };
+
   const waitFor = (job: RunningJob, signal: AbortSignal | undefined, onProgress: ((event: ProgressEvent) => void) | undefined) => {
-    if (signal?.aborted) return Promise.reject(cancelled());
+    if (signal?.aborted) {
+      // Cancelled while the request was being planned: the job it started must not go on to pay for nobody.
+      giveUpIfUnwanted(job);
+      return Promise.reject(cancelled());
+    }
     job.waiters += 1;
     if (onProgress) job.listeners.add(onProgress);
     return new Promise<ImageResult>((resolve, reject) => {
@@ -233,12 +247,7 @@ export async function openGenerationJobs(options: GenerationJobsOptions): Promis
       const onAbort = () => {
         if (settled) return;
         leave();
-        const mayGiveUp = !job.reachedProvider || !options.continueOnCancel;
-        if (job.waiters === 0 && !job.handedOut && mayGiveUp) {
-          job.abandon.abort();
-          // The abandoned job may still be unwinding; a new identical request must not join it.
-          if (byKey.get(job.key) === job) byKey.delete(job.key);
-        }
+        giveUpIfUnwanted(job);
         reject(cancelled());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
