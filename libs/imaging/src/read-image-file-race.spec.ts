@@ -54,8 +54,12 @@ describe('readImageFile under a racing folder swap', () => {
       },
     });
     const outcomes = { inside: 0, outside: 0, refused: 0 };
+    // Reads before the swapper runs would all be refused (no `swap` yet) and race nothing.
+    await new Promise((resolve) => worker.once('online', resolve));
     try {
-      for (let attempt = 0; attempt < 1_000; attempt++) {
+      // At least 1,000 racing reads, and on until one has landed on the real folder (a fast machine may finish 1,000
+      // reads between two swaps), within a bound.
+      for (let attempt = 0; attempt < 1_000 || (outcomes.inside === 0 && attempt < 20_000); attempt++) {
         try {
           const image = await readImageFile(path.join(allowed, 'swap', 'photo.png'), { allowedFolders: [allowed] });
           if (image.data.equals(outsideImage)) outcomes.outside++;
