@@ -7,7 +7,7 @@ import { describeStart, hasSignatureOf } from './file-signature';
 import { imageFormats, mimeTypeOfFormat, type ImageFormat } from './image-format';
 import { assertValidImageId, generateImageId, imageIdKeyForTime, isValidImageId } from './image-id';
 import type { IndexEntry } from './image-index';
-import { parseImageMetadata, type ImageMetadata } from './image-metadata';
+import { parseSidecarBytes, type ImageMetadata } from './image-metadata';
 import type {
   CleanupOptions,
   CleanupReport,
@@ -249,17 +249,9 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       if (isMissingPathError(error)) return missingFile(entry);
       throw storageFailure(`read the metadata of image ${entry.id}`, error);
     }
-    let parsed: ReturnType<typeof parseImageMetadata>;
-    try {
-      parsed = parseImageMetadata(JSON.parse(Buffer.from(bytes).toString('utf8')));
-    } catch {
-      parsed = { ok: false, problems: ['the file is not valid JSON'] };
-    }
-    if (!parsed.ok || parsed.metadata.image_id !== entry.id) {
-      logger.warn('The metadata file of a stored image is unreadable', {
-        imageId: entry.id,
-        problems: parsed.ok ? ['image_id differs'] : parsed.problems,
-      });
+    const parsed = parseSidecarBytes(bytes, entry.id);
+    if (!parsed.ok) {
+      logger.warn('The metadata file of a stored image is unreadable', { imageId: entry.id, problems: parsed.problems });
       return damagedEntry(entry, `The metadata file of image ${entry.id} is damaged and cannot be read (${location.metadataPath})`);
     }
     return parsed.metadata;

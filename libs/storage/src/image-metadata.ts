@@ -112,6 +112,21 @@ const isNonNegativeInteger = (value: unknown): value is number => Number.isSafeI
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
+ * A stored sidecar's bytes, as either store reads them back: JSON checked by {@link parseImageMetadata}, and naming
+ * the image it was read for (a sidecar of another image is as damaged as unreadable text).
+ */
+export function parseSidecarBytes(bytes: Uint8Array, imageId: string): ImageMetadataParseResult {
+  let parsed: ImageMetadataParseResult;
+  try {
+    parsed = parseImageMetadata(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  } catch {
+    return { ok: false, problems: ['the sidecar is not valid JSON'] };
+  }
+  if (parsed.ok && parsed.metadata.image_id !== imageId) return { ok: false, problems: ['image_id differs'] };
+  return parsed;
+}
+
+/**
  * Checks a parsed sidecar and returns it in its current shape, or the list of problems. Required: `image_id`
  * (a valid id), `created_at` (a date), `prompt`, `parameters.model`, and `file_info` with `filename` (matching the
  * id and format), `size_bytes` and `format`. Everything else is optional and takes a neutral default when

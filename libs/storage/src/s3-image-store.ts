@@ -15,7 +15,7 @@ import { describeStart, hasSignatureOf } from './file-signature';
 import { createMemoryImageCatalog, type CatalogEntry, type ImageCatalog } from './image-catalog';
 import { formatOfExtension, mimeTypeOfFormat, type ImageFormat } from './image-format';
 import { assertValidImageId, generateImageId, imageIdKeyForTime, imageIdTimestamp, isValidImageId } from './image-id';
-import { parseImageMetadata, type ImageMetadata } from './image-metadata';
+import { parseImageMetadata, parseSidecarBytes, type ImageMetadata } from './image-metadata';
 import type {
   CleanupOptions,
   CleanupReport,
@@ -397,13 +397,8 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
       if (isNoSuchKey(error)) return missingObject(entry);
       throw objectStorageFailure(`read the metadata of image ${entry.id}`, error);
     }
-    let parsed: ReturnType<typeof parseImageMetadata>;
-    try {
-      parsed = parseImageMetadata(JSON.parse(Buffer.from(bytes).toString('utf8')));
-    } catch {
-      parsed = { ok: false, problems: ['the object is not valid JSON'] };
-    }
-    if (!parsed.ok || parsed.metadata.image_id !== entry.id) {
+    const parsed = parseSidecarBytes(bytes, entry.id);
+    if (!parsed.ok) {
       return damaged(entry, `The metadata object of image ${entry.id} is damaged and cannot be read (${sidecarKey(entry)})`);
     }
     return parsed.metadata;
