@@ -344,12 +344,17 @@ export async function createFileSystemImageStore(options: FileSystemImageStoreOp
       const written: string[] = [];
       try {
         await fileSystem.makeDirectory(folder);
-        written.push(temporaryImage);
-        await fileSystem.createFile(temporaryImage, input.bytes, { mode: filePermissions, durable: true });
-        written.push(location.filePath);
+        written.push(temporaryImage, temporarySidecar);
+        // Both temporary files are written and synced at once (no reader sees a temporary name), which takes one
+        // fsync off the wait; the renames stay in order, so a visible sidecar always has its image beside it.
+        const temporaryFiles = await Promise.allSettled([
+          fileSystem.createFile(temporaryImage, input.bytes, { mode: filePermissions, durable: true }),
+          fileSystem.createFile(temporarySidecar, sidecar, { mode: filePermissions, durable: true }),
+        ]);
+        for (const outcome of temporaryFiles) if (outcome.status === 'rejected') throw outcome.reason;
+        // [temporary image, image, temporary sidecar]: a failed rename still removes the sidecar's file first.
+        written.splice(1, 0, location.filePath);
         await fileSystem.rename(temporaryImage, location.filePath);
-        written.push(temporarySidecar);
-        await fileSystem.createFile(temporarySidecar, sidecar, { mode: filePermissions, durable: true });
         written.push(location.metadataPath);
         await fileSystem.rename(temporarySidecar, location.metadataPath);
         await fileSystem.syncDirectory(folder);
