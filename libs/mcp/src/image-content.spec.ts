@@ -22,7 +22,7 @@ function resultWithImage(byteLength: number): ImageResult {
       {
         imageId: 'img_20261201120000_0123456789ab',
         resourceUri: 'generated-images://img_20261201120000_0123456789ab',
-        data,
+        readData: () => Promise.resolve(data),
         mimeType: 'image/png',
         format: 'png',
         width: 1024,
