@@ -48,7 +48,10 @@ async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePre
   if (known !== undefined) return known === 'none' ? undefined : known;
   // sharp loads with the first preview, not when the server starts.
   const { makePreview } = await import('@imagegen/imaging');
-  const made = await makePreview(await image.readData(), { maxBytes, maxDimension: 768 });
+  // A cache hit reads the file only now; one removed by hand since goes out without a preview, like a failed one.
+  const data = await image.readData().catch(() => undefined);
+  if (data === undefined) return undefined;
+  const made = await makePreview(data, { maxBytes, maxDimension: 768 });
   previews.set(key, made ?? 'none');
   return made;
 }
