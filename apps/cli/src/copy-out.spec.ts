@@ -8,7 +8,7 @@ describe('--out', () => {
   const image = (imageId: string, format: 'png' | 'jpeg' | 'webp' = 'png') => ({
     imageId,
     format,
-    data: Buffer.from(`bytes of ${imageId}`),
+    readData: () => Promise.resolve(Buffer.from(`bytes of ${imageId}`)),
   });
 
   beforeEach(() => {

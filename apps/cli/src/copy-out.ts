@@ -6,7 +6,8 @@ import { ImageGenError } from '@imagegen/common';
 /** An image to copy out of storage. */
 export interface CopyableImage {
   imageId: string;
-  data: Uint8Array;
+  /** The encoded image (read from storage when it is not in memory). */
+  readData(): Promise<Uint8Array>;
   format: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
 }
 
@@ -64,7 +65,7 @@ export async function copyOut(
       const temporary = path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.tmp`);
       try {
         if (options.signal?.aborted) throw new ImageGenError({ code: 'cancelled', message: 'The operation was cancelled.' });
-        await fs.promises.writeFile(temporary, image.data, { signal: options.signal });
+        await fs.promises.writeFile(temporary, await image.readData(), { signal: options.signal });
         await fs.promises.rename(temporary, destination);
         written.push(destination);
       } finally {

@@ -22,7 +22,7 @@ function resultWithImage(byteLength: number): ImageResult {
       {
         imageId: 'img_20261201120000_0123456789ab',
         resourceUri: 'generated-images://img_20261201120000_0123456789ab',
-        data,
+        readData: () => Promise.resolve(data),
         mimeType: 'image/png',
         format: 'png',
         width: 1024,
@@ -99,5 +99,16 @@ describe('with the inline preview switched off (SERVER__INLINE_PREVIEW=false)', 
       false,
     );
     expect(answer.content.map((block) => block.type)).toEqual(['text', 'image', 'resource_link']);
+  });
+});
+
+describe('buildImageResult for a cache hit whose image file was removed by hand since', () => {
+  it('answers with the links and no inline preview instead of failing', async () => {
+    const result = resultWithImage(2_000_000);
+    const image = result.images[0] as ImageResult['images'][number];
+    result.images[0] = { ...image, imageId: 'img_20261201120000_0fedcba98765', readData: () => Promise.reject(new Error('not found')) };
+    const answer = await buildImageResult(result, { image_id: 'img_20261201120000_0fedcba98765' }, settings(200_000), false);
+    expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+    expect(answer.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: image.resourceUri }));
   });
 });

@@ -48,7 +48,10 @@ async function previewOf(image: StoredImage, maxBytes: number): Promise<ImagePre
   if (known !== undefined) return known === 'none' ? undefined : known;
   // sharp loads with the first preview, not when the server starts.
   const { makePreview } = await import('@imagegen/imaging');
-  const made = await makePreview(image.data, { maxBytes, maxDimension: 768 });
+  // A cache hit reads the file only now; one removed by hand since goes out without a preview, like a failed one.
+  const data = await image.readData().catch(() => undefined);
+  if (data === undefined) return undefined;
+  const made = await makePreview(data, { maxBytes, maxDimension: 768 });
   previews.set(key, made ?? 'none');
   return made;
 }
@@ -93,7 +96,7 @@ export async function buildImageResult(
   }));
   const base: CallToolResult = { content: [{ type: 'text', text: summary }, ...links], structuredContent: structured };
   if (settings.inlinePreview === false) {
-    if (includeDataUrl) addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
+    if (includeDataUrl) await addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
     return base;
   }
   // Share what is left of the budget between the images; base64 grows bytes by 4/3.
@@ -105,7 +108,7 @@ export async function buildImageResult(
   for (const image of result.images) {
     // An SVG is shown through its raster preview: image blocks are for pixels, and hosts differ on rendering SVG.
     if (image.format !== 'svg' && Math.ceil(image.byteLength / 3) * 4 <= perImage) {
-      inline.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+      inline.push({ type: 'image', data: (await image.readData()).toString('base64'), mimeType: image.mimeType });
       continue;
     }
     // The images are paid for and stored by now: a budget too small for any preview loses the preview, not the answer.
@@ -128,7 +131,7 @@ export async function buildImageResult(
       '\nThe byte budget (SERVER__RESPONSE_BYTE_BUDGET) leaves no room for an inline preview; read the resource (or open the file) for the image.';
   }
   base.content.splice(1, 0, ...inline);
-  if (includeDataUrl) addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
+  if (includeDataUrl) await addDataUrlWithinBudget(base, structured, result.images[0], settings.responseByteBudget);
   return base;
 }
 
@@ -136,18 +139,18 @@ export async function buildImageResult(
  * Adds `image_url` (the first image as a data URL) when the result stays within the budget with it; else leaves it
  * out with a note. Clients such as Claude Desktop refuse results over about 1 MB, so the budget is never exceeded.
  */
-function addDataUrlWithinBudget(
+async function addDataUrlWithinBudget(
   base: CallToolResult,
   structured: Record<string, unknown>,
   image: StoredImage | undefined,
   budget: number,
-): void {
+): Promise<void> {
   if (!image) return;
   const prefix = `data:${image.mimeType};base64,`;
   // The data URL's own bytes plus its key and quotes in the structured content.
   const cost = prefix.length + Math.ceil(image.byteLength / 3) * 4 + '"image_url":"",'.length;
   if (serializedSize(base) + cost <= budget) {
-    structured['image_url'] = `${prefix}${image.data.toString('base64')}`;
+    structured['image_url'] = `${prefix}${(await image.readData()).toString('base64')}`;
     return;
   }
   (base.content[0] as { text: string }).text +=

@@ -88,7 +88,7 @@ describe('backends chosen by the configuration', () => {
       expect(result.images[0]?.filePath).toBeUndefined();
 
       const read = await second.getImage(imageId);
-      expect(Buffer.from(read.bytes).equals(result.images[0]?.data ?? Buffer.alloc(0))).toBe(true);
+      expect(Buffer.from(read.bytes).equals((await result.images[0]?.readData()) ?? Buffer.alloc(0))).toBe(true);
       const streamed = await second.openImageStream(imageId);
       const chunks: Buffer[] = [];
       for await (const chunk of streamed.stream) chunks.push(Buffer.from(chunk as Uint8Array));

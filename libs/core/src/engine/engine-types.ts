@@ -96,8 +96,12 @@ export interface StoredImage {
   resourceUri: string;
   /** Absolute path of the file, when the store is a local disk. */
   filePath?: string;
-  /** The encoded image. */
-  data: Buffer;
+  /**
+   * The encoded image. A fresh image's bytes are in memory already; a cache hit's or a finished job's are read from
+   * the store on the first call (a repeat that shows a preview made earlier never reads the multi-megabyte file, and
+   * so never makes the garbage that triggers full collections). Rejects with `not_found` when the file is gone since.
+   */
+  readData(): Promise<Buffer>;
   /** MIME type measured from the bytes. */
   mimeType: string;
   /** `png`, `jpeg`, `webp`, `gif` (an animation) or `svg` (a sanitized vector drawing). */

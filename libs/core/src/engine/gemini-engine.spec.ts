@@ -89,7 +89,7 @@ describe('engine with the Gemini provider', () => {
       compression: 70,
     });
     expect(result.images[0]).toMatchObject({ format: 'jpeg', mimeType: 'image/jpeg' });
-    expect((await sharp(Buffer.from(result.images[0]?.data ?? [])).metadata()).format).toBe('jpeg');
+    expect((await sharp(Buffer.from((await result.images[0]?.readData()) ?? [])).metadata()).format).toBe('jpeg');
     expect(result.warnings.map((warning) => warning.setting)).toContain('outputFormat');
   });
 
@@ -135,7 +135,7 @@ describe('engine with the Gemini provider', () => {
     });
     const sent = geminiCalls().at(-1)?.body?.['contents'] as Array<{ parts: unknown[] }>;
     expect(sent[0]?.parts).toHaveLength(2);
-    const { data, info } = await sharp(Buffer.from(result.images[0]?.data ?? []))
+    const { data, info } = await sharp(Buffer.from((await result.images[0]?.readData()) ?? []))
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegen/common';
 import type { CacheBackend } from '@imagegen/cache';
 import type { RequestWarning } from '@imagegen/providers';
-import type { ImageStore, StoredImageContent } from '@imagegen/storage';
+import type { ImageStore, StoredImage as StoredImageFacts, StoredImageContent } from '@imagegen/storage';
 import type { ImageResult, StoredImage } from '../engine/engine-types';
 import { resourceUriOf } from './persist-images';
 
@@ -19,25 +19,47 @@ export interface CachedGeneration {
   parameters: Record<string, unknown>;
 }
 
-/** A stored image as results show it. */
+/** A stored image as results show it, from a read that has its bytes already (no copy is made). */
 export function storedImageFromContent(content: StoredImageContent): StoredImage {
-  const info = content.metadata.file_info;
+  const data = Buffer.from(content.bytes.buffer, content.bytes.byteOffset, content.bytes.byteLength);
+  return { ...storedImageFields(content, content.bytes.length), readData: () => Promise.resolve(data) };
+}
+
+/**
+ * A stored image as results show it, from its metadata alone: the bytes are read from `store` when first asked for.
+ * A cache hit or a finished job's result is mostly shown through a preview made earlier, so most repeats never read
+ * (and never allocate) the multi-megabyte file.
+ */
+export function storedImageFromMetadata(stored: StoredImageFacts, store: ImageStore): StoredImage {
+  let reading: Promise<Buffer> | undefined;
   return {
-    imageId: content.imageId,
-    resourceUri: resourceUriOf(content.imageId),
-    ...(content.filePath ? { filePath: content.filePath } : {}),
-    data: Buffer.from(content.bytes),
-    mimeType: content.mimeType,
+    ...storedImageFields(stored, stored.metadata.file_info.size_bytes),
+    readData() {
+      reading ??= store
+        .get(stored.imageId)
+        .then((content) => Buffer.from(content.bytes.buffer, content.bytes.byteOffset, content.bytes.byteLength));
+      return reading;
+    },
+  };
+}
+
+function storedImageFields(stored: StoredImageFacts, byteLength: number): Omit<StoredImage, 'readData'> {
+  const info = stored.metadata.file_info;
+  return {
+    imageId: stored.imageId,
+    resourceUri: resourceUriOf(stored.imageId),
+    ...(stored.filePath ? { filePath: stored.filePath } : {}),
+    mimeType: stored.mimeType,
     format: info.format,
     width: info.width,
     height: info.height,
-    byteLength: content.bytes.length,
-    createdAt: content.metadata.created_at,
+    byteLength,
+    createdAt: stored.metadata.created_at,
     // A cached or finished-job answer shows the same grounding and conversation as the first one did.
-    ...(content.metadata.grounding === undefined
+    ...(stored.metadata.grounding === undefined
       ? {}
-      : { grounding: { searchQueries: content.metadata.grounding.search_queries, sources: content.metadata.grounding.sources } }),
-    ...(content.metadata.conversation === undefined ? {} : { conversationTurns: content.metadata.conversation.turns.length }),
+      : { grounding: { searchQueries: stored.metadata.grounding.search_queries, sources: stored.metadata.grounding.sources } }),
+    ...(stored.metadata.conversation === undefined ? {} : { conversationTurns: stored.metadata.conversation.turns.length }),
   };
 }
 
@@ -57,15 +79,15 @@ export function summarizeResult(result: ImageResult): CachedGeneration {
 }
 
 /**
- * A result rebuilt from a summary by reading its images from the store; undefined when one of them is gone
- * (retention removed it since).
+ * A result rebuilt from a summary by reading its images' metadata from the store (their bytes are read when first
+ * asked for); undefined when one of them is gone (retention removed it since).
  */
 export async function resultFromSummary(summary: CachedGeneration, store: ImageStore): Promise<Omit<ImageResult, 'fromCache'> | undefined> {
   const images: StoredImage[] = [];
   for (const imageId of summary.imageIds) {
-    const content = await store.get(imageId).catch(() => undefined);
-    if (!content) return undefined;
-    images.push(storedImageFromContent(content));
+    const stored = await store.getMetadata(imageId).catch(() => undefined);
+    if (!stored) return undefined;
+    images.push(storedImageFromMetadata(stored, store));
   }
   return {
     taskId: summary.taskId,

@@ -172,7 +172,7 @@ describe('the generation flow', () => {
     expect(await harness.engine.getJob(jobId)).toMatchObject({ status: 'running', operation: 'generate' });
     const done = await harness.engine.getJob(jobId, { waitMs: 5_000 });
     expect(done).toMatchObject({ status: 'completed' });
-    expect(done?.result?.images[0]?.data.length).toBeGreaterThan(0);
+    expect((await done?.result?.images[0]?.readData())?.length).toBeGreaterThan(0);
     expect(harness.provider.calls).toHaveLength(1);
     expect(await harness.engine.listJobs()).toEqual([expect.objectContaining({ jobId, status: 'completed' })]);
     expect(await harness.engine.getJob('job_00000000-0000-0000-0000-000000000000')).toBeUndefined();

@@ -107,7 +107,7 @@ export async function persistImages(
         imageId: saved.imageId,
         resourceUri: resourceUriOf(saved.imageId),
         ...(saved.filePath ? { filePath: saved.filePath } : {}),
-        data: image.data,
+        readData: () => Promise.resolve(image.data),
         mimeType: saved.mimeType,
         format: image.format,
         width: image.width,

@@ -3,6 +3,7 @@ import { ImageGenError } from '@imagegen/common';
 import { builtInModels, createModelRegistry, planRequest, type ProviderResult } from '@imagegen/providers';
 import { createCostLedger } from '../cost/cost-ledger';
 import { createMemoryLedgerPersistence } from '../cost/ledger-persistence';
+import { resultFromSummary } from './cached-generation';
 import { actualCost, costBounds } from './cost-bounds';
 import { planGeneration } from './plan-generation';
 import { expectedImageBytes, preflight } from './preflight';
@@ -88,5 +89,46 @@ describe('record the cost of a failed call', () => {
     const outcomes = persistence.entries.flatMap((entry) => ('outcome' in entry ? [entry.outcome] : []));
     expect(outcomes).toEqual(['not_billed', 'not_billed', 'unknown']);
     expect(ledger.totals()).toMatchObject({ calls: 1, unknownOutcomeCalls: 1, allTimeUsd: 0.01 });
+  });
+});
+
+describe('a result rebuilt from the cache', () => {
+  const summary = {
+    taskId: 'task-1',
+    model: 'gpt-image-2',
+    provider: 'openai',
+    imageIds: ['img_20261201120000_0123456789ab'],
+    warnings: [],
+    prompt: 'a fox',
+    parameters: {},
+  };
+  const facts = {
+    imageId: 'img_20261201120000_0123456789ab',
+    mimeType: 'image/png',
+    filePath: '/images/img_20261201120000_0123456789ab.png',
+    metadata: { created_at: '2026-12-01T12:00:00.000Z', file_info: { format: 'png', width: 1536, height: 1024, size_bytes: 3 } },
+  };
+
+  it('reads the image bytes only when they are asked for, once, and gives them as stored', async () => {
+    const reads: string[] = [];
+    const store = {
+      getMetadata: async () => facts,
+      get: async (imageId: string) => {
+        reads.push(imageId);
+        return { ...facts, bytes: new Uint8Array([1, 2, 3]) };
+      },
+    } as never;
+    const result = await resultFromSummary(summary, store);
+    expect(result?.images[0]).toMatchObject({ imageId: facts.imageId, byteLength: 3, width: 1536, height: 1024, format: 'png' });
+    expect(reads).toEqual([]);
+    const image = result?.images[0];
+    expect([...((await image?.readData()) ?? [])]).toEqual([1, 2, 3]);
+    expect([...((await image?.readData()) ?? [])]).toEqual([1, 2, 3]);
+    expect(reads).toEqual([facts.imageId]);
+  });
+
+  it('is no result when an image is no longer stored', async () => {
+    const store = { getMetadata: async () => Promise.reject(new ImageGenError({ code: 'not_found', message: 'gone' })) } as never;
+    await expect(resultFromSummary(summary, store)).resolves.toBeUndefined();
   });
 });
