@@ -36,12 +36,17 @@ const leakWarmUp = quick ? 5 : 100;
 const leakGenerations = quick ? 20 : 1000;
 const traceEvery = quick ? 5 : 100;
 const settleMs = quick ? 500 : 2000;
+/** glibc malloc arenas for the serverFewArenas side. */
+const fewArenas = 2;
 
 /** Starts one side (the stdio server or the baseline program) with its own storage folder. */
 async function startSide(side, fakeUrl) {
   const folder = makeTempFolder(`memory-${side}`);
-  if (side === 'server') {
-    const server = await connectStdio({ env: appEnvironment(fakeUrl, folder) });
+  if (side === 'server' || side === 'serverFewArenas') {
+    // serverFewArenas: the same server started with MALLOC_ARENA_MAX=2, the setting the README and the container
+    // image give (glibc reads it only at process start, so it belongs in the environment that starts the server).
+    const extra = side === 'serverFewArenas' ? { MALLOC_ARENA_MAX: String(fewArenas) } : {};
+    const server = await connectStdio({ env: appEnvironment(fakeUrl, folder, extra) });
     return {
       pid: server.pid,
       generate: () => generate(server.client, { prompt: freshPrompt('memory'), size: benchImage.size, quality: benchImage.quality }),
@@ -123,13 +128,14 @@ runScenario('memory', async () => {
   try {
     const bursts = [];
     for (let roundIndex = 0; roundIndex < burstRounds; roundIndex += 1) {
-      const order = roundIndex % 2 === 0 ? ['server', 'baseline'] : ['baseline', 'server'];
+      const sides = ['server', 'serverFewArenas', 'baseline'];
+      const order = sides.map((_, index) => sides[(index + roundIndex) % sides.length]);
       const row = {};
       for (const side of order) row[side] = await burst(side, provider.fake.url);
       row.ratioPeak = row.server.peakRssMiB / row.baseline.peakRssMiB;
       bursts.push(row);
       console.log(
-        `burst round ${roundIndex + 1}/${burstRounds}: server peak ${row.server.peakRssMiB} MiB (sampled ${row.server.sampledMaxRssMiB}), baseline peak ${row.baseline.peakRssMiB} MiB`,
+        `burst round ${roundIndex + 1}/${burstRounds}: server peak ${row.server.peakRssMiB} MiB (sampled ${row.server.sampledMaxRssMiB}), with MALLOC_ARENA_MAX=${fewArenas} ${row.serverFewArenas.peakRssMiB} MiB, baseline peak ${row.baseline.peakRssMiB} MiB`,
       );
     }
     // Quick mode checks the server only (the baseline program is exercised by the burst).
@@ -155,6 +161,8 @@ runScenario('memory', async () => {
         peakRssMiB: of((row) => row.server.peakRssMiB),
         sampledMaxRssMiB: of((row) => row.server.sampledMaxRssMiB),
         baselinePeakRssMiB: of((row) => row.baseline.peakRssMiB),
+        fewArenasPeakRssMiB: of((row) => row.serverFewArenas.peakRssMiB),
+        fewArenas,
         ratioPeak: of((row) => row.ratioPeak),
         burstMs: of((row) => row.server.burstMs),
         baselineBurstMs: of((row) => row.baseline.burstMs),

@@ -132,6 +132,14 @@ function targetsSection(results) {
     isNumber(peakMB) ? `${fmt(peakMB, 0)} MB` : '–',
     status(isNumber(peakMB) ? peakMB < 350 : undefined),
   ]);
+  const fewArenasMB =
+    memory && isNumber(memory.fewArenasPeakRssMiB?.median) ? memory.fewArenasPeakRssMiB.median * MiB_TO_MB : undefined;
+  rows.push([
+    `Peak RSS, 32 concurrent, started with MALLOC_ARENA_MAX=${memory?.fewArenas ?? 2} (README, container image)`,
+    '< 350 MB',
+    isNumber(fewArenasMB) ? `${fmt(fewArenasMB, 0)} MB` : '–',
+    status(isNumber(fewArenasMB) ? fewArenasMB < 350 : undefined),
+  ]);
   const generations = memory?.leakGenerations;
   rows.push([
     `RSS growth after ${isNumber(generations) ? generations.toLocaleString('en-US') : '1,000'} generations${generations && generations < 1000 ? ' (quick: fewer than 1,000)' : ''}`,
@@ -316,6 +324,9 @@ function memorySection(result) {
           spread(s.baselinePeakRssMiB, mib),
           spread(s.ratioPeak, times),
         ],
+        ...(s.fewArenasPeakRssMiB
+          ? [[`peak RSS, started with MALLOC_ARENA_MAX=${s.fewArenas}`, spread(s.fewArenasPeakRssMiB, mib), '–', '–']]
+          : []),
         ['largest sampled VmRSS during the burst', spread(s.sampledMaxRssMiB, mib), '–', '–'],
         [`time for the ${result.setup.burstSize} generations`, spread(s.burstMs), spread(s.baselineBurstMs), '–'],
         ['RSS after warm-up', mib(s.rssAfterWarmUpMiB), mib(result.leak.baseline?.rssAfterWarmUpMiB), '–'],
