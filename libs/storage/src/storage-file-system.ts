@@ -180,7 +180,7 @@ export function createNodeStorageFileSystem(): StorageFileSystem {
  * `FileHandle.writeFile` cuts a multi-megabyte image into 512 KB writes, each a round trip through libuv's pool.
  */
 async function writeWhole(handle: fs.FileHandle, data: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < data.byteLength; ) {
+  for (let offset = 0; offset < data.byteLength;) {
     const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
     offset += bytesWritten;
   }

@@ -132,8 +132,7 @@ function targetsSection(results) {
     isNumber(peakMB) ? `${fmt(peakMB, 0)} MB` : '–',
     status(isNumber(peakMB) ? peakMB < 350 : undefined),
   ]);
-  const fewArenasMB =
-    memory && isNumber(memory.fewArenasPeakRssMiB?.median) ? memory.fewArenasPeakRssMiB.median * MiB_TO_MB : undefined;
+  const fewArenasMB = memory && isNumber(memory.fewArenasPeakRssMiB?.median) ? memory.fewArenasPeakRssMiB.median * MiB_TO_MB : undefined;
   rows.push([
     `Peak RSS, 32 concurrent, started with MALLOC_ARENA_MAX=${memory?.fewArenas ?? 2} (README, container image)`,
     '< 350 MB',
