@@ -1,5 +1,9 @@
 import './compile-cache';
 import * as os from 'node:os';
+import { ImageGenError } from '@imagegen/common';
+import type { ImageEngine } from '@imagegen/core';
+import { engineOnceOpen, holdUntilEngineOpens } from './engine-start-gate';
+import { createPendingLogger } from './pending-logger';
 import { limitMessageSize, oversizedMessageAnswer, stdioMessageLimit } from './stdio-message-limit';
 import { routeConsoleToStandardError } from './stdout-guard';
 
@@ -22,9 +26,7 @@ async function main(): Promise<void> {
     process.stderr.write(usage);
     return;
   }
-  // Heavy modules (sharp, vendor SDKs) load after argument handling so `--help` and config errors answer at once.
   const { loadConfig, parseConfigArguments } = await import('@imagegen/config');
-  const { createImageEngineFromConfig, createJsonLogger, ImageGenError, routeConsoleToLogger } = await import('@imagegen/core');
   const parsedArguments = parseConfigArguments(argv);
   if (argv.includes('--version')) {
     process.stderr.write(`${require('../package.json').version}\n`);
@@ -40,27 +42,25 @@ async function main(): Promise<void> {
   }
   void parsedArguments;
   const { config } = loaded;
-  const logger = createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
-  // Dependencies that print (ioredis warns with console.warn) write JSON log lines too, never plain text.
-  routeConsoleToLogger(logger);
-  for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
-
-  let notifyImagesChanged = () => undefined as void;
-  // The engine opens its store, ledger and templates (file I/O) while the MCP modules load.
-  const engineCreation = createImageEngineFromConfig(config, { logger, onImagesChanged: () => notifyImagesChanged() });
-  engineCreation.catch(() => undefined);
-  const { createImageGenMcpServer, withLegacyResourceNotFoundCode } = await import('@imagegen/mcp');
-  const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
-  let engine;
+  const { createTemplateRegistry, loadCustomTemplates } = await import('@imagegen/prompt-templates');
+  let templates;
   try {
-    engine = await engineCreation;
+    // The prompt list is part of the server's definition, built before serving (the engine gets the same registry).
+    templates = createTemplateRegistry({
+      customTemplates:
+        config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [],
+    });
   } catch (error) {
-    process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
-    process.exitCode =
-      ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+    exitOnStartFailure(error);
     return;
   }
-  const readyEngine = engine;
+  const { createImageGenMcpServer, withLegacyResourceNotFoundCode } = await import('@imagegen/mcp');
+  const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+  // The engine (and with it @imagegen/core: the JSON logger, providers, storage) opens only once `initialize` has been
+  // answered: until then, lines logged wait in this logger, and requests that need the engine wait in the gate below.
+  const pendingLogger = createPendingLogger();
+  const logger = pendingLogger.logger;
+
   // One message may carry an input image at IMAGES__MAX_INPUT_BYTES as base64; anything larger is answered with an
   // error and dropped, and the session goes on (the SDK's transport would close itself without a word).
   const maxMessageBytes = stdioMessageLimit(config.images.max_input_bytes);
@@ -70,9 +70,21 @@ async function main(): Promise<void> {
     if (answer) process.stdout.write(answer);
   });
   let connectionEra: 'legacy' | 'modern' | undefined;
-  const transport = withLegacyResourceNotFoundCode(
-    new StdioServerTransport(input, process.stdout, { maxBufferSize: maxMessageBytes + 64 * 1024 }),
-    () => connectionEra === 'legacy',
+  let engine: ImageEngine | undefined;
+  let engineFailure: Error | undefined;
+  let engineOpening: Promise<ImageEngine> | undefined;
+  const gate = holdUntilEngineOpens(
+    withLegacyResourceNotFoundCode(
+      new StdioServerTransport(input, process.stdout, { maxBufferSize: maxMessageBytes + 64 * 1024 }),
+      () => connectionEra === 'legacy',
+    ),
+    // After the answer has been written, so loading the engine's modules does not delay it.
+    () => void setImmediate(() => void openEngine()),
+  );
+  const servedEngine = engineOnceOpen<ImageEngine>(
+    { templates, templateAutoSize: config.templates.auto_size_optimization },
+    () => engine,
+    () => engineFailure ?? new Error('the engine was used before it opened'),
   );
   const servers = new Set<ReturnType<typeof createImageGenMcpServer>>();
   // serveStdio answers 2026-07-28 clients (server/discover, per-request _meta) and 2025 clients (initialize) alike;
@@ -81,7 +93,7 @@ async function main(): Promise<void> {
     ({ era }) => {
       connectionEra = era;
       const server = createImageGenMcpServer({
-        engine: readyEngine,
+        engine: servedEngine,
         logger,
         era,
         settings: {
@@ -98,37 +110,84 @@ async function main(): Promise<void> {
       servers.add(server);
       return server;
     },
-    { transport, onerror: (error) => logger.warn('MCP connection error', { error: error.message }) },
+    { transport: gate.transport, onerror: (error) => logger.warn('MCP connection error', { error: error.message }) },
   );
   // A 2025 session hears of new images as an unsolicited list-changed; on 2026-07-28 serveStdio delivers the same call
   // over the client's subscriptions/listen stream.
-  notifyImagesChanged = () => {
+  const notifyImagesChanged = () => {
     for (const server of servers) {
       if (server.isConnected()) void server.sendResourceListChanged();
     }
   };
-  logger.info('starting', {
-    transport: 'stdio',
-    storage: config.storage.base_path,
-    providers: engine.configuredProviders(),
-    defaultModel: config.images.default_model,
-  });
-  if (engine.configuredProviders().length === 0) {
-    logger.warn('no provider is configured: set PROVIDERS__OPENAI__API_KEY or PROVIDERS__GEMINI__API_KEY to generate images');
-  }
 
   let stopping = false;
+  const startEngine = async () => {
+    const core = await import('@imagegen/core');
+    const jsonLogger = core.createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
+    // Dependencies that print (ioredis warns with console.warn) write JSON log lines too, never plain text.
+    core.routeConsoleToLogger(jsonLogger);
+    pendingLogger.attach(jsonLogger);
+    for (const warning of loaded.warnings) logger.warn(warning.message, { setting: warning.setting });
+    return core.createImageEngineFromConfig(config, { logger, templates, onImagesChanged: notifyImagesChanged });
+  };
+  const engineOpened = (opened: ImageEngine) => {
+    engine = opened;
+    gate.open();
+    if (stopping) return opened;
+    logger.info('starting', {
+      transport: 'stdio',
+      storage: config.storage.base_path,
+      providers: opened.configuredProviders(),
+      defaultModel: config.images.default_model,
+    });
+    if (opened.configuredProviders().length === 0) {
+      logger.warn('no provider is configured: set PROVIDERS__OPENAI__API_KEY or PROVIDERS__GEMINI__API_KEY to generate images');
+    }
+    return opened;
+  };
+  const engineFailed = async (error: unknown): Promise<never> => {
+    engineFailure = unavailableBecause(error);
+    gate.open();
+    // Requests that came in meanwhile are answered (a tool call with isError and the reason) before the process ends.
+    await gate.heldRequestsAnswered(heldAnswersGraceMs);
+    await connection.close().catch(() => undefined);
+    exitOnStartFailure(error);
+    process.exit();
+  };
+  const openEngine = () => (engineOpening ??= startEngine().then(engineOpened, engineFailed));
+
   const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { reason });
     await connection.close().catch(() => undefined);
-    await engine.close().catch((error: unknown) => logger.error('engine close failed', { error: String(error) }));
+    const opened = await engineOpening?.catch(() => undefined);
+    await opened?.close().catch((error: unknown) => logger.error('engine close failed', { error: String(error) }));
     process.exit(0);
   };
   process.stdin.on('end', () => void stop('stdin closed'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** How long a failed start waits for the requests that came in meanwhile to be answered (they fail at once). */
+const heldAnswersGraceMs = 1000;
+
+/** Reports a failed start on standard error and sets the exit code: 78 for a configuration problem, else 1. */
+function exitOnStartFailure(error: unknown): void {
+  process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
+  process.exitCode =
+    ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+}
+
+/** What a request that needs the engine is answered with when the engine could not open. */
+function unavailableBecause(error: unknown): ImageGenError {
+  const reason = ImageGenError.isInstance(error) ? error.message : 'an unexpected error occurred (the server log on standard error has it)';
+  return new ImageGenError({
+    code: ImageGenError.isInstance(error) ? error.code : 'internal',
+    message: `The image server could not start: ${reason} Fix this in the server's configuration, then restart the server.`,
+    cause: error,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -123,6 +123,38 @@ describe('imagegen-mcp (stdio)', () => {
     expect(stdout).toBe('');
   });
 
+  it('answers initialize while the engine opens; when it cannot open, a tool call says why and the process exits 1', async () => {
+    // A file where the image folder should be: the configuration is valid, opening the store is not.
+    const blocker = path.join(storage, 'not-a-folder');
+    fs.writeFileSync(blocker, '');
+    const child = spawn(process.execPath, [binary], {
+      env: { ...baseEnvironment(storage), OPENAI_API_KEY: 'sk-stdio-test', STORAGE__BASE_PATH: path.join(blocker, 'images') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const messages = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_image', arguments: { prompt: 'a paper boat' } } },
+    ];
+    child.stdin.write(messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    const answers = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id: number; result: { serverInfo?: unknown; isError?: boolean; content?: unknown } });
+    expect(answers.find((answer) => answer.id === 1)?.result.serverInfo).toBeDefined();
+    const toolCall = answers.find((answer) => answer.id === 2)?.result;
+    expect(toolCall?.isError).toBe(true);
+    expect(JSON.stringify(toolCall?.content)).toContain('could not start');
+    expect(JSON.stringify(toolCall?.content)).toContain('a file is where a folder should be');
+    expect(stderr).toContain('imagegen-mcp: Could not open the image storage folder');
+  });
+
   it('exits cleanly when the client closes stdin', async () => {
     const child = spawn(process.execPath, [binary], { env: baseEnvironment(storage), stdio: ['pipe', 'pipe', 'ignore'] });
     child.stdin.end();

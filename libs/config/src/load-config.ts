@@ -132,7 +132,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   for (const layer of layers) for (const [path, raw] of layer) winners.set(path, raw);
   const files = { ...(configFilePath ? { configFilePath } : {}), ...(envFilePath ? { envFilePath } : {}) };
 
-  const parsed = imageGenConfigSchema.safeParse(nestedInput(winners));
+  // Parsed once per process: zod's compiled fast path (generated with `new Function`) costs more to build than this one
+  // parse takes without it, and start-up pays for it before `initialize` is answered.
+  const parsed = imageGenConfigSchema.safeParse(nestedInput(winners), { jitless: true });
   if (!parsed.success) report.problems.push(...problemsFromIssues(parsed.error.issues, winners, files));
   if (report.problems.length > 0 || !parsed.success) throw invalidConfigError(report.problems, report.warnings);
 

@@ -1,15 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { ImageGenError, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { ImageGenError, lazyModule, silentLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@imagegen/common';
 import { validateCleanupOptions } from './cleanup-run';
 import { describeStart, hasSignatureOf } from './file-signature';
 import { createMemoryImageCatalog, type CatalogEntry, type ImageCatalog } from './image-catalog';
@@ -133,8 +125,15 @@ function normalisePrefix(prefix: string | undefined): string {
   return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
+/**
+ * The AWS SDK's S3 client, loaded when a bucket store opens: a server on the folder store (the default) starts without
+ * paying for it (the SDK is the largest module this package would load at start).
+ */
+const s3Sdk = lazyModule(() => import('@aws-sdk/client-s3'));
+
 /** Builds the S3 client of the bucket settings, with checksums only where an operation requires them (S3-compatible services vary). */
-export function createS3Client(settings: S3BucketSettings): S3Client {
+export async function createS3Client(settings: S3BucketSettings): Promise<S3Client> {
+  const { S3Client } = await s3Sdk.load();
   const config: S3ClientConfig = {
     region: settings.region ?? 'us-east-1',
     forcePathStyle: settings.forcePathStyle ?? false,
@@ -188,7 +187,8 @@ export async function createS3ImageStore(options: S3ImageStoreOptions): Promise<
   }
   const bucket = options.bucket.trim();
   const prefix = normalisePrefix(options.prefix);
-  const client = options.client ?? createS3Client(options);
+  const { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } = await s3Sdk.load();
+  const client = options.client ?? (await createS3Client(options));
   const ownsClient = options.client === undefined;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;

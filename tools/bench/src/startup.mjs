@@ -2,8 +2,8 @@
 // Scenario 4 — start-up: spawning the built stdio server until `initialize` has completed (the SDK Client's connect),
 // and until a first `tools/list` has completed, with Node's module compile cache warm (the default: the server turns
 // it on in the user's cache folder, here under the temp HOME) and turned off (NODE_DISABLE_COMPILE_CACHE=1).
-// Baseline in the same run: the smallest MCP server on the same SDK (fixtures/minimal-mcp-server.mjs), spawned the
-// same way; the three alternate within each round.
+// Baseline in the same run: the smallest MCP server on the same SDK (fixtures/minimal-mcp-server.mjs: SDK v2's
+// serveStdio with one tool, as the server uses it), spawned the same way; the three alternate within each round.
 // Usage: node tools/bench/src/startup.mjs [--quick] [--out-dir DIR]
 import * as path from 'node:path';
 import {

@@ -1,7 +1,7 @@
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import { createMemoryCache, createRedisCache, createRedisCoordination, type Coordination } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
-import { createTemplateRegistry, loadCustomTemplates } from '@imagegen/prompt-templates';
+import { createTemplateRegistry, loadCustomTemplates, type TemplateRegistry } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
 import { thisProcess } from '../cost/process-identity';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
@@ -27,6 +27,11 @@ export interface EngineFromConfigOptions {
    * `REDIS__URL` is set. The engine closes it.
    */
   coordination?: Coordination;
+  /**
+   * The prompt templates, when the caller built them already from `config.templates` (the stdio server lists them
+   * before the engine has opened); default: built here, with the custom ones when `TEMPLATES__ENABLE_CUSTOM` is on.
+   */
+  templates?: TemplateRegistry;
 }
 
 /**
@@ -106,9 +111,12 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
     ...(coordination ? { liveness: replicaLiveness(coordination) } : {}),
   });
   const { store, ledger, principalBudgets } = backends;
-  const customTemplates =
-    config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
-  const templates = createTemplateRegistry({ customTemplates });
+  const templates =
+    options.templates ??
+    createTemplateRegistry({
+      customTemplates:
+        config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [],
+    });
   const cacheMaxBytes = config.cache.max_size_mb * 1024 * 1024;
   const cache = !config.cache.enabled
     ? undefined

@@ -1,5 +1,11 @@
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
-import { ImageGenError, silentLogger, type Logger } from '@imagegen/common';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { ImageGenError, lazyModule, silentLogger, type Logger } from '@imagegen/common';
+
+/**
+ * The PostgreSQL driver, loaded when a database is opened: a server without `DATABASE__URL` (the default) starts
+ * without paying for it.
+ */
+const postgresDriver = lazyModule(() => import('pg'));
 
 /** Settings of {@link openPostgresDatabase}. */
 export interface PostgresDatabaseOptions {
@@ -97,6 +103,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     });
   }
   const where = describeDatabaseUrl(options.url);
+  const { Pool } = await postgresDriver.load();
   const pool = new Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { Umzug, type RunnableMigration, type UmzugStorage } from 'umzug';
-import { silentLogger, type Logger } from '@imagegen/common';
+import type { RunnableMigration, UmzugStorage } from 'umzug';
+import { lazyModule, silentLogger, type Logger } from '@imagegen/common';
 import { databaseFailure, type PostgresDatabase } from './database';
 
 /**
@@ -137,6 +137,12 @@ const steps: Array<{ name: string; sql: string }> = [
   },
 ];
 
+/**
+ * The migration runner, loaded when a database is migrated: umzug brings a command-line toolkit with it (the largest
+ * part of what the engine would load at start), which a server without a database never needs.
+ */
+const migrationRunner = lazyModule(() => import('umzug'));
+
 /** Names of every migration this version knows, oldest first. */
 export const migrationNames: readonly string[] = steps.map((step) => step.name);
 
@@ -171,6 +177,7 @@ export interface MigrationReport {
  */
 export async function migrateDatabase(database: PostgresDatabase, logger: Logger = silentLogger): Promise<MigrationReport> {
   try {
+    const { Umzug } = await migrationRunner.load();
     return await database.transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext('imagegen:migrations:' || current_schema()))");
       await client.query(
