@@ -123,7 +123,11 @@ async function main(): Promise<void> {
   let stopping = false;
   const startEngine = async () => {
     const core = await import('@imagegen/core');
-    const jsonLogger = core.createJsonLogger({ level: config.server.log_level, destination: process.stderr, base: { service: 'imagegen-mcp' } });
+    const jsonLogger = core.createJsonLogger({
+      level: config.server.log_level,
+      destination: process.stderr,
+      base: { service: 'imagegen-mcp' },
+    });
     // Dependencies that print (ioredis warns with console.warn) write JSON log lines too, never plain text.
     core.routeConsoleToLogger(jsonLogger);
     pendingLogger.attach(jsonLogger);
@@ -176,8 +180,7 @@ const heldAnswersGraceMs = 1000;
 /** Reports a failed start on standard error and sets the exit code: 78 for a configuration problem, else 1. */
 function exitOnStartFailure(error: unknown): void {
   process.stderr.write(`imagegen-mcp: ${ImageGenError.isInstance(error) ? error.message : String(error)}\n`);
-  process.exitCode =
-    ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
+  process.exitCode = ImageGenError.isInstance(error) && error.code === 'invalid_config' ? exitCodes.configError : exitCodes.startupFailure;
 }
 
 /** What a request that needs the engine is answered with when the engine could not open. */

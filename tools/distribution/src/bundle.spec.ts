@@ -103,6 +103,8 @@ describe(`the ${process.platform}-${process.arch} bundle`, () => {
       const handshake = await handshakeOverStdio(server, 60_000);
       expect(handshake.initialize.serverInfo.version).toBe(manifest.version);
       expect([...handshake.toolNames].sort()).toEqual((manifest.tools ?? []).map((tool) => tool.name).sort());
+      // The engine opens right after the first answer; its start-up line names the providers it configured.
+      await waitUntil(() => /"providers":\[/.test(standardError), 60_000);
       // The entered folder is where the engine opened its storage, and the entered key configured OpenAI.
       expect(fs.existsSync(imageFolder)).toBe(true);
       expect(standardError).toMatch(/"providers":\[[^\]]*"openai"/);
@@ -113,3 +115,12 @@ describe(`the ${process.platform}-${process.arch} bundle`, () => {
     }
   }, 120_000);
 });
+
+/** Resolves once `condition` holds, checking every 50 ms; rejects after `timeoutMs`. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
