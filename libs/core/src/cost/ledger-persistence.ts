@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { CostLedgerPersistence, LedgerRecord } from './cost-ledger';
-import { readJsonLinesFile } from '../persistence/json-lines-file';
+import { appendLine, readJsonLinesFile } from '../persistence/json-lines-file';
 
 /** Keeps ledger lines in memory only (tests, embedders that do not want a file). */
 export function createMemoryLedgerPersistence(initial: LedgerRecord[] = []): CostLedgerPersistence & { entries: LedgerRecord[] } {
@@ -37,9 +35,8 @@ export function createFileLedgerPersistence(filePath: string, logger: Logger = s
         logger,
       }),
     async append(record) {
-      await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
       // One write call per line: concurrent appenders (another process on the same folder) never interleave a line.
-      await fs.promises.appendFile(filePath, JSON.stringify(record) + '\n', { mode: 0o600 });
+      await appendLine(filePath, JSON.stringify(record) + '\n');
     },
   };
 }

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '@imagegen/common';
 import type { ProcessIdentity } from '../cost/process-identity';
 import type { CachedGeneration } from './cached-generation';
-import { readJsonLinesFile } from '../persistence/json-lines-file';
+import { appendLine, readJsonLinesFile } from '../persistence/json-lines-file';
 
 /** The state of a generation job. */
 export type JobStatus = 'running' | 'completed' | 'failed';
@@ -79,8 +78,7 @@ export function createFileJobPersistence(filePath: string, logger: Logger = sile
   return {
     load: () => readJsonLinesFile(filePath, { isRecord: isJobRecord, unreadableMessage: 'skipped an unreadable job record', logger }),
     async append(record) {
-      await fs.promises.mkdir(path.dirname(filePath), { recursive: true });
-      await fs.promises.appendFile(filePath, JSON.stringify(record) + '\n', { mode: 0o600 });
+      await appendLine(filePath, JSON.stringify(record) + '\n');
     },
     async replace(records) {
       const temporary = `${filePath}.${randomBytes(4).toString('hex')}.tmp`;

@@ -29,6 +29,12 @@ export function expectedImageBytes(plan: RequestPlan): number {
  * recorded as started, in the same step that holds its money.) Rejects with `storage_failed` saying what to fix.
  */
 export async function preflight(plan: RequestPlan, context: PreflightContext): Promise<void> {
-  await context.store.checkCanSave?.(expectedImageBytes(plan));
-  await context.ledger.ensureWritable();
+  // Both checks at once (each is a few file-system round trips the request waits for); when both fail, the storage
+  // problem is the one reported, as when they ran one after the other.
+  const [storage, ledger] = await Promise.allSettled([
+    context.store.checkCanSave?.(expectedImageBytes(plan)),
+    context.ledger.ensureWritable(),
+  ]);
+  if (storage.status === 'rejected') throw storage.reason;
+  if (ledger.status === 'rejected') throw ledger.reason;
 }
