@@ -111,4 +111,14 @@ describe('buildImageResult for a cache hit whose image file was removed by hand 
     expect(answer.content.some((block) => block.type === 'image')).toBe(false);
     expect(answer.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: image.resourceUri }));
   });
+
+  it('answers with the links when the image is small enough to inline whole, and leaves out its data URL', async () => {
+    const result = resultWithImage(1_000);
+    const image = result.images[0] as ImageResult['images'][number];
+    result.images[0] = { ...image, readData: () => Promise.reject(new Error('not found')) };
+    const structured: Record<string, unknown> = { image_id: image.imageId };
+    const answer = await buildImageResult(result, structured, settings(200_000), true);
+    expect(answer.content.map((block) => block.type)).toEqual(['text', 'resource_link']);
+    expect(structured['image_url']).toBeUndefined();
+  });
 });

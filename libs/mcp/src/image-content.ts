@@ -108,7 +108,9 @@ export async function buildImageResult(
   for (const image of result.images) {
     // An SVG is shown through its raster preview: image blocks are for pixels, and hosts differ on rendering SVG.
     if (image.format !== 'svg' && Math.ceil(image.byteLength / 3) * 4 <= perImage) {
-      inline.push({ type: 'image', data: (await image.readData()).toString('base64'), mimeType: image.mimeType });
+      // A cache hit whose file was removed by hand since has no bytes to inline: the links still answer.
+      const data = await image.readData().catch(() => undefined);
+      if (data) inline.push({ type: 'image', data: data.toString('base64'), mimeType: image.mimeType });
       continue;
     }
     // The images are paid for and stored by now: a budget too small for any preview loses the preview, not the answer.
@@ -150,7 +152,8 @@ async function addDataUrlWithinBudget(
   // The data URL's own bytes plus its key and quotes in the structured content.
   const cost = prefix.length + Math.ceil(image.byteLength / 3) * 4 + '"image_url":"",'.length;
   if (serializedSize(base) + cost <= budget) {
-    structured['image_url'] = `${prefix}${(await image.readData()).toString('base64')}`;
+    const data = await image.readData().catch(() => undefined);
+    if (data) structured['image_url'] = `${prefix}${data.toString('base64')}`;
     return;
   }
   (base.content[0] as { text: string }).text +=
