@@ -73,6 +73,9 @@ describe('the generation flow', () => {
   it('cancels a request cancelled before it reached the provider: no call, nothing billed', async () => {
     harness = await createMemoryEngine({ provider: { delayMs: 1_000 }, maxConcurrency: 1 });
     const busy = harness.engine.generate({ ...request, prompt: 'holding the only slot' });
+    // The second request must queue behind a call already at the provider (on a loaded machine it could plan faster
+    // and take the slot first: a call that reached the provider goes on when its caller leaves, by design).
+    while (harness.provider.calls.length === 0) await sleep(5);
     const controller = new AbortController();
     const queued = harness.engine.generate(request, { signal: controller.signal });
     await sleep(200);
