@@ -42,14 +42,11 @@ async function main(): Promise<void> {
   }
   void parsedArguments;
   const { config } = loaded;
-  const { createTemplateRegistry, loadCustomTemplates } = await import('@imagegen/prompt-templates');
+  const { loadTemplateRegistry } = await import('@imagegen/prompt-templates');
   let templates;
   try {
     // The prompt list is part of the server's definition, built before serving (the engine gets the same registry).
-    templates = createTemplateRegistry({
-      customTemplates:
-        config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [],
-    });
+    templates = await loadTemplateRegistry({ enableCustom: config.templates.enable_custom, directory: config.templates.directory });
   } catch (error) {
     exitOnStartFailure(error);
     return;

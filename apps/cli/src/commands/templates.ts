@@ -6,11 +6,9 @@ import { table } from '../output';
 
 /** The template registry as the engine builds it (built-in plus custom templates), without opening storage. */
 async function loadTemplates(context: CliContext): Promise<TemplateRegistry> {
-  const { createTemplateRegistry, loadCustomTemplates } = await import('@imagegen/prompt-templates');
+  const { loadTemplateRegistry } = await import('@imagegen/prompt-templates');
   const { config } = await context.settings();
-  const customTemplates =
-    config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [];
-  return createTemplateRegistry({ customTemplates });
+  return loadTemplateRegistry({ enableCustom: config.templates.enable_custom, directory: config.templates.directory });
 }
 
 async function requireTemplate(templates: TemplateRegistry, name: string): Promise<PromptTemplate> {

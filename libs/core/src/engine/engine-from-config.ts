@@ -1,7 +1,7 @@
 import { ImageGenError, silentLogger, systemClock, type Clock, type Logger } from '@imagegen/common';
 import { createMemoryCache, createRedisCache, createRedisCoordination, type Coordination } from '@imagegen/cache';
 import type { ImageGenConfig } from '@imagegen/config';
-import { createTemplateRegistry, loadCustomTemplates, type TemplateRegistry } from '@imagegen/prompt-templates';
+import { loadTemplateRegistry, type TemplateRegistry } from '@imagegen/prompt-templates';
 import { builtInModels, createModelRegistry, type ImageProvider, type ModelRegistry } from '@imagegen/providers';
 import { thisProcess } from '../cost/process-identity';
 import { createProviderLimiter, type ProviderLimiter } from '../limits/provider-limiter';
@@ -113,10 +113,7 @@ export async function createImageEngineFromConfig(config: ImageGenConfig, option
   const { store, ledger, principalBudgets } = backends;
   const templates =
     options.templates ??
-    createTemplateRegistry({
-      customTemplates:
-        config.templates.enable_custom && config.templates.directory ? await loadCustomTemplates(config.templates.directory) : [],
-    });
+    (await loadTemplateRegistry({ enableCustom: config.templates.enable_custom, directory: config.templates.directory }));
   const cacheMaxBytes = config.cache.max_size_mb * 1024 * 1024;
   const cache = !config.cache.enabled
     ? undefined
